@@ -1,0 +1,91 @@
+# beishen — build, test, demo and benchmark entry points.
+# Every C file under review/, render/ and fonts/ is part of the library that
+# both the CLI and the server link; review/main.c holds only the command table.
+
+CC      ?= cc
+PKGS    := sqlite3 jansson glib-2.0 libzip cairo pangocairo pangoft2 harfbuzz fontconfig poppler-glib
+DEBS    := pkg-config libsqlite3-dev libjansson-dev libglib2.0-dev libzip-dev libcairo2-dev \
+           libpango1.0-dev libharfbuzz-dev libfontconfig-dev libpoppler-glib-dev \
+           fonts-noto-cjk fonts-hanazono qpdf poppler-utils sqlite3 zip unzip jq valgrind \
+           python3-reportlab
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+# Bounded snprintf into fixed buffers is deliberate (hard caps on untrusted input).
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -Ireview -Irender -Ifonts -Ibuild $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+BUILD   ?= build
+LIB_SRC := $(filter-out review/main.c,$(wildcard review/*.c render/*.c fonts/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
+UNIT_SRC := $(wildcard tests/unit_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+HEADERS := $(wildcard review/*.h render/*.h fonts/*.h)
+
+.PHONY: all deps demo test asan bench clean check-deps samples
+
+all: beishen $(BUILD)/generate
+
+beishen: $(BUILD)/review/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"; $(CC) $(CFLAGS) -c -o $@ $<
+
+# The schema files are compiled in, so the binary never depends on the
+# directory it is run from.  One file per schema version, applied in order.
+$(BUILD)/schema_sql.c: $(sort $(wildcard schema/*.sql)) tools/embed-schema.sh
+	@mkdir -p $(BUILD)
+	sh tools/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@
+
+$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	@echo "  CC $<"; $(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/generate: samples/generate.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# Install whatever Debian packages are missing (idempotent).
+deps:
+	@sh tools/deps.sh $(DEBS)
+
+check-deps:
+	@pkg-config --exists $(PKGS) && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
+	  && command -v jq >/dev/null && fc-list | grep -qi 'Noto Sans CJK' && fc-list | grep -qi hanazono \
+	  || $(MAKE) --no-print-directory deps
+
+samples: $(BUILD)/generate
+	rm -rf samples/round-115.tmp
+	$(BUILD)/generate --seed 115 --out samples/round-115.tmp
+	rm -rf samples/round-115 && mv samples/round-115.tmp samples/round-115
+
+demo: check-deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh
+
+test: check-deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@sh tests/run.sh
+
+asan: check-deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  build-asan/beishen-asan
+	@BEISHEN=build-asan/beishen-asan BUILD=build-asan sh tests/run.sh
+
+build-asan/beishen-asan: $(BUILD)/review/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/generate
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/review/main.o $(LIB_OBJ) $(LDLIBS)
+
+bench: check-deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh
+
+clean:
+	rm -rf build build-asan beishen out
