@@ -1,0 +1,44 @@
+# tests/lib.sh — shared helpers for the end-to-end shell tests.
+# Each test script sources this, calls check/check_eq/... and ends with
+# `finish`, which prints "N passed, N failed" and sets the exit status.
+# BEISHEN is the binary under test (./beishen, or the ASan build).
+
+: "${BEISHEN:=./beishen}"
+: "${BUILD:=build}"
+: "${SHARED:=../shared}"
+EXAMPLE="$SHARED/spec/examples/round-114-small"
+passed=0
+failed=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/beishen-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '     %s\n' "$2"; return 0; }
+
+# check NAME COMMAND...: passes when the command succeeds.
+check() {
+    name=$1; shift
+    if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "command failed: $*"; fi
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected [$2], got [$3]"; fi
+}
+
+# check_contains NAME FILE TEXT: the file has a line containing TEXT (fixed string).
+check_contains() {
+    if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1" "[$3] not found in $2: $(head -c 600 "$2")"; fi
+}
+
+check_not_contains() {
+    if grep -qF -- "$3" "$2"; then fail "$1" "[$3] found in $2"; else pass "$1"; fi
+}
+
+# sql DB QUERY: one value
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
