@@ -52,6 +52,13 @@ $(BUILD)/generate: samples/generate.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
 # Install whatever Debian packages are missing (idempotent).
 deps:
 	@sh tools/deps.sh $(DEBS)
@@ -84,7 +91,7 @@ build-asan/beishen-asan: $(BUILD)/review/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/
 	$(CC) $(CFLAGS) -o $@ $(BUILD)/review/main.o $(LIB_OBJ) $(LDLIBS)
 
 bench: check-deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh tests/bench/run.sh
 
 clean:

@@ -590,22 +590,26 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
                            struct error *err)
 {
     /* Credit-weighted mean per application; a pool of rows without credits
-     * falls back to the plain mean. */
-    static const char *sql =
-        "SELECT a.key AS id, a.application_no, s.name,"
-        " CASE WHEN sum(c.credits) > 0 THEN sum(c.score * c.credits) / sum(c.credits)"
-        "      ELSE avg(c.score) END AS score, count(*) AS rows"
-        " FROM courses c JOIN applications a ON a.id = c.application_id"
-        " JOIN students s ON s.application_id = a.id"
-        " WHERE c.graded AND c.department = ?1"
-        "  AND ((?2 = 0 AND c.code = ?3 AND (?4 = 0 OR (c.year = ?4 AND c.semester = ?5)))"
-        "    OR (?2 = 1 AND c.subject = ?3) OR (?2 = 2 AND c.category = ?3))"
-        " GROUP BY a.id";
+     * falls back to the plain mean.  One statement per key, so that each
+     * uses its own partial index. */
+#define DISTRIBUTION_SQL(condition)                                                         \
+        "SELECT a.key AS id, a.application_no, s.name,"                                     \
+        " CASE WHEN sum(c.credits) > 0 THEN sum(c.score * c.credits) / sum(c.credits)"      \
+        "      ELSE avg(c.score) END AS score, count(*) AS rows"                            \
+        " FROM courses c JOIN applications a ON a.id = c.application_id"                    \
+        " JOIN students s ON s.application_id = a.id"                                       \
+        " WHERE c.graded AND c.department = ?1 AND " condition " GROUP BY a.id"
+    static const char *by_key[] = {
+        DISTRIBUTION_SQL("c.code = ?3 AND (?4 = 0 OR (c.year = ?4 AND c.semester = ?5))"),
+        DISTRIBUTION_SQL("c.subject = ?3"),
+        DISTRIBUTION_SQL("c.category = ?3"),
+    };
+#undef DISTRIBUTION_SQL
+    const char *sql = by_key[request->key];
     sqlite3_stmt *s = prepare(store, sql, err);
     if (!s)
         return NULL;
     sqlite3_bind_text(s, 1, request->department, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, (int)request->key);
     sqlite3_bind_text(s, 3, request->value, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 4, request->year);
     sqlite3_bind_int(s, 5, request->semester);
