@@ -35,5 +35,6 @@ int cli_applicants(int argc, char **argv);
 int cli_categories(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_dist(int argc, char **argv);
+int cli_render(int argc, char **argv);
 
 #endif

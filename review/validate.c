@@ -13,34 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- problem and file-reference lists ---------------------------------- */
-
-void problems_add(struct problem_list *list, const char *file, const char *path,
-                  const char *format, ...)
-{
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 16;
-        struct problem *items = realloc(list->items, capacity * sizeof *items);
-        if (!items)
-            return; /* out of memory: the problem is lost, the count still shows failure elsewhere */
-        list->items = items;
-        list->capacity = capacity;
-    }
-    struct problem *p = &list->items[list->count++];
-    snprintf(p->file, sizeof p->file, "%s", file);
-    snprintf(p->path, sizeof p->path, "%s", path);
-    va_list args;
-    va_start(args, format);
-    vsnprintf(p->rule, sizeof p->rule, format, args);
-    va_end(args);
-}
-
-void problems_free(struct problem_list *list)
-{
-    free(list->items);
-    *list = (struct problem_list){0};
-}
-
 static void file_references_add(struct file_reference_list *list, const struct file_reference *ref)
 {
     if (list->count == list->capacity) {
@@ -170,249 +142,6 @@ bool validate_magic_matches(const char *media_type, const unsigned char *data, s
     return false;
 }
 
-/* ---- the checker and its field helpers --------------------------------- */
-
-struct checker {
-    const char *file;
-    struct problem_list *problems;
-    size_t found;              /* problems this checker added */
-};
-
-static void report(struct checker *c, const char *path, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void report(struct checker *c, const char *path, const char *format, ...)
-{
-    char rule[512];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(rule, sizeof rule, format, args);
-    va_end(args);
-    problems_add(c->problems, c->file, path, "%s", rule);
-    c->found++;
-}
-
-/* path of object member: "<parent>.<key>" */
-static void member_path(char *out, size_t size, const char *parent, const char *key)
-{
-    snprintf(out, size, "%s.%s", parent, key);
-}
-
-static void element_path(char *out, size_t size, const char *parent, size_t index)
-{
-    snprintf(out, size, "%s[%zu]", parent, index);
-}
-
-static const char *type_name(const json_t *value)
-{
-    switch (json_typeof(value)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "number";
-    case JSON_TRUE: case JSON_FALSE: return "boolean";
-    default: return "null";
-    }
-}
-
-enum presence { REQUIRED, NULLABLE };
-
-/* The member, or NULL after reporting that it is missing.  With NULLABLE a
- * JSON null is returned as NULL without a report; *is_null tells which. */
-static const json_t *member(struct checker *c, const json_t *object, const char *parent,
-                            const char *key, enum presence presence, bool *is_null)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    const json_t *value = json_object_get(object, key);
-    if (is_null)
-        *is_null = false;
-    if (!value) {
-        report(c, path, "missing");
-        return NULL;
-    }
-    if (json_is_null(value)) {
-        if (presence == NULLABLE) {
-            if (is_null)
-                *is_null = true;
-            return NULL;
-        }
-        report(c, path, "must not be null");
-        return NULL;
-    }
-    return value;
-}
-
-static bool expect_type(struct checker *c, const json_t *value, const char *path,
-                        json_type type, const char *wanted)
-{
-    bool ok = json_typeof(value) == type ||
-              (type == JSON_TRUE && json_is_boolean(value));
-    if (!ok)
-        report(c, path, "expected %s, found %s", wanted, type_name(value));
-    return ok;
-}
-
-/* A string member: valid UTF-8 without NUL, min..max Unicode characters. */
-static const char *string_member(struct checker *c, const json_t *object, const char *parent,
-                                 const char *key, enum presence presence,
-                                 size_t min_chars, size_t max_chars)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    const json_t *value = member(c, object, parent, key, presence, NULL);
-    if (!value || !expect_type(c, value, path, JSON_STRING, "string"))
-        return NULL;
-    const char *text = json_string_value(value);
-    size_t length = json_string_length(value);
-    if (!utf8_valid(text, length)) {
-        report(c, path, "contains a NUL character or invalid UTF-8");
-        return NULL;
-    }
-    size_t chars = utf8_count(text, length);
-    if (chars < min_chars) {
-        report(c, path, min_chars == 1 ? "must not be empty" : "%zu characters, at least %zu",
-               chars, min_chars);
-        return NULL;
-    }
-    if (chars > max_chars) {
-        report(c, path, "%zu characters, limit %zu", chars, max_chars);
-        return NULL;
-    }
-    return text;
-}
-
-/* An integer member within [min, max]; returns false after reporting. */
-static bool integer_member(struct checker *c, const json_t *object, const char *parent,
-                           const char *key, long long min, long long max, long long *out)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    const json_t *value = member(c, object, parent, key, REQUIRED, NULL);
-    if (!value || !expect_type(c, value, path, JSON_INTEGER, "integer"))
-        return false;
-    long long v = json_integer_value(value);
-    if (v < min || v > max) {
-        report(c, path, "%lld out of range %lld..%lld", v, min, max);
-        return false;
-    }
-    if (out)
-        *out = v;
-    return true;
-}
-
-/* A number (integer or real) within [min, max] with at most `decimals`
- * decimals, or null when NULLABLE.  *present says whether one was given. */
-static bool number_member(struct checker *c, const json_t *object, const char *parent,
-                          const char *key, enum presence presence, double min, double max,
-                          int decimals, bool *present)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    bool is_null = false;
-    *present = false;
-    const json_t *value = member(c, object, parent, key, presence, &is_null);
-    if (!value)
-        return is_null;
-    if (!json_is_number(value)) {
-        report(c, path, "expected number, found %s", type_name(value));
-        return false;
-    }
-    double v = json_number_value(value);
-    if (!(v >= min && v <= max)) {
-        report(c, path, "%g out of range %g..%g", v, min, max);
-        return false;
-    }
-    if (decimals >= 0) {
-        double scaled = v * pow(10, decimals);
-        if (fabs(scaled - round(scaled)) > 1e-6) {
-            report(c, path, "%g has more than %d decimals", v, decimals);
-            return false;
-        }
-    }
-    *present = true;
-    return true;
-}
-
-static bool boolean_member(struct checker *c, const json_t *object, const char *parent,
-                           const char *key, enum presence presence)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    bool is_null;
-    const json_t *value = member(c, object, parent, key, presence, &is_null);
-    if (!value)
-        return is_null;
-    return expect_type(c, value, path, JSON_TRUE, "boolean");
-}
-
-static bool in_list(const char *text, const char *const *values)
-{
-    for (; *values; values++)
-        if (strcmp(text, *values) == 0)
-            return true;
-    return false;
-}
-
-/* A string member that must be one of values. */
-static const char *enum_member(struct checker *c, const json_t *object, const char *parent,
-                               const char *key, enum presence presence,
-                               const char *const *values)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    const char *text = string_member(c, object, parent, key, presence, 0, VALIDATE_MAX_SHORT_TEXT);
-    if (text && !in_list(text, values)) {
-        report(c, path, "\"%s\" is not one of the allowed values", text);
-        return NULL;
-    }
-    return text;
-}
-
-/* A string member checked by a format predicate. */
-static const char *format_member(struct checker *c, const json_t *object, const char *parent,
-                                 const char *key, enum presence presence,
-                                 bool (*valid)(const char *), const char *format_name)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    const char *text = string_member(c, object, parent, key, presence, 0, 64);
-    if (text && !valid(text)) {
-        report(c, path, "\"%s\" is not %s", text, format_name);
-        return NULL;
-    }
-    return text;
-}
-
-static const json_t *typed_member(struct checker *c, const json_t *object, const char *parent,
-                                  const char *key, json_type type, const char *wanted)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    const json_t *value = member(c, object, parent, key, REQUIRED, NULL);
-    if (value && !expect_type(c, value, path, type, wanted))
-        return NULL;
-    return value;
-}
-
-/* An array member with at most max_items elements (reported, still returned). */
-static const json_t *array_member(struct checker *c, const json_t *object, const char *parent,
-                                  const char *key, size_t max_items)
-{
-    char path[256];
-    member_path(path, sizeof path, parent, key);
-    const json_t *array = typed_member(c, object, parent, key, JSON_ARRAY, "array");
-    if (array && json_array_size(array) > max_items)
-        report(c, path, "%zu items, limit %zu", json_array_size(array), max_items);
-    return array;
-}
-
-static bool is_object_at(struct checker *c, const json_t *value, const char *path)
-{
-    return expect_type(c, value, path, JSON_OBJECT, "object");
-}
-
 /* ---- parts of an application ------------------------------------------- */
 
 static bool is_student_id(const char *text)
@@ -425,27 +154,27 @@ static bool is_three_digits(const char *text) { return validate_is_digits(text, 
 
 static void check_student(struct checker *c, const json_t *application)
 {
-    const json_t *student = typed_member(c, application, "$", "student", JSON_OBJECT, "object");
+    const json_t *student = checker_typed(c, application, "$", "student", JSON_OBJECT, "object");
     if (!student)
         return;
     const char *p = "$.student";
     static const char *const genders[] = {"M", "F", NULL};
-    string_member(c, student, p, "name", REQUIRED, 1, 100);
-    format_member(c, student, p, "national_id", REQUIRED, is_student_id,
+    checker_string(c, student, p, "name", CHECK_REQUIRED, 1, 100);
+    checker_format(c, student, p, "national_id", CHECK_REQUIRED, is_student_id,
                   "a letter followed by 9 digits");
-    enum_member(c, student, p, "gender", REQUIRED, genders);
-    format_member(c, student, p, "birth_date", REQUIRED, validate_is_date, "a date YYYY-MM-DD");
-    const json_t *school = typed_member(c, student, p, "school", JSON_OBJECT, "object");
+    checker_enum(c, student, p, "gender", CHECK_REQUIRED, genders);
+    checker_format(c, student, p, "birth_date", CHECK_REQUIRED, validate_is_date, "a date YYYY-MM-DD");
+    const json_t *school = checker_typed(c, student, p, "school", JSON_OBJECT, "object");
     if (school) {
-        string_member(c, school, "$.student.school", "code", REQUIRED, 6, 6);
-        string_member(c, school, "$.student.school", "name", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, school, "$.student.school", "code", CHECK_REQUIRED, 6, 6);
+        checker_string(c, school, "$.student.school", "name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
     }
-    string_member(c, student, p, "program", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-    string_member(c, student, p, "class_name", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-    integer_member(c, student, p, "seat_no", 0, 999, NULL);
-    integer_member(c, student, p, "entry_year", 1, 999, NULL);
-    integer_member(c, student, p, "graduation_year", 1, 999, NULL);
-    string_member(c, student, p, "status", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    checker_string(c, student, p, "program", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    checker_string(c, student, p, "class_name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    checker_integer(c, student, p, "seat_no", 0, 999, NULL);
+    checker_integer(c, student, p, "entry_year", 1, 999, NULL);
+    checker_integer(c, student, p, "graduation_year", 1, 999, NULL);
+    checker_string(c, student, p, "status", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
 }
 
 /* start <= end when both are valid dates */
@@ -454,27 +183,27 @@ static void check_date_order(struct checker *c, const char *parent, const char *
 {
     if (start && end && strcmp(start, end) > 0) {
         char path[256];
-        member_path(path, sizeof path, parent, "end");
-        report(c, path, "%s is before start %s", end, start);
+        checker_member_path(path, sizeof path, parent, "end");
+        checker_report(c, path, "%s is before start %s", end, start);
     }
 }
 
 static void check_cadres(struct checker *c, const json_t *application)
 {
-    const json_t *cadres = array_member(c, application, "$", "cadres", 1000);
+    const json_t *cadres = checker_array(c, application, "$", "cadres", 1000);
     size_t i;
     const json_t *cadre;
     json_array_foreach(cadres, i, cadre) {
         char p[256];
-        element_path(p, sizeof p, "$.cadres", i);
-        if (!is_object_at(c, cadre, p))
+        checker_element_path(p, sizeof p, "$.cadres", i);
+        if (!checker_is_object(c, cadre, p))
             continue;
-        string_member(c, cadre, p, "unit", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        string_member(c, cadre, p, "title", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        const char *start = format_member(c, cadre, p, "start", REQUIRED, validate_is_date, "a date YYYY-MM-DD");
-        const char *end = format_member(c, cadre, p, "end", REQUIRED, validate_is_date, "a date YYYY-MM-DD");
+        checker_string(c, cadre, p, "unit", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, cadre, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        const char *start = checker_format(c, cadre, p, "start", CHECK_REQUIRED, validate_is_date, "a date YYYY-MM-DD");
+        const char *end = checker_format(c, cadre, p, "end", CHECK_REQUIRED, validate_is_date, "a date YYYY-MM-DD");
         check_date_order(c, p, start, end);
-        integer_member(c, cadre, p, "level", 1, 3, NULL);
+        checker_integer(c, cadre, p, "level", 1, 3, NULL);
     }
 }
 
@@ -484,24 +213,24 @@ static void check_cohort(struct checker *c, const json_t *course, const char *pa
     if (!cohort)
         return; /* absent is allowed */
     char p[256];
-    member_path(p, sizeof p, parent, "cohort");
-    if (!is_object_at(c, cohort, p))
+    checker_member_path(p, sizeof p, parent, "cohort");
+    if (!checker_is_object(c, cohort, p))
         return;
     long long size = 0, rank = 0;
-    bool have_size = integer_member(c, cohort, p, "size", 1, 1000000, &size);
-    bool have_rank = integer_member(c, cohort, p, "rank", 1, 1000000, &rank);
+    bool have_size = checker_integer(c, cohort, p, "size", 1, 1000000, &size);
+    bool have_rank = checker_integer(c, cohort, p, "rank", 1, 1000000, &rank);
     if (have_size && have_rank && rank > size) {
         char rank_path[256];
-        member_path(rank_path, sizeof rank_path, p, "rank");
-        report(c, rank_path, "rank %lld is larger than size %lld", rank, size);
+        checker_member_path(rank_path, sizeof rank_path, p, "rank");
+        checker_report(c, rank_path, "rank %lld is larger than size %lld", rank, size);
     }
-    const json_t *histogram = typed_member(c, cohort, p, "histogram", JSON_ARRAY, "array");
+    const json_t *histogram = checker_typed(c, cohort, p, "histogram", JSON_ARRAY, "array");
     if (!histogram)
         return;
     char hp[256];
-    member_path(hp, sizeof hp, p, "histogram");
+    checker_member_path(hp, sizeof hp, p, "histogram");
     if (json_array_size(histogram) != 10) {
-        report(c, hp, "%zu counts, expected 10", json_array_size(histogram));
+        checker_report(c, hp, "%zu counts, expected 10", json_array_size(histogram));
         return;
     }
     long long sum = 0;
@@ -509,55 +238,55 @@ static void check_cohort(struct checker *c, const json_t *course, const char *pa
     const json_t *count;
     json_array_foreach(histogram, i, count) {
         char ep[256];
-        element_path(ep, sizeof ep, hp, i);
-        if (!expect_type(c, count, ep, JSON_INTEGER, "integer"))
+        checker_element_path(ep, sizeof ep, hp, i);
+        if (!checker_expect_type(c, count, ep, JSON_INTEGER, "integer"))
             return;
         if (json_integer_value(count) < 0) {
-            report(c, ep, "negative count");
+            checker_report(c, ep, "negative count");
             return;
         }
         sum += json_integer_value(count);
     }
     if (have_size && sum != size)
-        report(c, hp, "counts sum to %lld, size is %lld", sum, size);
+        checker_report(c, hp, "counts sum to %lld, size is %lld", sum, size);
 }
 
 static void check_course(struct checker *c, const json_t *course, const char *p)
 {
     static const char *const record_types[] = {"regular", "makeup", "retake", "reread", "transfer", NULL};
-    integer_member(c, course, p, "year", 1, 999, NULL);
-    integer_member(c, course, p, "semester", 1, 2, NULL);
-    integer_member(c, course, p, "grade", 1, 3, NULL);
-    format_member(c, course, p, "code", REQUIRED, validate_is_course_code,
+    checker_integer(c, course, p, "year", 1, 999, NULL);
+    checker_integer(c, course, p, "semester", 1, 2, NULL);
+    checker_integer(c, course, p, "grade", 1, 3, NULL);
+    checker_format(c, course, p, "code", CHECK_REQUIRED, validate_is_course_code,
                   "a 23-character course code with a known category at position 17");
-    string_member(c, course, p, "name", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-    integer_member(c, course, p, "credits", 0, 10, NULL);
+    checker_string(c, course, p, "name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    checker_integer(c, course, p, "credits", 0, 10, NULL);
     bool has_score = false, has_makeup = false;
-    number_member(c, course, p, "score", NULLABLE, 0, 100, 2, &has_score);
-    boolean_member(c, course, p, "passed", NULLABLE);
-    number_member(c, course, p, "makeup_score", NULLABLE, 0, 100, 2, &has_makeup);
-    integer_member(c, course, p, "counted", 1, 3, NULL);
-    enum_member(c, course, p, "record_type", REQUIRED, record_types);
-    if (boolean_member(c, course, p, "in_progress", REQUIRED) &&
+    checker_number(c, course, p, "score", CHECK_NULLABLE, 0, 100, 2, &has_score);
+    checker_boolean(c, course, p, "passed", CHECK_NULLABLE);
+    checker_number(c, course, p, "makeup_score", CHECK_NULLABLE, 0, 100, 2, &has_makeup);
+    checker_integer(c, course, p, "counted", 1, 3, NULL);
+    checker_enum(c, course, p, "record_type", CHECK_REQUIRED, record_types);
+    if (checker_boolean(c, course, p, "in_progress", CHECK_REQUIRED) &&
         json_is_true(json_object_get(course, "in_progress")) && has_score) {
         char sp[256];
-        member_path(sp, sizeof sp, p, "score");
-        report(c, sp, "must be null while the course is in progress");
+        checker_member_path(sp, sizeof sp, p, "score");
+        checker_report(c, sp, "must be null while the course is in progress");
     }
     check_cohort(c, course, p);
     if (json_object_get(course, "remark"))
-        string_member(c, course, p, "remark", REQUIRED, 0, VALIDATE_MAX_LONG_TEXT);
+        checker_string(c, course, p, "remark", CHECK_REQUIRED, 0, VALIDATE_MAX_LONG_TEXT);
 }
 
 static void check_courses(struct checker *c, const json_t *application)
 {
-    const json_t *courses = array_member(c, application, "$", "courses", 1000);
+    const json_t *courses = checker_array(c, application, "$", "courses", 1000);
     size_t i;
     const json_t *course;
     json_array_foreach(courses, i, course) {
         char p[256];
-        element_path(p, sizeof p, "$.courses", i);
-        if (is_object_at(c, course, p))
+        checker_element_path(p, sizeof p, "$.courses", i);
+        if (checker_is_object(c, course, p))
             check_course(c, course, p);
     }
 }
@@ -566,18 +295,18 @@ static void check_courses(struct checker *c, const json_t *application)
 static void check_string_array(struct checker *c, const json_t *object, const char *parent,
                                const char *key, const char *const *values)
 {
-    const json_t *array = array_member(c, object, parent, key, 100);
+    const json_t *array = checker_array(c, object, parent, key, 100);
     char p[256];
-    member_path(p, sizeof p, parent, key);
+    checker_member_path(p, sizeof p, parent, key);
     size_t i;
     const json_t *value;
     json_array_foreach(array, i, value) {
         char ep[256];
-        element_path(ep, sizeof ep, p, i);
-        if (!expect_type(c, value, ep, JSON_STRING, "string"))
+        checker_element_path(ep, sizeof ep, p, i);
+        if (!checker_expect_type(c, value, ep, JSON_STRING, "string"))
             continue;
-        if (!in_list(json_string_value(value), values))
-            report(c, ep, "\"%s\" is not one of the allowed values", json_string_value(value));
+        if (!checker_in_list(json_string_value(value), values))
+            checker_report(c, ep, "\"%s\" is not one of the allowed values", json_string_value(value));
     }
 }
 
@@ -586,26 +315,26 @@ static void check_catalog(struct checker *c, const json_t *application)
     static const char *const teacher_sources[] = {"校內專任", "校內跨科協同", "跨校協同", "外聘(大學)", "外聘(其他)", NULL};
     static const char *const cross_domains[] = {"統整型", "探究型", "實作型", NULL};
     static const char *const competencies[] = {"A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", NULL};
-    const json_t *catalog = typed_member(c, application, "$", "course_catalog", JSON_OBJECT, "object");
+    const json_t *catalog = checker_typed(c, application, "$", "course_catalog", JSON_OBJECT, "object");
     const char *code;
     const json_t *entry;
     json_object_foreach((json_t *)catalog, code, entry) {
         char p[256];
-        member_path(p, sizeof p, "$.course_catalog", code);
+        checker_member_path(p, sizeof p, "$.course_catalog", code);
         if (!validate_is_course_code(code)) {
-            report(c, p, "key is not a 23-character course code");
+            checker_report(c, p, "key is not a 23-character course code");
             continue;
         }
-        if (!is_object_at(c, entry, p))
+        if (!checker_is_object(c, entry, p))
             continue;
-        string_member(c, entry, p, "name_en", REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, entry, p, "name_en", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
         check_string_array(c, entry, p, "teacher_source", teacher_sources);
-        boolean_member(c, entry, p, "required", REQUIRED);
-        string_member(c, entry, p, "domain", REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
-        enum_member(c, entry, p, "cross_domain", NULLABLE, cross_domains);
-        string_member(c, entry, p, "origin", REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
+        checker_boolean(c, entry, p, "required", CHECK_REQUIRED);
+        checker_string(c, entry, p, "domain", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
+        checker_enum(c, entry, p, "cross_domain", CHECK_NULLABLE, cross_domains);
+        checker_string(c, entry, p, "origin", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
         check_string_array(c, entry, p, "competencies", competencies);
-        string_member(c, entry, p, "syllabus", REQUIRED, 0, 2000);
+        checker_string(c, entry, p, "syllabus", CHECK_REQUIRED, 0, 2000);
     }
 }
 
@@ -616,29 +345,29 @@ static size_t check_files(struct checker *c, const json_t *owner, const char *pa
 {
     static const char *const media_types[] = {"application/pdf", "image/jpeg", "image/png",
                                               "audio/mpeg", "video/mp4", NULL};
-    const json_t *array = array_member(c, owner, parent, "files", 100);
+    const json_t *array = checker_array(c, owner, parent, "files", 100);
     char fp[256];
-    member_path(fp, sizeof fp, parent, "files");
+    checker_member_path(fp, sizeof fp, parent, "files");
     size_t i, valid = 0;
     const json_t *file;
     json_array_foreach(array, i, file) {
         char p[256];
-        element_path(p, sizeof p, fp, i);
-        if (!is_object_at(c, file, p))
+        checker_element_path(p, sizeof p, fp, i);
+        if (!checker_is_object(c, file, p))
             continue;
         size_t before = c->found;
-        const char *sha = string_member(c, file, p, "sha256", REQUIRED, 64, 64);
+        const char *sha = checker_string(c, file, p, "sha256", CHECK_REQUIRED, 64, 64);
         if (sha && !is_sha256_hex(sha)) {
             char sp[256];
-            member_path(sp, sizeof sp, p, "sha256");
-            report(c, sp, "not 64 lowercase hexadecimal digits");
+            checker_member_path(sp, sizeof sp, p, "sha256");
+            checker_report(c, sp, "not 64 lowercase hexadecimal digits");
         }
-        string_member(c, file, p, "name", REQUIRED, 1, 255);
-        const char *media = enum_member(c, file, p, "media_type", REQUIRED, media_types);
+        checker_string(c, file, p, "name", CHECK_REQUIRED, 1, 255);
+        const char *media = checker_enum(c, file, p, "media_type", CHECK_REQUIRED, media_types);
         long long size = 0;
         long long cap = media && (strncmp(media, "audio/", 6) == 0 || strncmp(media, "video/", 6) == 0)
                             ? VALIDATE_MAX_MEDIA_BYTES : VALIDATE_MAX_IMAGE_BYTES;
-        integer_member(c, file, p, "size", 1, cap, &size);
+        checker_integer(c, file, p, "size", 1, cap, &size);
         if (c->found == before) {
             struct file_reference ref = {.size = size};
             snprintf(ref.sha256, sizeof ref.sha256, "%s", sha);
@@ -664,8 +393,8 @@ static void check_unique_id(struct checker *c, struct id_set *seen, const char *
     for (size_t i = 0; i < seen->count; i++) {
         if (strcmp(seen->ids[i], id) == 0) {
             char p[256];
-            member_path(p, sizeof p, parent, "id");
-            report(c, p, "id \"%s\" is not unique in the application", id);
+            checker_member_path(p, sizeof p, parent, "id");
+            checker_report(c, p, "id \"%s\" is not unique in the application", id);
             return;
         }
     }
@@ -682,54 +411,54 @@ static void check_item(struct checker *c, const json_t *object, const char *pare
                        char first, char last)
 {
     char p[256];
-    member_path(p, sizeof p, parent, "item");
-    const char *item = string_member(c, object, parent, "item", REQUIRED, 1, 1);
+    checker_member_path(p, sizeof p, parent, "item");
+    const char *item = checker_string(c, object, parent, "item", CHECK_REQUIRED, 1, 1);
     if (item && !is_item_letter(item, first, last))
-        report(c, p, "\"%s\" is not an item letter %c..%c", item, first, last);
+        checker_report(c, p, "\"%s\" is not an item letter %c..%c", item, first, last);
 }
 
 static void check_outcomes(struct checker *c, const json_t *application, bool self_made,
                            struct id_set *ids, struct file_reference_list *files)
 {
-    const json_t *outcomes = array_member(c, application, "$", "course_outcomes", 3);
+    const json_t *outcomes = checker_array(c, application, "$", "course_outcomes", 3);
     if (self_made && outcomes && json_array_size(outcomes) > 0)
-        report(c, "$.course_outcomes", "must be empty for a self_made_pdf application");
+        checker_report(c, "$.course_outcomes", "must be empty for a self_made_pdf application");
     size_t i;
     const json_t *outcome;
     json_array_foreach(outcomes, i, outcome) {
         char p[256];
-        element_path(p, sizeof p, "$.course_outcomes", i);
-        if (!is_object_at(c, outcome, p))
+        checker_element_path(p, sizeof p, "$.course_outcomes", i);
+        if (!checker_is_object(c, outcome, p))
             continue;
-        check_unique_id(c, ids, string_member(c, outcome, p, "id", REQUIRED, 1, 64), p);
+        check_unique_id(c, ids, checker_string(c, outcome, p, "id", CHECK_REQUIRED, 1, 64), p);
         check_item(c, outcome, p, 'B', 'E');
-        integer_member(c, outcome, p, "year", 1, 999, NULL);
-        integer_member(c, outcome, p, "semester", 1, 2, NULL);
-        format_member(c, outcome, p, "course_code", REQUIRED, validate_is_course_code,
+        checker_integer(c, outcome, p, "year", 1, 999, NULL);
+        checker_integer(c, outcome, p, "semester", 1, 2, NULL);
+        checker_format(c, outcome, p, "course_code", CHECK_REQUIRED, validate_is_course_code,
                       "a 23-character course code with a known category at position 17");
-        string_member(c, outcome, p, "course_name", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        string_member(c, outcome, p, "title", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        string_member(c, outcome, p, "summary", REQUIRED, 0, 100);
-        boolean_member(c, outcome, p, "certified", REQUIRED);
-        format_member(c, outcome, p, "certified_at", NULLABLE, validate_is_time, "an RFC 3339 time");
-        format_member(c, outcome, p, "uploaded_at", REQUIRED, validate_is_time, "an RFC 3339 time");
+        checker_string(c, outcome, p, "course_name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, outcome, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, outcome, p, "summary", CHECK_REQUIRED, 0, 100);
+        checker_boolean(c, outcome, p, "certified", CHECK_REQUIRED);
+        checker_format(c, outcome, p, "certified_at", CHECK_NULLABLE, validate_is_time, "an RFC 3339 time");
+        checker_format(c, outcome, p, "uploaded_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
         check_files(c, outcome, p, files);
     }
 }
 
 static void check_links(struct checker *c, const json_t *performance, const char *parent)
 {
-    const json_t *links = array_member(c, performance, parent, "links", 20);
+    const json_t *links = checker_array(c, performance, parent, "links", 20);
     char lp[256];
-    member_path(lp, sizeof lp, parent, "links");
+    checker_member_path(lp, sizeof lp, parent, "links");
     size_t i;
     const json_t *link;
     json_array_foreach(links, i, link) {
         char p[256];
-        element_path(p, sizeof p, lp, i);
-        if (expect_type(c, link, p, JSON_STRING, "string") &&
+        checker_element_path(p, sizeof p, lp, i);
+        if (checker_expect_type(c, link, p, JSON_STRING, "string") &&
             !validate_is_https_url(json_string_value(link)))
-            report(c, p, "not an https URL");
+            checker_report(c, p, "not an https URL");
     }
 }
 
@@ -738,32 +467,32 @@ static void check_performances(struct checker *c, const json_t *application, boo
 {
     static const char *const kinds[] = {"cadre", "competition", "certificate", "service",
         "flexible_learning", "group_activity", "workplace", "work", "advanced_course", "other", NULL};
-    const json_t *performances = array_member(c, application, "$", "performances", 10);
+    const json_t *performances = checker_array(c, application, "$", "performances", 10);
     if (self_made && performances && json_array_size(performances) > 0)
-        report(c, "$.performances", "must be empty for a self_made_pdf application");
+        checker_report(c, "$.performances", "must be empty for a self_made_pdf application");
     size_t i;
     const json_t *performance;
     json_array_foreach(performances, i, performance) {
         char p[256];
-        element_path(p, sizeof p, "$.performances", i);
-        if (!is_object_at(c, performance, p))
+        checker_element_path(p, sizeof p, "$.performances", i);
+        if (!checker_is_object(c, performance, p))
             continue;
-        check_unique_id(c, ids, string_member(c, performance, p, "id", REQUIRED, 1, 64), p);
+        check_unique_id(c, ids, checker_string(c, performance, p, "id", CHECK_REQUIRED, 1, 64), p);
         check_item(c, performance, p, 'F', 'M');
-        enum_member(c, performance, p, "kind", REQUIRED, kinds);
-        integer_member(c, performance, p, "year", 1, 999, NULL);
-        integer_member(c, performance, p, "semester", 1, 2, NULL);
-        string_member(c, performance, p, "title", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        string_member(c, performance, p, "organizer", NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
-        const char *start = format_member(c, performance, p, "start", NULLABLE, validate_is_date, "a date YYYY-MM-DD");
-        const char *end = format_member(c, performance, p, "end", NULLABLE, validate_is_date, "a date YYYY-MM-DD");
+        checker_enum(c, performance, p, "kind", CHECK_REQUIRED, kinds);
+        checker_integer(c, performance, p, "year", 1, 999, NULL);
+        checker_integer(c, performance, p, "semester", 1, 2, NULL);
+        checker_string(c, performance, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, performance, p, "organizer", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
+        const char *start = checker_format(c, performance, p, "start", CHECK_NULLABLE, validate_is_date, "a date YYYY-MM-DD");
+        const char *end = checker_format(c, performance, p, "end", CHECK_NULLABLE, validate_is_date, "a date YYYY-MM-DD");
         check_date_order(c, p, start, end);
         bool present;
-        number_member(c, performance, p, "hours", NULLABLE, 0, 100000, -1, &present);
-        string_member(c, performance, p, "level", NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
-        string_member(c, performance, p, "award", NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
-        string_member(c, performance, p, "summary", REQUIRED, 0, 100);
-        format_member(c, performance, p, "uploaded_at", REQUIRED, validate_is_time, "an RFC 3339 time");
+        checker_number(c, performance, p, "hours", CHECK_NULLABLE, 0, 100000, -1, &present);
+        checker_string(c, performance, p, "level", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, performance, p, "award", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, performance, p, "summary", CHECK_REQUIRED, 0, 100);
+        checker_format(c, performance, p, "uploaded_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
         check_files(c, performance, p, files);
         check_links(c, performance, p);
     }
@@ -772,32 +501,32 @@ static void check_performances(struct checker *c, const json_t *application, boo
 static void check_uploads(struct checker *c, const json_t *application, bool self_made,
                           struct file_reference_list *files)
 {
-    const json_t *uploads = array_member(c, application, "$", "uploads", 26);
+    const json_t *uploads = checker_array(c, application, "$", "uploads", 26);
     size_t i;
     const json_t *upload;
     json_array_foreach(uploads, i, upload) {
         char p[256];
-        element_path(p, sizeof p, "$.uploads", i);
-        if (!is_object_at(c, upload, p))
+        checker_element_path(p, sizeof p, "$.uploads", i);
+        if (!checker_is_object(c, upload, p))
             continue;
         /* Portfolio applications upload N and later; self-made ones every item. */
         check_item(c, upload, p, self_made ? 'A' : 'N', 'Z');
         const char *item = json_string_value(json_object_get(upload, "item"));
-        string_member(c, upload, p, "title", REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        checker_string(c, upload, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
         size_t limit = item && strcmp(item, "N") == 0 ? 800 : VALIDATE_MAX_LONG_TEXT;
-        string_member(c, upload, p, "text", NULLABLE, 0, limit);
+        checker_string(c, upload, p, "text", CHECK_NULLABLE, 0, limit);
         size_t before = files->count;
         check_files(c, upload, p, files);
         if (self_made) {
             const json_t *list = json_object_get(upload, "files");
             char fp[256];
-            member_path(fp, sizeof fp, p, "files");
+            checker_member_path(fp, sizeof fp, p, "files");
             if (json_is_array(list) && json_array_size(list) != 1)
-                report(c, fp, "a self-made upload has exactly one PDF file, found %zu",
+                checker_report(c, fp, "a self-made upload has exactly one PDF file, found %zu",
                        json_array_size(list));
             else if (files->count == before + 1 &&
                      strcmp(files->items[before].media_type, "application/pdf") != 0)
-                report(c, fp, "a self-made upload must be a PDF, found %s",
+                checker_report(c, fp, "a self-made upload must be a PDF, found %s",
                        files->items[before].media_type);
         }
     }
@@ -812,24 +541,24 @@ size_t validate_application(const json_t *root, const char *file,
     struct checker checker = {file, problems, 0};
     struct checker *c = &checker;
     if (!json_is_object(root)) {
-        report(c, "$", "expected object, found %s", type_name(root));
+        checker_report(c, "$", "expected object, found %s", checker_type_name(root));
         return c->found;
     }
     static const char *const formats[] = {"lp-application", NULL};
     static const char *const sources[] = {"portfolio", "self_made_pdf", NULL};
-    enum_member(c, root, "$", "format", REQUIRED, formats);
-    integer_member(c, root, "$", "version", 1, 1, NULL);
-    const char *number = format_member(c, root, "$", "application_no", REQUIRED, is_eight_digits, "8 digits");
-    const char *department = format_member(c, root, "$", "department", REQUIRED, is_six_digits, "6 digits");
+    checker_enum(c, root, "$", "format", CHECK_REQUIRED, formats);
+    checker_integer(c, root, "$", "version", 1, 1, NULL);
+    const char *number = checker_format(c, root, "$", "application_no", CHECK_REQUIRED, is_eight_digits, "8 digits");
+    const char *department = checker_format(c, root, "$", "department", CHECK_REQUIRED, is_six_digits, "6 digits");
     if (number && entry && strcmp(number, entry->application_no) != 0)
-        report(c, "$.application_no", "\"%s\" differs from the manifest's \"%s\"", number, entry->application_no);
+        checker_report(c, "$.application_no", "\"%s\" differs from the manifest's \"%s\"", number, entry->application_no);
     if (department && entry && strcmp(department, entry->department) != 0)
-        report(c, "$.department", "\"%s\" differs from the manifest's \"%s\"", department, entry->department);
+        checker_report(c, "$.department", "\"%s\" differs from the manifest's \"%s\"", department, entry->department);
     else if (department && manifest && !manifest_has_department(manifest, department))
-        report(c, "$.department", "\"%s\" is not one of the manifest's departments", department);
-    const char *source = enum_member(c, root, "$", "source", REQUIRED, sources);
+        checker_report(c, "$.department", "\"%s\" is not one of the manifest's departments", department);
+    const char *source = checker_enum(c, root, "$", "source", CHECK_REQUIRED, sources);
     bool self_made = source && strcmp(source, "self_made_pdf") == 0;
-    format_member(c, root, "$", "submitted_at", REQUIRED, validate_is_time, "an RFC 3339 time");
+    checker_format(c, root, "$", "submitted_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
 
     struct id_set ids = {0};
     check_student(c, root);
@@ -861,7 +590,7 @@ bool manifest_has_department(const struct manifest *manifest, const char *code)
 
 static int check_manifest_departments(struct checker *c, const json_t *root, struct manifest *out)
 {
-    const json_t *departments = array_member(c, root, "$", "departments", 10000);
+    const json_t *departments = checker_array(c, root, "$", "departments", 10000);
     if (!departments)
         return -1;
     out->departments = calloc(json_array_size(departments) + 1, sizeof *out->departments);
@@ -871,13 +600,13 @@ static int check_manifest_departments(struct checker *c, const json_t *root, str
     const json_t *department;
     json_array_foreach(departments, i, department) {
         char p[256];
-        element_path(p, sizeof p, "$.departments", i);
-        if (!is_object_at(c, department, p))
+        checker_element_path(p, sizeof p, "$.departments", i);
+        if (!checker_is_object(c, department, p))
             continue;
-        const char *code = format_member(c, department, p, "code", REQUIRED, is_six_digits, "6 digits");
-        const char *name = string_member(c, department, p, "name", REQUIRED, 1, 200);
+        const char *code = checker_format(c, department, p, "code", CHECK_REQUIRED, is_six_digits, "6 digits");
+        const char *name = checker_string(c, department, p, "name", CHECK_REQUIRED, 1, 200);
         if (code && manifest_has_department(out, code))
-            report(c, p, "department %s listed twice", code);
+            checker_report(c, p, "department %s listed twice", code);
         else if (code && name) {
             snprintf(out->departments[out->department_count].code, 8, "%s", code);
             snprintf(out->departments[out->department_count].name, 256, "%s", name);
@@ -891,26 +620,26 @@ static void check_manifest_entry(struct checker *c, const json_t *value, const c
                                  const struct manifest *manifest, struct manifest_entry *entry)
 {
     entry->usable = false;
-    if (!is_object_at(c, value, p))
+    if (!checker_is_object(c, value, p))
         return;
     size_t before = c->found;
-    const char *number = format_member(c, value, p, "application_no", REQUIRED, is_eight_digits, "8 digits");
-    const char *department = format_member(c, value, p, "department", REQUIRED, is_six_digits, "6 digits");
-    const char *path = string_member(c, value, p, "path", REQUIRED, 1, 200);
-    const char *sha = string_member(c, value, p, "sha256", REQUIRED, 64, 64);
+    const char *number = checker_format(c, value, p, "application_no", CHECK_REQUIRED, is_eight_digits, "8 digits");
+    const char *department = checker_format(c, value, p, "department", CHECK_REQUIRED, is_six_digits, "6 digits");
+    const char *path = checker_string(c, value, p, "path", CHECK_REQUIRED, 1, 200);
+    const char *sha = checker_string(c, value, p, "sha256", CHECK_REQUIRED, 64, 64);
     char mp[256];
     if (department && !manifest_has_department(manifest, department)) {
-        member_path(mp, sizeof mp, p, "department");
-        report(c, mp, "\"%s\" is not one of the manifest's departments", department);
+        checker_member_path(mp, sizeof mp, p, "department");
+        checker_report(c, mp, "\"%s\" is not one of the manifest's departments", department);
     }
     if (sha && !is_sha256_hex(sha)) {
-        member_path(mp, sizeof mp, p, "sha256");
-        report(c, mp, "not 64 lowercase hexadecimal digits");
+        checker_member_path(mp, sizeof mp, p, "sha256");
+        checker_report(c, mp, "not 64 lowercase hexadecimal digits");
     }
     if (path && (strncmp(path, "applications/", 13) != 0 || strstr(path, "..") ||
                  strchr(path + 13, '/') || strchr(path, '\\'))) {
-        member_path(mp, sizeof mp, p, "path");
-        report(c, mp, "\"%s\" leaves the package's applications/ directory", path);
+        checker_member_path(mp, sizeof mp, p, "path");
+        checker_report(c, mp, "\"%s\" leaves the package's applications/ directory", path);
     }
     if (number)
         snprintf(entry->application_no, sizeof entry->application_no, "%s", number);
@@ -930,24 +659,24 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
     struct checker checker = {file, problems, 0};
     struct checker *c = &checker;
     if (!json_is_object(root)) {
-        report(c, "$", "expected object, found %s", type_name(root));
+        checker_report(c, "$", "expected object, found %s", checker_type_name(root));
         return -1;
     }
     /* Format and version first: an unknown one means we cannot read the rest. */
     static const char *const formats[] = {"lp-export", NULL};
-    if (!enum_member(c, root, "$", "format", REQUIRED, formats) ||
-        !integer_member(c, root, "$", "version", 1, 1, NULL))
+    if (!checker_enum(c, root, "$", "format", CHECK_REQUIRED, formats) ||
+        !checker_integer(c, root, "$", "version", 1, 1, NULL))
         return -1;
-    const char *round = string_member(c, root, "$", "round", REQUIRED, 1, 200);
-    const char *exported = format_member(c, root, "$", "exported_at", REQUIRED, validate_is_time, "an RFC 3339 time");
-    const json_t *university = typed_member(c, root, "$", "university", JSON_OBJECT, "object");
+    const char *round = checker_string(c, root, "$", "round", CHECK_REQUIRED, 1, 200);
+    const char *exported = checker_format(c, root, "$", "exported_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
+    const json_t *university = checker_typed(c, root, "$", "university", JSON_OBJECT, "object");
     const char *university_code = NULL, *university_name = NULL;
     if (university) {
-        university_code = format_member(c, university, "$.university", "code", REQUIRED, is_three_digits, "3 digits");
-        university_name = string_member(c, university, "$.university", "name", REQUIRED, 1, 200);
+        university_code = checker_format(c, university, "$.university", "code", CHECK_REQUIRED, is_three_digits, "3 digits");
+        university_name = checker_string(c, university, "$.university", "name", CHECK_REQUIRED, 1, 200);
     }
     int departments_ok = check_manifest_departments(c, root, out);
-    const json_t *applications = array_member(c, root, "$", "applications", 1000000);
+    const json_t *applications = checker_array(c, root, "$", "applications", 1000000);
     if (!round || !exported || !university_code || !university_name || departments_ok != 0 ||
         !applications)
         return -1;
@@ -963,7 +692,7 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
     const json_t *value;
     json_array_foreach(applications, i, value) {
         char p[256];
-        element_path(p, sizeof p, "$.applications", i);
+        checker_element_path(p, sizeof p, "$.applications", i);
         struct manifest_entry *entry = &out->entries[out->entry_count++];
         check_manifest_entry(c, value, p, out, entry);
         for (size_t j = 0; entry->usable && j + 1 < out->entry_count; j++) {
@@ -971,7 +700,7 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
             bool same_application = strcmp(other->department, entry->department) == 0 &&
                                     strcmp(other->application_no, entry->application_no) == 0;
             if (same_application || strcmp(other->path, entry->path) == 0) {
-                report(c, p, "%s-%s is listed twice", entry->department, entry->application_no);
+                checker_report(c, p, "%s-%s is listed twice", entry->department, entry->application_no);
                 entry->usable = false;
             }
         }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "checker.h"
 
 /* Hard caps on untrusted input (beyond the contract's own limits). */
 #define VALIDATE_MAX_MANIFEST_BYTES    (16u << 20)
@@ -18,24 +19,6 @@
 #define VALIDATE_MAX_IMAGE_BYTES       (4u << 20)
 #define VALIDATE_MAX_MEDIA_BYTES       (10u << 20)
 
-/* One broken rule: in which file, where in it (a JSON path such as
- * $.course_outcomes[0].summary, or "" for the whole file), what rule. */
-struct problem {
-    char package[256];        /* filled by ingest; empty from validate */
-    char file[256];
-    char path[256];
-    char rule[512];
-};
-
-/* A growing list; problems_free releases it. */
-struct problem_list {
-    struct problem *items;
-    size_t count, capacity;
-};
-
-void problems_add(struct problem_list *list, const char *file, const char *path,
-                  const char *format, ...) __attribute__((format(printf, 4, 5)));
-void problems_free(struct problem_list *list);
 
 /* A file an application references, with the JSON path of the reference. */
 struct file_reference {
