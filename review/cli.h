@@ -35,6 +35,10 @@ int cli_applicants(int argc, char **argv);
 int cli_categories(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_dist(int argc, char **argv);
+int cli_requirements(int argc, char **argv);
+
+/* Renders a loaded requirement list to a PDF (cli_render.c). */
+int cli_render_requirements(struct store *store, const json_t *list, const char *output);
 int cli_render(int argc, char **argv);
 
 #endif

@@ -29,7 +29,7 @@ int requirements_read(const char *path, json_t **out, struct problem_list *probl
 int requirements_store(struct store *store, const json_t *list, int *version, bool *added,
                        struct error *err);
 
-/* The newest list of a department with {"version", "loaded_at"} added, or
+/* The newest list of a department with "loaded_version" and "loaded_at" added, or
  * NULL without error (err->message empty) when none is loaded. */
 json_t *requirements_latest(struct store *store, const char *department, struct error *err);
 
