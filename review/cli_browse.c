@@ -13,13 +13,13 @@ struct browse_options {
     bool json;
     bool show_national_id;
     const char *department, *source, *category, *sort;
-    const char *course, *subject;
+    const char *course, *subject, *domain;
     int year, semester;
 };
 
 enum {
     OPT_DB = 1000, OPT_JSON, OPT_SHOW_ID, OPT_DEPARTMENT, OPT_SOURCE, OPT_CATEGORY,
-    OPT_SORT, OPT_COURSE, OPT_SUBJECT, OPT_YEAR, OPT_SEMESTER, OPT_HELP,
+    OPT_SORT, OPT_COURSE, OPT_SUBJECT, OPT_DOMAIN, OPT_YEAR, OPT_SEMESTER, OPT_HELP,
 };
 
 static const struct option all_options[] = {
@@ -32,6 +32,7 @@ static const struct option all_options[] = {
     {"sort", required_argument, NULL, OPT_SORT},
     {"course", required_argument, NULL, OPT_COURSE},
     {"subject", required_argument, NULL, OPT_SUBJECT},
+    {"domain", required_argument, NULL, OPT_DOMAIN},
     {"year", required_argument, NULL, OPT_YEAR},
     {"semester", required_argument, NULL, OPT_SEMESTER},
     {"help", no_argument, NULL, OPT_HELP},
@@ -62,6 +63,7 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
         case OPT_SORT: out->sort = optarg; break;
         case OPT_COURSE: out->course = optarg; break;
         case OPT_SUBJECT: out->subject = optarg; break;
+        case OPT_DOMAIN: out->domain = optarg; break;
         case OPT_YEAR: out->year = atoi(optarg); break;
         case OPT_SEMESTER: out->semester = atoi(optarg); break;
         case OPT_HELP: fputs(usage, stdout); return -1;
@@ -315,30 +317,32 @@ int cli_dist(int argc, char **argv)
 {
     static const char *usage =
         "usage: beishen dist [--db FILE] --department CODE\n"
-        "         (--course CODE [--year Y --semester S] | --subject NAME | --category NAME)\n"
+        "         (--course CODE [--year Y --semester S] | --subject NAME |\n"
+        "          --category NAME | --domain CODE)\n"
         "         [--json]\n"
         "\n"
         "The department's pool distribution: n, mean, standard deviation (population),\n"
         "min, quartiles (linear interpolation), max, a 10-bin histogram [0,10) …\n"
-        "[90,100], and every application's score and percentile rank.  An\n"
+        "[90,100], and every application's score and percentile rank.  --domain\n"
+        "takes a two-character domain code (01 語文, 02 數學, 03 社會 …).  An\n"
         "application's score is the credit-weighted mean of its graded rows for the\n"
         "key; in-progress and ungraded (counted 3) rows are left out.  Ties: the\n"
         "percentile rank is 100 x (scores below + half the scores equal) / n.\n";
     static const int allowed[] = {OPT_DB, OPT_JSON, OPT_DEPARTMENT, OPT_COURSE, OPT_SUBJECT,
-                                  OPT_CATEGORY, OPT_YEAR, OPT_SEMESTER, 0};
+                                  OPT_CATEGORY, OPT_DOMAIN, OPT_YEAR, OPT_SEMESTER, 0};
     struct browse_options o;
     int rc = parse_options(argc, argv, allowed, usage, &o);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int keys = !!o.course + !!o.subject + !!o.category;
+    int keys = !!o.course + !!o.subject + !!o.category + !!o.domain;
     if (!o.department || keys != 1 || optind < argc)
-        return cli_usage_error("dist", "give --department and one of --course, --subject, --category");
+        return cli_usage_error("dist", "give --department and one of --course, --subject, --category, --domain");
     if ((o.year || o.semester) && (!o.course || !o.year || o.semester < 1 || o.semester > 2))
         return cli_usage_error("dist", "--year and --semester (1 or 2) go together, with --course");
     struct distribution_request request = {
         .department = o.department,
-        .key = o.course ? DIST_COURSE : o.subject ? DIST_SUBJECT : DIST_CATEGORY,
-        .value = o.course ? o.course : o.subject ? o.subject : o.category,
+        .key = o.course ? DIST_COURSE : o.subject ? DIST_SUBJECT : o.category ? DIST_CATEGORY : DIST_DOMAIN,
+        .value = o.course ? o.course : o.subject ? o.subject : o.category ? o.category : o.domain,
         .year = o.year, .semester = o.semester,
     };
     struct store *store;

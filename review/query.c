@@ -603,6 +603,7 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
         DISTRIBUTION_SQL("c.code = ?3 AND (?4 = 0 OR (c.year = ?4 AND c.semester = ?5))"),
         DISTRIBUTION_SQL("c.subject = ?3"),
         DISTRIBUTION_SQL("c.category = ?3"),
+        DISTRIBUTION_SQL("c.domain_code = ?3"),
     };
 #undef DISTRIBUTION_SQL
     const char *sql = by_key[request->key];
@@ -633,7 +634,7 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
         error_set(err, "out of memory");
         return NULL;
     }
-    static const char *const key_names[] = {"course", "subject", "category"};
+    static const char *const key_names[] = {"course", "subject", "category", "domain"};
     json_t *result = json_pack("{s:s, s:s, s:s}", "department", request->department,
                                "key", key_names[request->key], "value", request->value);
     if (request->key == DIST_COURSE && request->year)

@@ -40,12 +40,12 @@ json_t *query_categories(struct store *store, sqlite3_int64 application_id, stru
 json_t *query_show(struct store *store, sqlite3_int64 application_id, const char *category,
                    bool show_national_id, struct error *err);
 
-enum distribution_key { DIST_COURSE, DIST_SUBJECT, DIST_CATEGORY };
+enum distribution_key { DIST_COURSE, DIST_SUBJECT, DIST_CATEGORY, DIST_DOMAIN };
 
 struct distribution_request {
     const char *department;
     enum distribution_key key;
-    const char *value;          /* course code, subject name or category name */
+    const char *value;          /* course code, subject name, category name or domain code */
     int year, semester;         /* with DIST_COURSE: 0 for all terms */
 };
 

@@ -106,6 +106,7 @@ CREATE INDEX courses_by_application ON courses(application_id, category);
 CREATE INDEX courses_pool_by_code ON courses(department, code, year, semester, score) WHERE graded;
 CREATE INDEX courses_pool_by_subject ON courses(department, subject) WHERE graded;
 CREATE INDEX courses_pool_by_category ON courses(department, category) WHERE graded;
+CREATE INDEX courses_pool_by_domain ON courses(department, domain_code) WHERE graded;
 
 CREATE TABLE course_catalog (
     application_id  INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,

@@ -101,6 +101,8 @@ check_eq "dist of one term equals show's pool percentile" "66.7" \
   "$(B dist --department 001012 --course $MATH --year 111 --semester 1 --json | jq -r '.applications[]|select(.id=="001012-10000001").percentile')"
 check_eq "dist by subject" "3" "$(B dist --department 001012 --subject 數學 --json | jq .n)"
 check_eq "dist by category" "3" "$(B dist --department 001012 --category 部定必修-數學 --json | jq .n)"
+# domain 02 (數學) holds only the math rows: the same pool as the course code
+check_eq "dist by domain" "3 75 83.3" "$(B dist --department 001012 --domain 02 --json | jq -r '[.n,.mean,.applications[0].percentile]|map(tostring)|join(" ")')"
 check_eq "dist leaves ungraded rows out" "0" "$(B dist --department 001012 --category 彈性學習時間 --json | jq .n)"
 B dist --department 001012 >/dev/null 2>&1
 check_eq "dist without a key is a usage error" "2" "$?"
