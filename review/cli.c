@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"categories", cli_categories, "an application's categories with record counts"},
     {"show", cli_show, "an application's records, by category"},
     {"dist", cli_dist, "a department's score distribution for a course, subject or category"},
+    {"requirements", cli_requirements, "departments' required-item lists: check, load, versions, render"},
+    {"render", cli_render, "render PDFs: review packets and comparison sheets"},
 };
 
 static void print_usage(FILE *out)

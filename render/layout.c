@@ -1,0 +1,1489 @@
+/* layout — page layout over a Cairo PDF surface, in two passes.
+ *
+ * Owns, for the duration of one layout_render() call: the PDF surface and
+ * its Cairo context (drawing pass only), one Pango context, the few Pango
+ * layouts that every string goes through, and the flow state (page, cursor,
+ * open table, pending destinations, running item, page labels).
+ *
+ * The first pass runs the caller's content with no surface at all: every
+ * primitive measures and moves the cursor exactly as it will when drawing,
+ * but draws nothing.  Pages therefore break at the same places in both
+ * passes, and the second pass knows the page total for the footers. */
+#include "layout.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+/* Sheet sizes in points: A4 is 210 x 297 mm, A3 297 x 420 mm. */
+#define A4_SHORT 595.2756
+#define A4_LONG 841.8898
+#define A3_LONG 1190.5512
+
+#define DEFAULT_MARGIN_TOP 56.0
+#define DEFAULT_MARGIN_BOTTOM 50.0
+#define DEFAULT_MARGIN_SIDE 48.0
+
+#define TEXT_SIZE 10.0
+#define CELL_SIZE 9.0
+#define DECORATION_SIZE 8.0
+#define DECORATION_COLOR 0x555555
+#define DECORATION_RULE_COLOR 0xA0A0A0
+#define BAND_HEIGHT 20.0
+#define BAND_GAP 10.0
+#define BAND_COLOR 0xA8231E
+
+#define CELL_PADDING 4.0
+#define CELL_BORDER 0.5
+#define CELL_BORDER_COLOR 0x8C8C8C
+#define HEADER_FILL 0xE4E8EE
+#define CELL_DRAWING_GAP 2.0
+
+#define IMAGE_FRAME_COLOR 0x808080
+#define MAX_IMAGE_PIXELS 40000000.0
+/* A JPEG is embedded as it is, so the pixels Cairo holds for it are never
+ * shown; a thumbnail-sized stand-in keeps big photos from costing memory. */
+#define JPEG_STAND_IN_SIDE 64
+
+#define MAX_PENDING_DESTINATIONS 16
+#define MAX_NAME 64
+#define MAX_LABEL 128
+
+/* Slack for comparing accumulated floating-point positions. */
+#define EPSILON 0.01
+
+/* How a table cell's content is laid out, and how much of it is drawn. */
+struct cell_plan {
+    PangoLayout *layout;
+    int lines;                /* 0 when the cell has no text */
+    int next_line;            /* first line not yet drawn */
+    double drawing_height;    /* 0 when the cell has no drawing */
+    bool drawing_pending;
+    uint32_t color;           /* of the text */
+    const char *link;         /* destination the text links to, or NULL */
+};
+
+struct table_state {
+    bool open;
+    size_t columns;
+    double edges[LAYOUT_TABLE_MAX_COLUMNS + 1];   /* x of each column's left edge, then the right edge */
+    struct layout_style column_styles[LAYOUT_TABLE_MAX_COLUMNS];
+    bool column_has_style[LAYOUT_TABLE_MAX_COLUMNS];
+    struct layout_style body_style, header_style;
+    const struct layout_cell *header;             /* borrowed from the caller */
+    struct cell_plan header_plan[LAYOUT_TABLE_MAX_COLUMNS];
+    double header_height;                         /* 0 without a header */
+    int header_page;                              /* page the header was last drawn on */
+    double body_top;                              /* cursor just below that header */
+    double padding, border_width;
+    uint32_t border_color, header_fill, zebra_fill;
+    long rows;
+};
+
+struct layout_doc {
+    const struct layout_options *options;
+    double page_width, page_height;
+    struct layout_box content;
+    double margin_top, margin_bottom;
+
+    cairo_surface_t *surface;         /* both NULL in the counting pass */
+    cairo_t *cr;
+
+    PangoContext *pango;
+    PangoFontDescription *font;       /* rewritten for each string */
+    PangoLayout *flow;                /* layout_text, layout_link */
+    PangoLayout *label;               /* layout_text_at and friends: never kept across calls */
+    PangoLayout *cells[2 * LAYOUT_TABLE_MAX_COLUMNS];   /* header cells, then body cells */
+
+    int page_number;                  /* pages started so far */
+    int page_total;                   /* from the counting pass; 0 during it */
+    bool page_open;
+    double y;                         /* the cursor */
+    int measuring;                    /* > 0 inside a keep-together measurement */
+
+    char *label_prefix;
+    int label_index;
+    char page_label[MAX_LABEL];
+    char *item;
+    char *page_item;                  /* item in effect at the top of the open page */
+
+    char pending[MAX_PENDING_DESTINATIONS][MAX_NAME + 1];
+    int pending_count;
+
+    int outline_count;
+    long unknown_glyphs;
+    struct table_state table;
+
+    bool failed;
+    struct error error;
+};
+
+/* ---- Errors and small helpers */
+
+static int fail_va(struct layout_doc *doc, const char *format, va_list args)
+{
+    if (!doc->failed) {
+        vsnprintf(doc->error.message, sizeof doc->error.message, format, args);
+        doc->failed = true;
+    }
+    return -1;
+}
+
+int layout_fail(struct layout_doc *doc, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fail_va(doc, format, args);
+    va_end(args);
+    return -1;
+}
+
+static bool drawing(const struct layout_doc *doc)
+{
+    return doc->cr != NULL && doc->measuring == 0;
+}
+
+static void set_color(cairo_t *cr, uint32_t rgb)
+{
+    cairo_set_source_rgb(cr, ((rgb >> 16) & 0xFF) / 255.0, ((rgb >> 8) & 0xFF) / 255.0,
+                         (rgb & 0xFF) / 255.0);
+}
+
+static char *copy_string(const char *text)
+{
+    return text ? g_strdup(text) : NULL;
+}
+
+static double page_bottom(const struct layout_doc *doc)
+{
+    return doc->content.y + doc->content.height;
+}
+
+static bool at_page_top(const struct layout_doc *doc)
+{
+    return doc->y <= doc->content.y + EPSILON;
+}
+
+/* Destination names end up inside Cairo's attribute strings and PDF name
+ * trees; a plain alphabet means no quoting can go wrong. */
+static bool valid_name(const char *name)
+{
+    size_t length = name ? strlen(name) : 0;
+    if (length == 0 || length > MAX_NAME)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!g_ascii_isalnum(*p) && !strchr("_.:-", *p))
+            return false;
+    return true;
+}
+
+/* "2025-03-01T09:00:00Z": Cairo turns it into the PDF date D:20250301090000Z. */
+static bool valid_utc(const char *text)
+{
+    static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (!text || strlen(text) != sizeof pattern - 1)
+        return false;
+    for (size_t i = 0; pattern[i]; i++)
+        if (pattern[i] == 'd' ? !g_ascii_isdigit(text[i]) : text[i] != pattern[i])
+            return false;
+    return true;
+}
+
+/* ---- Text through the reusable layouts */
+
+static void set_text(PangoLayout *layout, const char *text)
+{
+    if (!text)
+        text = "";
+    if (g_utf8_validate(text, -1, NULL)) {
+        pango_layout_set_text(layout, text, -1);
+        return;
+    }
+    /* Pango refuses invalid UTF-8 outright; show the bad bytes as U+FFFD. */
+    char *valid = g_utf8_make_valid(text, -1);
+    pango_layout_set_text(layout, valid, -1);
+    g_free(valid);
+}
+
+/* Prepares `layout` to show `text` in `style`, wrapped to `width` (<= 0: no
+ * wrapping) or, with one_line, cut to one line with "…".  `count` adds the
+ * string's missing glyphs to the document's tally: true only for strings
+ * that are about to be drawn, so nothing is counted twice. */
+static void prepare_layout(struct layout_doc *doc, PangoLayout *layout,
+                           const struct layout_style *style, double default_size,
+                           const char *text, double width, bool one_line, bool count)
+{
+    struct layout_style plain = { 0 };
+    if (!style)
+        style = &plain;
+    double size = style->size > 0 ? style->size : default_size;
+
+    pango_font_description_set_family(doc->font, fonts_family_list(style->family));
+    pango_font_description_set_weight(doc->font, style->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_size(doc->font, (int)(size * PANGO_SCALE + 0.5));
+    pango_layout_set_font_description(layout, doc->font);
+
+    static const PangoAlignment alignments[] = {
+        [LAYOUT_LEFT] = PANGO_ALIGN_LEFT, [LAYOUT_CENTER] = PANGO_ALIGN_CENTER,
+        [LAYOUT_RIGHT] = PANGO_ALIGN_RIGHT, [LAYOUT_JUSTIFY] = PANGO_ALIGN_LEFT,
+    };
+    unsigned align = (unsigned)style->align <= LAYOUT_JUSTIFY ? (unsigned)style->align : LAYOUT_LEFT;
+    pango_layout_set_alignment(layout, alignments[align]);
+    pango_layout_set_justify(layout, align == LAYOUT_JUSTIFY);
+
+    pango_layout_set_width(layout, width > 0 ? (int)(width * PANGO_SCALE) : -1);
+    /* WORD_CHAR follows UAX #14 and still breaks a long run without break
+     * opportunities (a URL, a SHA-256) rather than letting it overflow. */
+    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_ellipsize(layout, one_line ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+    pango_layout_set_height(layout, -1);
+    set_text(layout, text);
+
+    if (count)
+        doc->unknown_glyphs += pango_layout_get_unknown_glyphs_count(layout);
+}
+
+static double layout_height(PangoLayout *layout)
+{
+    PangoRectangle logical;
+    pango_layout_get_extents(layout, NULL, &logical);
+    return logical.height / (double)PANGO_SCALE;
+}
+
+/* How many lines of `layout`, from line `first` and at most `max_lines`,
+ * fit in `room` points; their height goes to *used. */
+static int lines_that_fit(PangoLayout *layout, int first, int max_lines, double room, double *used)
+{
+    PangoLayoutIter *iter = pango_layout_get_iter(layout);
+    int index = 0, count = 0;
+    double top = 0;
+
+    *used = 0;
+    do {
+        if (index >= first) {
+            PangoRectangle logical;
+            pango_layout_iter_get_line_extents(iter, NULL, &logical);
+            if (index == first)
+                top = logical.y / (double)PANGO_SCALE;
+            double bottom = (logical.y + logical.height) / (double)PANGO_SCALE;
+            if (count == max_lines || bottom - top > room + EPSILON)
+                break;
+            *used = bottom - top;
+            count++;
+        }
+        index++;
+    } while (pango_layout_iter_next_line(iter));
+    pango_layout_iter_free(iter);
+    return count;
+}
+
+static void begin_link(cairo_t *cr, const char *destination)
+{
+    char attributes[MAX_NAME + 16];
+    snprintf(attributes, sizeof attributes, "dest='%s'", destination);
+    cairo_tag_begin(cr, CAIRO_TAG_LINK, attributes);
+}
+
+/* Draws `count` lines of `layout` from line `first`, the top of the first
+ * one at y.  Drawing line by line is what lets a paragraph or a table cell
+ * continue on the next page. */
+static void draw_lines(struct layout_doc *doc, PangoLayout *layout, int first, int count,
+                       double x, double y, const char *link)
+{
+    PangoLayoutIter *iter = pango_layout_get_iter(layout);
+    int index = 0, origin = 0;
+
+    if (link)
+        begin_link(doc->cr, link);
+    do {
+        if (index >= first + count)
+            break;
+        if (index >= first) {
+            PangoRectangle logical;
+            pango_layout_iter_get_line_extents(iter, NULL, &logical);
+            if (index == first)
+                origin = logical.y;
+            int baseline = pango_layout_iter_get_baseline(iter);
+            cairo_move_to(doc->cr, x + logical.x / (double)PANGO_SCALE,
+                          y + (baseline - origin) / (double)PANGO_SCALE);
+            pango_cairo_show_layout_line(doc->cr, pango_layout_iter_get_line_readonly(iter));
+        }
+        index++;
+    } while (pango_layout_iter_next_line(iter));
+    if (link)
+        cairo_tag_end(doc->cr, CAIRO_TAG_LINK);
+    pango_layout_iter_free(iter);
+}
+
+/* ---- Pages */
+
+static void draw_band(struct layout_doc *doc)
+{
+    const struct layout_options *o = doc->options;
+    struct layout_style style = { .size = 10.5, .bold = true, .color = 0xFFFFFF,
+                                  .align = LAYOUT_CENTER };
+    double x = doc->content.x, y = doc->margin_top, width = doc->content.width;
+
+    set_color(doc->cr, o->band_color ? o->band_color : BAND_COLOR);
+    cairo_rectangle(doc->cr, x, y, width, BAND_HEIGHT);
+    cairo_fill(doc->cr);
+    prepare_layout(doc, doc->label, &style, 10.5, o->band_text, width - 12, true, true);
+    double height = layout_height(doc->label);
+    set_color(doc->cr, style.color);
+    cairo_move_to(doc->cr, x + 6, y + (BAND_HEIGHT - height) / 2);
+    pango_cairo_show_layout(doc->cr, doc->label);
+}
+
+static void draw_rule(cairo_t *cr, double x1, double x2, double y, double width, uint32_t color)
+{
+    set_color(cr, color);
+    cairo_set_line_width(cr, width);
+    cairo_move_to(cr, x1, y);
+    cairo_line_to(cr, x2, y);
+    cairo_stroke(cr);
+}
+
+/* Header: left text … right text, over a hairline.  Footer, under a
+ * hairline: left text … running item … "n / N".  Each slot is one line,
+ * shortened with "…" so slots never run into each other. */
+static void draw_default_decoration(struct layout_doc *doc, const struct layout_page_info *page)
+{
+    const struct layout_options *o = doc->options;
+    const double gap = 12;
+    double left = doc->content.x, width = doc->content.width, right = left + width;
+    struct layout_style plain = { .size = DECORATION_SIZE, .color = DECORATION_COLOR };
+    struct layout_style at_right = plain, centred = plain;
+    at_right.align = LAYOUT_RIGHT;
+    centred.align = LAYOUT_CENTER;
+    double w, line;
+
+    layout_text_size(doc, &plain, "國", NULL, &line);
+
+    if (o->header_left || o->header_right) {
+        double rule_y = doc->margin_top - 10, text_y = rule_y - 3 - line;
+        double right_width = 0;
+        if (o->header_right) {
+            layout_text_size(doc, &plain, o->header_right, &right_width, NULL);
+            right_width = fmin(right_width + 1, width * 0.5);
+            layout_label_at(doc, &at_right, o->header_right, right - right_width, text_y, right_width);
+        }
+        if (o->header_left)
+            layout_label_at(doc, &plain, o->header_left, left, text_y,
+                            width - right_width - (right_width > 0 ? gap : 0));
+        draw_rule(doc->cr, left, right, rule_y, 0.5, DECORATION_RULE_COLOR);
+    }
+
+    double rule_y = doc->page_height - doc->margin_bottom + 10, text_y = rule_y + 3;
+    char number[48];
+    snprintf(number, sizeof number, "%d / %d", page->number, page->total);
+    layout_text_size(doc, &plain, number, &w, NULL);
+    double number_width = w + 1;
+    layout_label_at(doc, &at_right, number, right - number_width, text_y, number_width);
+
+    double item_width = 0;
+    if (page->item) {
+        layout_text_size(doc, &plain, page->item, &item_width, NULL);
+        item_width = fmin(item_width + 1, width * 0.4);
+        layout_label_at(doc, &centred, page->item, left + (width - item_width) / 2, text_y, item_width);
+    }
+    if (o->footer_left) {
+        double limit = page->item ? (width - item_width) / 2 - gap : width - number_width - gap;
+        layout_label_at(doc, &plain, o->footer_left, left, text_y, limit);
+    }
+    draw_rule(doc->cr, left, right, rule_y, 0.5, DECORATION_RULE_COLOR);
+}
+
+static void decorate_page(struct layout_doc *doc)
+{
+    struct layout_page_info page = {
+        .number = doc->page_number,
+        .total = doc->page_total,
+        .label = doc->page_label[0] ? doc->page_label : NULL,
+        .item = doc->page_item,
+        .page = { 0, 0, doc->page_width, doc->page_height },
+        .content = doc->content,
+    };
+    cairo_save(doc->cr);
+    if (doc->options->band_text)
+        draw_band(doc);
+    if (doc->options->decorate)
+        doc->options->decorate(doc, doc->cr, &page, doc->options->decorate_user);
+    else
+        draw_default_decoration(doc, &page);
+    cairo_restore(doc->cr);
+}
+
+static void open_page(struct layout_doc *doc)
+{
+    doc->page_number++;
+    doc->page_open = true;
+    doc->y = doc->content.y;
+    g_free(doc->page_item);
+    doc->page_item = copy_string(doc->item);
+    doc->page_label[0] = '\0';
+    if (doc->label_prefix) {
+        snprintf(doc->page_label, sizeof doc->page_label, "%s%d", doc->label_prefix,
+                 ++doc->label_index);
+        if (doc->surface)
+            cairo_pdf_surface_set_page_label(doc->surface, doc->page_label);
+    }
+}
+
+static void close_page(struct layout_doc *doc)
+{
+    if (!doc->page_open)
+        return;
+    if (doc->cr) {
+        decorate_page(doc);
+        cairo_show_page(doc->cr);
+    }
+    doc->page_open = false;
+}
+
+static void ensure_page(struct layout_doc *doc)
+{
+    if (!doc->page_open)
+        open_page(doc);
+}
+
+/* Destinations wait for the next content so that they land on its page. */
+static void place_destinations(struct layout_doc *doc, double y)
+{
+    if (doc->cr) {
+        for (int i = 0; i < doc->pending_count; i++) {
+            char attributes[MAX_NAME + 64];
+            snprintf(attributes, sizeof attributes, "name='%s' x=%.2f y=%.2f", doc->pending[i],
+                     doc->content.x, y);
+            cairo_tag_begin(doc->cr, CAIRO_TAG_DEST, attributes);
+            cairo_tag_end(doc->cr, CAIRO_TAG_DEST);
+        }
+    }
+    doc->pending_count = 0;
+}
+
+/* Reserves `height` points at the cursor for something that is not split,
+ * moving to a new page first if it does not fit; returns its top. */
+static double place_block(struct layout_doc *doc, double height)
+{
+    if (doc->measuring) {
+        double top = doc->y;
+        doc->y += height;
+        return top;
+    }
+    ensure_page(doc);
+    if (doc->y + height > page_bottom(doc) + EPSILON && !at_page_top(doc)) {
+        close_page(doc);
+        open_page(doc);
+    }
+    double top = doc->y;
+    place_destinations(doc, top);
+    doc->y += height;
+    return top;
+}
+
+/* ---- Flowing text */
+
+static int flow_text(struct layout_doc *doc, const struct layout_style *style, const char *text,
+                     const char *link)
+{
+    if (doc->failed)
+        return -1;
+    if (link && !valid_name(link))
+        return layout_fail(doc, "link to an invalid destination name");
+
+    PangoLayout *layout = doc->flow;
+    prepare_layout(doc, layout, style, TEXT_SIZE, text, doc->content.width, false, drawing(doc));
+    if (doc->measuring) {
+        doc->y += layout_height(layout);
+        return 0;
+    }
+
+    int total = pango_layout_get_line_count(layout);
+    uint32_t color = style ? style->color : 0;
+    for (int first = 0; first < total;) {
+        ensure_page(doc);
+        double used;
+        int count = lines_that_fit(layout, first, total, page_bottom(doc) - doc->y, &used);
+        if (count == 0 && !at_page_top(doc)) {
+            close_page(doc);
+            continue;
+        }
+        if (count == 0)   /* one line taller than a page: draw it anyway */
+            count = lines_that_fit(layout, first, 1, INFINITY, &used);
+        place_destinations(doc, doc->y);
+        if (doc->cr) {
+            set_color(doc->cr, color);
+            draw_lines(doc, layout, first, count, doc->content.x, doc->y, link);
+        }
+        doc->y += used;
+        first += count;
+        if (first < total)
+            close_page(doc);
+    }
+    return 0;
+}
+
+int layout_text(struct layout_doc *doc, const struct layout_style *style, const char *text)
+{
+    return flow_text(doc, style, text, NULL);
+}
+
+int layout_link(struct layout_doc *doc, const struct layout_style *style, const char *text,
+                const char *destination)
+{
+    return flow_text(doc, style, text, destination);
+}
+
+int layout_space(struct layout_doc *doc, double points)
+{
+    if (doc->failed)
+        return -1;
+    if (doc->measuring) {
+        doc->y += points;
+        return 0;
+    }
+    if (!doc->page_open || points <= 0)
+        return 0;
+    /* Past the bottom, the next content starts a new page anyway. */
+    doc->y = fmin(doc->y + points, page_bottom(doc));
+    return 0;
+}
+
+int layout_rule(struct layout_doc *doc, double thickness, uint32_t color)
+{
+    if (doc->failed)
+        return -1;
+    if (thickness <= 0)
+        thickness = 0.5;
+    double top = place_block(doc, thickness);
+    if (drawing(doc))
+        draw_rule(doc->cr, doc->content.x, doc->content.x + doc->content.width,
+                  top + thickness / 2, thickness, color);
+    return 0;
+}
+
+int layout_new_page(struct layout_doc *doc)
+{
+    if (doc->failed)
+        return -1;
+    if (!doc->measuring)
+        close_page(doc);
+    return 0;
+}
+
+int layout_need(struct layout_doc *doc, double height)
+{
+    if (doc->failed)
+        return -1;
+    if (!doc->measuring && doc->page_open && !at_page_top(doc)
+        && doc->y + height > page_bottom(doc) + EPSILON)
+        close_page(doc);
+    return 0;
+}
+
+int layout_keep_together(struct layout_doc *doc, layout_content_fn block, void *user)
+{
+    if (doc->failed)
+        return -1;
+    if (doc->measuring)
+        return block(doc, user) == 0 && !doc->failed ? 0 : -1;
+    if (doc->table.open)
+        return layout_fail(doc, "keep-together block inside a table");
+
+    double saved_y = doc->y;
+    doc->measuring++;
+    doc->y = 0;
+    int status = block(doc, user);
+    double height = doc->y;
+    doc->measuring--;
+    doc->y = saved_y;
+    if (status != 0 || doc->failed)
+        return layout_fail(doc, "keep-together block failed");
+    if (doc->table.open)
+        return layout_fail(doc, "keep-together block left a table open");
+
+    if (height <= doc->content.height)
+        layout_need(doc, height);
+    return block(doc, user) == 0 && !doc->failed ? 0 : layout_fail(doc, "keep-together block failed");
+}
+
+int layout_drawing(struct layout_doc *doc, double width, double height, layout_draw_fn draw,
+                   void *user)
+{
+    if (doc->failed)
+        return -1;
+    if (!draw)
+        return layout_fail(doc, "layout_drawing without a draw function");
+    struct layout_box box;
+    box.width = width > 0 ? fmin(width, doc->content.width) : doc->content.width;
+    box.height = fmax(0, fmin(height, doc->content.height));
+    box.x = doc->content.x;
+    box.y = place_block(doc, box.height);
+    if (drawing(doc)) {
+        cairo_save(doc->cr);
+        draw(doc, doc->cr, box, user);
+        cairo_restore(doc->cr);
+    }
+    return 0;
+}
+
+/* ---- Images */
+
+enum image_kind { IMAGE_PNG, IMAGE_JPEG };
+
+struct image_info {
+    enum image_kind kind;
+    int width, height;
+};
+
+static uint32_t read_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int png_info(const unsigned char *p, size_t size, struct image_info *info, struct error *err)
+{
+    /* Signature, then the IHDR chunk: length, type, width, height. */
+    if (size < 24 || memcmp(p + 12, "IHDR", 4) != 0)
+        return error_set(err, "PNG without an IHDR header");
+    uint32_t width = read_be32(p + 16), height = read_be32(p + 20);
+    if (width == 0 || height == 0 || width > 65535 || height > 65535)
+        return error_set(err, "PNG of %ux%u pixels", width, height);
+    info->kind = IMAGE_PNG;
+    info->width = (int)width;
+    info->height = (int)height;
+    return 0;
+}
+
+/* Walks the JPEG marker segments to the frame header (SOF).  Only the forms
+ * a PDF's DCTDecode filter reads everywhere are accepted: Huffman-coded
+ * baseline, extended or progressive, 8-bit, greyscale or YCbCr/RGB. */
+static int jpeg_info(const unsigned char *p, size_t size, struct image_info *info,
+                     struct error *err)
+{
+    size_t i = 2;
+    while (i + 4 <= size) {
+        if (p[i] != 0xFF)
+            return error_set(err, "JPEG marker expected at byte %zu", i);
+        unsigned marker = p[i + 1];
+        if (marker == 0xFF) {                       /* fill byte */
+            i++;
+            continue;
+        }
+        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {   /* no length */
+            i += 2;
+            continue;
+        }
+        if (marker == 0xD9 || marker == 0xDA)
+            return error_set(err, "JPEG has no frame header before its image data");
+        size_t length = (size_t)p[i + 2] << 8 | p[i + 3];
+        if (length < 2 || i + 2 + length > size)
+            return error_set(err, "JPEG segment runs past the end of the file");
+        if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+            if (marker > 0xC2)
+                return error_set(err, "JPEG coding (SOF%u) that PDF viewers do not all read",
+                                 marker - 0xC0);
+            if (length < 8)
+                return error_set(err, "JPEG frame header too short");
+            unsigned precision = p[i + 4], components = p[i + 9];
+            unsigned height = (unsigned)p[i + 5] << 8 | p[i + 6];
+            unsigned width = (unsigned)p[i + 7] << 8 | p[i + 8];
+            if (precision != 8)
+                return error_set(err, "%u-bit JPEG", precision);
+            if (components != 1 && components != 3)
+                return error_set(err, "JPEG with %u colour components (CMYK is not supported)",
+                                 components);
+            if (width == 0 || height == 0)
+                return error_set(err, "JPEG of %ux%u pixels", width, height);
+            info->kind = IMAGE_JPEG;
+            info->width = (int)width;
+            info->height = (int)height;
+            return 0;
+        }
+        i += 2 + length;
+    }
+    return error_set(err, "JPEG ends before its frame header");
+}
+
+static int image_info(const unsigned char *p, size_t size, struct image_info *info,
+                      struct error *err)
+{
+    static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+    int status;
+    if (size >= 8 && memcmp(p, png_signature, 8) == 0)
+        status = png_info(p, size, info, err);
+    else if (size >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        status = jpeg_info(p, size, info, err);
+    else
+        return error_set(err, "not a PNG or JPEG image");
+    if (status == 0 && (double)info->width * info->height > MAX_IMAGE_PIXELS)
+        return error_set(err, "image of %dx%d pixels is larger than the limit", info->width,
+                         info->height);
+    return status;
+}
+
+struct byte_reader {
+    const unsigned char *data;
+    size_t size, offset;
+};
+
+static cairo_status_t read_bytes(void *closure, unsigned char *out, unsigned int length)
+{
+    struct byte_reader *reader = closure;
+    if (length > reader->size - reader->offset)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(out, reader->data + reader->offset, length);
+    reader->offset += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* A Cairo surface for the image, or NULL with a message.  For a JPEG the
+ * surface is a small grey stand-in carrying the original bytes as MIME
+ * data: Cairo's PDF backend then writes those bytes as the image (the
+ * stand-in's pixels are never used) and maps it onto the stand-in's extent,
+ * which we scale to the box computed from the JPEG's real size. */
+static cairo_surface_t *image_surface(const unsigned char *data, size_t size,
+                                      const struct image_info *info, struct error *err)
+{
+    cairo_surface_t *surface;
+    if (info->kind == IMAGE_PNG) {
+        struct byte_reader reader = { data, size, 0 };
+        surface = cairo_image_surface_create_from_png_stream(read_bytes, &reader);
+        if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS
+            || cairo_image_surface_get_width(surface) != info->width
+            || cairo_image_surface_get_height(surface) != info->height) {
+            error_set(err, "PNG data is corrupt: %s",
+                      cairo_status_to_string(cairo_surface_status(surface)));
+            cairo_surface_destroy(surface);
+            return NULL;
+        }
+        return surface;
+    }
+
+    double shrink = fmin(1.0, (double)JPEG_STAND_IN_SIDE / fmax(info->width, info->height));
+    int width = (int)fmax(1, round(info->width * shrink));
+    int height = (int)fmax(1, round(info->height * shrink));
+    surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    cairo_t *cr = cairo_create(surface);
+    set_color(cr, 0xC0C0C0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+
+    unsigned char *copy = g_memdup2(data, size);   /* Cairo keeps it until the page is written */
+    if (cairo_surface_set_mime_data(surface, CAIRO_MIME_TYPE_JPEG, copy, size, g_free, copy)
+        != CAIRO_STATUS_SUCCESS) {
+        g_free(copy);
+        cairo_surface_destroy(surface);
+        error_set(err, "out of memory attaching JPEG data");
+        return NULL;
+    }
+    return surface;
+}
+
+static void draw_crossed_box(cairo_t *cr, double x, double y, double width, double height)
+{
+    set_color(cr, IMAGE_FRAME_COLOR);
+    cairo_set_line_width(cr, 0.5);
+    cairo_rectangle(cr, x, y, width, height);
+    cairo_move_to(cr, x, y);
+    cairo_line_to(cr, x + width, y + height);
+    cairo_move_to(cr, x + width, y);
+    cairo_line_to(cr, x, y + height);
+    cairo_stroke(cr);
+}
+
+int layout_image(struct layout_doc *doc, const void *data, size_t size, double max_width,
+                 double max_height, struct error *err)
+{
+    struct image_info info = { IMAGE_PNG, 0, 0 };
+    if (doc->failed)
+        return error_set(err, "the document has already failed");
+    if (!data || image_info(data, size, &info, err) != 0)
+        return -1;
+
+    double box_width = max_width > 0 ? fmin(max_width, doc->content.width) : doc->content.width;
+    double box_height = max_height > 0 ? fmin(max_height, doc->content.height) : doc->content.height;
+    double scale = fmin(box_width / info.width, box_height / info.height);
+    double width = info.width * scale, height = info.height * scale;
+    double x = doc->content.x + (doc->content.width - width) / 2;
+
+    if (!drawing(doc)) {
+        place_block(doc, height);
+        return 0;
+    }
+    cairo_surface_t *surface = image_surface(data, size, &info, err);
+    double y = place_block(doc, height);
+    if (!surface) {
+        draw_crossed_box(doc->cr, x, y, width, height);
+        return -1;
+    }
+    cairo_save(doc->cr);
+    cairo_translate(doc->cr, x, y);
+    cairo_scale(doc->cr, width / cairo_image_surface_get_width(surface),
+                height / cairo_image_surface_get_height(surface));
+    cairo_set_source_surface(doc->cr, surface, 0, 0);
+    cairo_paint(doc->cr);
+    cairo_restore(doc->cr);
+    cairo_surface_destroy(surface);
+
+    set_color(doc->cr, IMAGE_FRAME_COLOR);
+    cairo_set_line_width(doc->cr, 0.5);
+    cairo_rectangle(doc->cr, x, y, width, height);
+    cairo_stroke(doc->cr);
+    return 0;
+}
+
+/* ---- Tables */
+
+static PangoLayout *cell_layout(struct layout_doc *doc, size_t index)
+{
+    if (!doc->cells[index])
+        doc->cells[index] = pango_layout_new(doc->pango);
+    return doc->cells[index];
+}
+
+/* The style a cell's text is set in: its own, else its column's (body
+ * cells only), else the table's. */
+static const struct layout_style *cell_style(const struct table_state *t, size_t column,
+                                             const struct layout_cell *cell, bool header)
+{
+    if (cell->style)
+        return cell->style;
+    if (header)
+        return &t->header_style;
+    return t->column_has_style[column] ? &t->column_styles[column] : &t->body_style;
+}
+
+/* Lays out a row's cells into the document's cell layouts from index
+ * `first_layout` and returns the row's height, or -1 after a failure. */
+static double plan_row(struct layout_doc *doc, const struct layout_cell *cells, size_t first_layout,
+                       bool header, struct cell_plan *plan)
+{
+    struct table_state *t = &doc->table;
+    double tallest = 0;
+    /* A drawing taller than a page could never be placed. */
+    double drawing_limit = fmax(1, doc->content.height - t->header_height - 2 * t->padding);
+
+    for (size_t c = 0; c < t->columns; c++) {
+        const struct layout_cell *cell = &cells[c];
+        double width = t->edges[c + 1] - t->edges[c] - 2 * t->padding;
+        bool has_text = cell->text && cell->text[0];
+        struct cell_plan *p = &plan[c];
+
+        const struct layout_style *style = cell_style(t, c, cell, header);
+
+        if (cell->link && !valid_name(cell->link))
+            return layout_fail(doc, "table cell links to an invalid destination name");
+        p->layout = cell_layout(doc, first_layout + c);
+        prepare_layout(doc, p->layout, style, CELL_SIZE, has_text ? cell->text : "",
+                       fmax(width, 1), false, has_text && drawing(doc));
+        p->color = style->color;
+        p->link = cell->link;
+        p->lines = has_text ? pango_layout_get_line_count(p->layout) : 0;
+        p->next_line = 0;
+        p->drawing_height = cell->draw ? fmin(fmax(cell->draw_height, 0), drawing_limit) : 0;
+        p->drawing_pending = cell->draw != NULL;
+
+        double height = has_text ? layout_height(p->layout) : 0;
+        if (cell->draw)
+            height += (has_text ? CELL_DRAWING_GAP : 0) + p->drawing_height;
+        tallest = fmax(tallest, height);
+    }
+    return tallest + 2 * t->padding;
+}
+
+enum row_progress { ROW_DONE, ROW_MORE, ROW_NOTHING_FITS };
+
+/* Draws as much of a planned row as fits below the cursor, as one band of
+ * cells across the table.  With `force`, draws at least one line (or the
+ * drawing) of each unfinished cell even if it overflows: used only on a page
+ * that holds nothing but the header, where waiting would never help. */
+static enum row_progress draw_row_part(struct layout_doc *doc, const struct layout_cell *cells,
+                                       struct cell_plan *plan, uint32_t row_fill, bool force)
+{
+    struct table_state *t = &doc->table;
+    double room = force ? INFINITY : page_bottom(doc) - doc->y - 2 * t->padding;
+    int take[LAYOUT_TABLE_MAX_COLUMNS];
+    double text_part[LAYOUT_TABLE_MAX_COLUMNS];
+    bool with_drawing[LAYOUT_TABLE_MAX_COLUMNS];
+    double tallest = 0;
+    bool progress = false, complete = true;
+
+    for (size_t c = 0; c < t->columns; c++) {
+        struct cell_plan *p = &plan[c];
+        take[c] = 0;
+        text_part[c] = 0;
+        if (p->next_line < p->lines)
+            take[c] = lines_that_fit(p->layout, p->next_line, force ? 1 : p->lines, room,
+                                     &text_part[c]);
+        bool text_done = p->next_line + take[c] >= p->lines;
+        double part = text_part[c];
+        with_drawing[c] = false;
+        if (text_done && p->drawing_pending) {
+            double with = part + (take[c] > 0 ? CELL_DRAWING_GAP : 0) + p->drawing_height;
+            if (force || with <= room + EPSILON) {
+                with_drawing[c] = true;
+                part = with;
+            }
+        }
+        progress |= take[c] > 0 || with_drawing[c];
+        complete &= text_done && (!p->drawing_pending || with_drawing[c]);
+        tallest = fmax(tallest, part);
+    }
+    if (!progress && !complete)
+        return ROW_NOTHING_FITS;
+
+    double top = doc->y, height = tallest + 2 * t->padding;
+    place_destinations(doc, top);
+    if (drawing(doc)) {
+        cairo_t *cr = doc->cr;
+        for (size_t c = 0; c < t->columns; c++) {
+            uint32_t fill = cells[c].fill ? cells[c].fill : row_fill;
+            if (!fill)
+                continue;
+            set_color(cr, fill);
+            cairo_rectangle(cr, t->edges[c], top, t->edges[c + 1] - t->edges[c], height);
+            cairo_fill(cr);
+        }
+        for (size_t c = 0; c < t->columns; c++) {
+            struct cell_plan *p = &plan[c];
+            double x = t->edges[c] + t->padding, width = t->edges[c + 1] - t->edges[c] - 2 * t->padding;
+            if (take[c] > 0) {
+                set_color(cr, p->color);
+                draw_lines(doc, p->layout, p->next_line, take[c], x, top + t->padding, p->link);
+            }
+            if (with_drawing[c]) {
+                struct layout_box box = {
+                    x, top + t->padding + (take[c] > 0 ? text_part[c] + CELL_DRAWING_GAP : 0),
+                    width, p->drawing_height };
+                cairo_save(cr);
+                cells[c].draw(doc, cr, box, cells[c].draw_user);
+                cairo_restore(cr);
+            }
+        }
+        if (t->border_width > 0) {
+            set_color(cr, t->border_color);
+            cairo_set_line_width(cr, t->border_width);
+            for (size_t c = 0; c < t->columns; c++)
+                cairo_rectangle(cr, t->edges[c], top, t->edges[c + 1] - t->edges[c], height);
+            cairo_stroke(cr);
+        }
+    }
+    for (size_t c = 0; c < t->columns; c++) {
+        plan[c].next_line += take[c];
+        if (with_drawing[c])
+            plan[c].drawing_pending = false;
+    }
+    doc->y += height;
+    return complete ? ROW_DONE : ROW_MORE;
+}
+
+static bool header_needed(const struct layout_doc *doc)
+{
+    return doc->table.header && doc->table.header_page != doc->page_number;
+}
+
+static void draw_header(struct layout_doc *doc)
+{
+    struct table_state *t = &doc->table;
+    struct cell_plan plan[LAYOUT_TABLE_MAX_COLUMNS];
+    memcpy(plan, t->header_plan, sizeof plan);   /* drawn whole every time */
+    draw_row_part(doc, t->header, plan, t->header_fill, true);
+    t->header_page = doc->page_number;
+    t->body_top = doc->y;
+}
+
+/* Fixed columns get their width; the rest is shared by fraction.  If fixed
+ * columns alone are too wide, everything is scaled down to fit. */
+static int column_edges(struct layout_doc *doc, const struct layout_table *spec)
+{
+    struct table_state *t = &doc->table;
+    double fixed = 0, fractions = 0, widths[LAYOUT_TABLE_MAX_COLUMNS];
+    for (size_t c = 0; c < spec->column_count; c++) {
+        if (spec->columns[c].width > 0)
+            fixed += spec->columns[c].width;
+        else if (spec->columns[c].fraction > 0)
+            fractions += spec->columns[c].fraction;
+        else
+            return layout_fail(doc, "table column %zu has neither a width nor a fraction", c);
+    }
+    double spare = fmax(0, doc->content.width - fixed);
+    double total = 0;
+    for (size_t c = 0; c < spec->column_count; c++) {
+        const struct layout_column *column = &spec->columns[c];
+        widths[c] = column->width > 0 ? column->width : spare * column->fraction / fractions;
+        total += widths[c];
+    }
+    double shrink = total > doc->content.width ? doc->content.width / total : 1;
+    t->edges[0] = doc->content.x;
+    for (size_t c = 0; c < spec->column_count; c++)
+        t->edges[c + 1] = t->edges[c] + widths[c] * shrink;
+    return 0;
+}
+
+int layout_table_begin(struct layout_doc *doc, const struct layout_table *spec)
+{
+    static const struct layout_style default_body = { .size = CELL_SIZE };
+    static const struct layout_style default_header = { .size = CELL_SIZE, .bold = true };
+    struct table_state *t = &doc->table;
+
+    if (doc->failed)
+        return -1;
+    if (t->open)
+        return layout_fail(doc, "a table is already open");
+    if (!spec || !spec->columns || spec->column_count == 0
+        || spec->column_count > LAYOUT_TABLE_MAX_COLUMNS)
+        return layout_fail(doc, "a table needs 1 to %d columns", LAYOUT_TABLE_MAX_COLUMNS);
+
+    memset(t, 0, sizeof *t);
+    t->columns = spec->column_count;
+    if (column_edges(doc, spec) != 0)
+        return -1;
+    for (size_t c = 0; c < t->columns; c++) {
+        t->column_has_style[c] = spec->columns[c].style != NULL;
+        if (spec->columns[c].style)
+            t->column_styles[c] = *spec->columns[c].style;
+    }
+    t->body_style = spec->body_style ? *spec->body_style : default_body;
+    t->header_style = spec->header_style ? *spec->header_style : default_header;
+    t->padding = spec->padding > 0 ? spec->padding : CELL_PADDING;
+    t->border_width = spec->border_width < 0 ? 0 : spec->border_width > 0 ? spec->border_width : CELL_BORDER;
+    t->border_color = spec->border_color ? spec->border_color : CELL_BORDER_COLOR;
+    t->header_fill = spec->header_fill ? spec->header_fill : HEADER_FILL;
+    t->zebra_fill = spec->zebra_fill;
+    t->header = spec->header;
+    t->header_page = -1;
+    t->open = true;
+    if (t->header) {
+        t->header_height = plan_row(doc, t->header, 0, true, t->header_plan);
+        if (t->header_height < 0)
+            return -1;
+    }
+    if (doc->measuring)
+        doc->y += t->header_height;
+    return 0;
+}
+
+int layout_table_row(struct layout_doc *doc, const struct layout_cell *cells)
+{
+    struct table_state *t = &doc->table;
+    if (doc->failed)
+        return -1;
+    if (!t->open || !cells)
+        return layout_fail(doc, "table row without an open table");
+
+    struct cell_plan plan[LAYOUT_TABLE_MAX_COLUMNS];
+    double row_height = plan_row(doc, cells, t->columns, false, plan);
+    if (row_height < 0)
+        return -1;
+    uint32_t fill = t->zebra_fill && t->rows % 2 == 1 ? t->zebra_fill : 0;
+    t->rows++;
+    if (doc->measuring) {
+        doc->y += row_height;
+        return 0;
+    }
+
+    ensure_page(doc);
+    double header = header_needed(doc) ? t->header_height : 0;
+    if (doc->y + header + row_height > page_bottom(doc) + EPSILON && !at_page_top(doc)) {
+        /* Rows that fit on a page move there whole.  A row taller than a page
+         * is split, starting here unless too little room is left to bother. */
+        double fresh_room = doc->content.height - t->header_height;
+        double room_here = page_bottom(doc) - doc->y - header;
+        if (row_height <= fresh_room + EPSILON || room_here < 0.2 * doc->content.height)
+            close_page(doc);
+    }
+
+    for (;;) {
+        ensure_page(doc);
+        if (header_needed(doc))
+            draw_header(doc);
+        bool fresh = !t->header ? at_page_top(doc) : doc->y <= t->body_top + EPSILON;
+        enum row_progress progress = draw_row_part(doc, cells, plan, fill, false);
+        if (progress == ROW_NOTHING_FITS && fresh)
+            progress = draw_row_part(doc, cells, plan, fill, true);
+        if (progress == ROW_DONE)
+            return 0;
+        close_page(doc);
+    }
+}
+
+int layout_table_end(struct layout_doc *doc)
+{
+    struct table_state *t = &doc->table;
+    if (doc->failed)
+        return -1;
+    if (!t->open)
+        return layout_fail(doc, "layout_table_end without an open table");
+    /* A table without rows still shows its header. */
+    if (t->rows == 0 && t->header && !doc->measuring) {
+        place_block(doc, t->header_height);
+        doc->y -= t->header_height;
+        draw_header(doc);
+    }
+    t->open = false;
+    return 0;
+}
+
+int layout_notice(struct layout_doc *doc, const struct layout_style *style, const char *text,
+                  uint32_t frame_color, uint32_t fill_color)
+{
+    const struct layout_style plain = { .size = TEXT_SIZE };
+    const struct layout_column column = { .fraction = 1 };
+    const struct layout_table table = {
+        .columns = &column, .column_count = 1, .body_style = style ? style : &plain,
+        .padding = 8, .border_width = 1, .border_color = frame_color,
+    };
+    const struct layout_cell cell = { .text = text, .fill = fill_color };
+
+    if (layout_table_begin(doc, &table) != 0 || layout_table_row(doc, &cell) != 0)
+        return -1;
+    return layout_table_end(doc);
+}
+
+/* ---- Navigation */
+
+int layout_destination(struct layout_doc *doc, const char *name)
+{
+    if (doc->failed)
+        return -1;
+    if (!valid_name(name))
+        return layout_fail(doc, "invalid destination name \"%s\"", name ? name : "(null)");
+    if (doc->measuring)
+        return 0;
+    if (doc->pending_count == MAX_PENDING_DESTINATIONS)
+        return layout_fail(doc, "more than %d destinations before any content",
+                           MAX_PENDING_DESTINATIONS);
+    snprintf(doc->pending[doc->pending_count++], MAX_NAME + 1, "%s", name);
+    return 0;
+}
+
+int layout_outline(struct layout_doc *doc, int parent, const char *title,
+                   const char *destination, bool open)
+{
+    if (doc->failed)
+        return -1;
+    if (!valid_name(destination))
+        return layout_fail(doc, "outline entry with an invalid destination name");
+    if (parent < 0 || parent > doc->outline_count)
+        return layout_fail(doc, "outline parent %d does not exist", parent);
+    if (doc->measuring)
+        return 0;
+    doc->outline_count++;
+    if (!doc->surface)
+        return doc->outline_count;
+
+    char attributes[MAX_NAME + 16];
+    snprintf(attributes, sizeof attributes, "dest='%s'", destination);
+    char *valid = g_utf8_make_valid(title ? title : "", -1);
+    int id = cairo_pdf_surface_add_outline(doc->surface, parent, valid, attributes,
+                                           open ? CAIRO_PDF_OUTLINE_FLAG_OPEN : 0);
+    g_free(valid);
+    return id;
+}
+
+int layout_page_labels(struct layout_doc *doc, const char *prefix)
+{
+    if (doc->failed)
+        return -1;
+    if (doc->measuring)
+        return 0;
+    g_free(doc->label_prefix);
+    doc->label_prefix = copy_string(prefix);
+    doc->label_index = 0;
+    return 0;
+}
+
+int layout_running_item(struct layout_doc *doc, const char *item)
+{
+    if (doc->failed)
+        return -1;
+    if (doc->measuring)
+        return 0;
+    g_free(doc->item);
+    doc->item = copy_string(item);
+    return 0;
+}
+
+/* ---- Text at a given place */
+
+double layout_text_at(struct layout_doc *doc, const struct layout_style *style,
+                      const char *text, double x, double y, double width)
+{
+    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, width, false, drawing(doc));
+    if (drawing(doc)) {
+        set_color(doc->cr, style ? style->color : 0);
+        cairo_move_to(doc->cr, x, y);
+        pango_cairo_show_layout(doc->cr, doc->label);
+    }
+    return layout_height(doc->label);
+}
+
+double layout_label_at(struct layout_doc *doc, const struct layout_style *style,
+                       const char *text, double x, double y, double width)
+{
+    if (width <= 0)
+        return 0;
+    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, width, true, drawing(doc));
+    if (drawing(doc)) {
+        set_color(doc->cr, style ? style->color : 0);
+        cairo_move_to(doc->cr, x, y);
+        pango_cairo_show_layout(doc->cr, doc->label);
+    }
+    return layout_height(doc->label);
+}
+
+void layout_text_size(struct layout_doc *doc, const struct layout_style *style,
+                      const char *text, double *width, double *height)
+{
+    PangoRectangle logical;
+    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, 0, false, false);
+    pango_layout_get_extents(doc->label, NULL, &logical);
+    if (width)
+        *width = logical.width / (double)PANGO_SCALE;
+    if (height)
+        *height = logical.height / (double)PANGO_SCALE;
+}
+
+double layout_text_height(struct layout_doc *doc, const struct layout_style *style,
+                          const char *text, double width)
+{
+    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, width, false, false);
+    return layout_height(doc->label);
+}
+
+/* ---- Where things stand */
+
+bool layout_drawing_pass(const struct layout_doc *doc)
+{
+    return doc->cr != NULL;
+}
+
+int layout_page_number(const struct layout_doc *doc)
+{
+    return doc->page_number;
+}
+
+int layout_page_total(const struct layout_doc *doc)
+{
+    return doc->page_total;
+}
+
+struct layout_box layout_content_box(const struct layout_doc *doc)
+{
+    return doc->content;
+}
+
+double layout_remaining(const struct layout_doc *doc)
+{
+    if (doc->measuring || !doc->page_open)
+        return doc->content.height;
+    return fmax(0, page_bottom(doc) - doc->y);
+}
+
+long layout_unknown_glyphs(const struct layout_doc *doc)
+{
+    return doc->unknown_glyphs;
+}
+
+/* ---- The document and its two passes */
+
+static void page_size(enum layout_paper paper, double *width, double *height)
+{
+    switch (paper) {
+    case LAYOUT_A4_LANDSCAPE: *width = A4_LONG; *height = A4_SHORT; break;
+    case LAYOUT_A3_LANDSCAPE: *width = A3_LONG; *height = A4_LONG; break;
+    case LAYOUT_A4_PORTRAIT:
+    default: *width = A4_SHORT; *height = A4_LONG; break;
+    }
+}
+
+static struct layout_doc *document_new(const struct layout_options *options, struct error *err)
+{
+    PangoContext *pango = fonts_context_new(err);
+    if (!pango)
+        return NULL;
+
+    struct layout_doc *doc = g_new0(struct layout_doc, 1);
+    doc->options = options;
+    doc->pango = pango;
+    doc->font = pango_font_description_new();
+    doc->flow = pango_layout_new(pango);
+    doc->label = pango_layout_new(pango);
+
+    page_size(options->paper, &doc->page_width, &doc->page_height);
+    double left = options->margin_left > 0 ? options->margin_left : DEFAULT_MARGIN_SIDE;
+    double right = options->margin_right > 0 ? options->margin_right : DEFAULT_MARGIN_SIDE;
+    doc->margin_top = options->margin_top > 0 ? options->margin_top : DEFAULT_MARGIN_TOP;
+    doc->margin_bottom = options->margin_bottom > 0 ? options->margin_bottom : DEFAULT_MARGIN_BOTTOM;
+    double band = options->band_text ? BAND_HEIGHT + BAND_GAP : 0;
+    doc->content = (struct layout_box){
+        left, doc->margin_top + band, doc->page_width - left - right,
+        doc->page_height - doc->margin_top - band - doc->margin_bottom };
+    return doc;
+}
+
+static void document_free(struct layout_doc *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < G_N_ELEMENTS(doc->cells); i++)
+        if (doc->cells[i])
+            g_object_unref(doc->cells[i]);
+    g_object_unref(doc->flow);
+    g_object_unref(doc->label);
+    pango_font_description_free(doc->font);
+    g_object_unref(doc->pango);
+    g_free(doc->label_prefix);
+    g_free(doc->item);
+    g_free(doc->page_item);
+    g_free(doc);
+}
+
+/* Forgets everything the previous pass did, keeping the layouts. */
+static void document_reset(struct layout_doc *doc)
+{
+    doc->page_number = 0;
+    doc->page_open = false;
+    doc->y = doc->content.y;
+    doc->measuring = 0;
+    g_free(doc->label_prefix);
+    g_free(doc->item);
+    g_free(doc->page_item);
+    doc->label_prefix = doc->item = doc->page_item = NULL;
+    doc->label_index = 0;
+    doc->page_label[0] = '\0';
+    doc->pending_count = 0;
+    doc->outline_count = 0;
+    doc->unknown_glyphs = 0;
+    memset(&doc->table, 0, sizeof doc->table);
+}
+
+static int run_pass(struct layout_doc *doc, layout_content_fn content, void *user)
+{
+    document_reset(doc);
+    if (content(doc, user) != 0 && !doc->failed)
+        layout_fail(doc, "the document's content function failed");
+    if (doc->failed)
+        return -1;
+    if (doc->table.open)
+        return layout_fail(doc, "a table was not ended");
+    /* Destinations after the last content, and a document with no content
+     * at all, still need a page. */
+    if (!doc->page_open && (doc->pending_count > 0 || doc->page_number == 0))
+        open_page(doc);
+    place_destinations(doc, doc->y);
+    close_page(doc);
+    return 0;
+}
+
+static cairo_status_t write_to_file(void *closure, const unsigned char *data, unsigned int length)
+{
+    return fwrite(data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS
+                                                      : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static void set_metadata(cairo_surface_t *surface, const struct layout_options *options)
+{
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, options->date_utc);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, options->date_utc);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "beishen");
+    if (options->title)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, options->title);
+    if (options->author)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, options->author);
+    if (options->subject)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, options->subject);
+}
+
+/* The drawing pass, into `file`. */
+static int draw_pass(struct layout_doc *doc, FILE *file, layout_content_fn content, void *user,
+                     int pages)
+{
+    doc->surface = cairo_pdf_surface_create_for_stream(write_to_file, file, doc->page_width,
+                                                       doc->page_height);
+    set_metadata(doc->surface, doc->options);
+    doc->cr = cairo_create(doc->surface);
+    doc->page_total = pages;
+
+    int status = run_pass(doc, content, user);
+    if (status == 0 && doc->page_number != pages)
+        status = layout_fail(doc, "content gave %d pages when counted and %d when drawn; "
+                             "it must not depend on the pass", pages, doc->page_number);
+    cairo_destroy(doc->cr);
+    doc->cr = NULL;
+    cairo_surface_finish(doc->surface);
+    cairo_status_t cairo_status = cairo_surface_status(doc->surface);
+    cairo_surface_destroy(doc->surface);
+    doc->surface = NULL;
+    if (status == 0 && cairo_status != CAIRO_STATUS_SUCCESS)
+        status = layout_fail(doc, "cairo: %s", cairo_status_to_string(cairo_status));
+    return status;
+}
+
+int layout_render(const char *path, const struct layout_options *options,
+                  layout_content_fn content, void *user, struct layout_result *result,
+                  struct error *err)
+{
+    if (!path || !options || !content)
+        return error_set(err, "layout_render: path, options and content are required");
+    if (!valid_utc(options->date_utc))
+        return error_set(err, "layout_render: date_utc must look like 2025-03-01T09:00:00Z, got \"%s\"",
+                         options->date_utc ? options->date_utc : "(null)");
+
+    struct layout_doc *doc = document_new(options, err);
+    if (!doc)
+        return -1;
+    if (run_pass(doc, content, user) != 0) {
+        error_set(err, "%s", doc->error.message);
+        document_free(doc);
+        return -1;
+    }
+    int pages = doc->page_number;
+
+    char *temporary = g_strdup_printf("%s.tmp-XXXXXX", path);
+    int fd = mkstemp(temporary);
+    /* mkstemp makes the file 0600; a finished document is an ordinary file,
+     * as util's write_file_atomic() makes them. */
+    if (fd >= 0)
+        fchmod(fd, 0644);
+    FILE *file = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!file) {
+        error_set(err, "%s: %s", temporary, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(temporary);
+        }
+        g_free(temporary);
+        document_free(doc);
+        return -1;
+    }
+
+    int status = draw_pass(doc, file, content, user, pages);
+    if (status != 0)
+        error_set(err, "%s", doc->error.message);
+    if (fflush(file) != 0 || fsync(fileno(file)) != 0)
+        status = status ? status : error_set(err, "%s: %s", temporary, strerror(errno));
+    if (fclose(file) != 0)
+        status = status ? status : error_set(err, "%s: %s", temporary, strerror(errno));
+    if (status == 0 && rename(temporary, path) != 0)
+        status = error_set(err, "%s: %s", path, strerror(errno));
+    if (status != 0)
+        unlink(temporary);
+
+    if (status == 0 && result) {
+        result->pages = pages;
+        result->unknown_glyphs = doc->unknown_glyphs;
+    }
+    g_free(temporary);
+    document_free(doc);
+    return status;
+}
