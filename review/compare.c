@@ -398,6 +398,11 @@ void compare_cell_text(const json_t *table, const json_t *row, const char *colum
         return;
     }
     const json_t *cell = json_object_get(json_object_get(row, "items"), code);
+    if (!cell && strcmp(code, "A") == 0 && json_is_integer(json_object_get(row, "courses"))) {
+        /* A portfolio's course record: its numbers are the domain columns */
+        snprintf(out, size, "%lld科", json_integer_value(json_object_get(row, "courses")));
+        return;
+    }
     if (!cell) {
         snprintf(out, size, "—");
         return;

@@ -1,0 +1,120 @@
+#!/bin/sh
+# End-to-end tests of the review packet PDF (issue: review packet): the real
+# binary renders packets of the fixture and the shared example, and the PDFs
+# are checked with qpdf, pdffonts, pdftotext and pdfimages.
+. tests/lib.sh
+db=$TMP/render.db
+out=$TMP/out
+"$BEISHEN" ingest --db "$db" tests/fixtures/browse "$EXAMPLE" >/dev/null 2>&1
+check_eq "fixture and example ingest" "15" "$(sql "$db" 'SELECT count(*) FROM applications')"
+
+R() { "$BEISHEN" render packet --db "$db" "$@"; }
+R 001012-10000001 -o "$TMP/a.pdf" 2>"$TMP/a.err"
+check_eq "packet renders (exit 0)" "0" "$?"
+check "qpdf --check passes" qpdf --check "$TMP/a.pdf"
+pdffonts "$TMP/a.pdf" | tail -n +3 >"$TMP/fonts.txt"
+check_eq "pdffonts: every font embedded" "0" "$(awk '$(NF-4) != "yes"' "$TMP/fonts.txt" | wc -l)"
+check_eq "pdffonts: every font a subset" "0" "$(awk '$(NF-3) != "yes"' "$TMP/fonts.txt" | wc -l)"
+check "pdffonts lists fonts" test -s "$TMP/fonts.txt"
+pdftotext "$TMP/a.pdf" "$TMP/a.txt"
+check_contains "name in text" "$TMP/a.txt" "王小明"
+check_contains "masked ID in text" "$TMP/a.txt" "A*****6789"
+check_not_contains "full national ID never in text" "$TMP/a.txt" "A123456789"
+check_contains "course name in text" "$TMP/a.txt" "社會議題探究"
+check_contains "score in text" "$TMP/a.txt" "88"
+check_contains "makeup score shown" "$TMP/a.txt" "65"
+pr=$("$BEISHEN" show --db "$db" 001012-10000001 --category 部定必修-數學 --json | jq -r '.categories[0].records[0].pool_percentile')
+check_contains "pool percentile shown (as show computes it: $pr)" "$TMP/a.txt" "$pr"
+check_contains "cohort rank shown" "$TMP/a.txt" "前91%"
+check_contains "uncertified badge" "$TMP/a.txt" "未認證"
+check_contains "completeness warning for blank statements" "$TMP/a.txt" "空白或未提供"
+check_contains "statement text typeset" "$TMP/a.txt" "我的心得"
+check_contains "semester averages" "$TMP/a.txt" "學期加權平均"
+check_contains "course-plan data reachable" "$TMP/a.txt" "課綱摘要"
+check_contains "script title shown as text" "$TMP/a.txt" "<script>alert(1)</script>"
+
+qpdf --json --json-key=outlines "$TMP/a.pdf" >"$TMP/outline.json"
+check_eq "outline: one bookmark per item present" "封面,A 修課紀錄,B 書面報告,N 多元表現綜整心得,R 其他有利審查資料,S 作品集" \
+  "$(jq -r '[.outlines[].title]|join(",")' "$TMP/outline.json")"
+check_eq "outline: A has a child per course category (and the course plans)" \
+  "部定必修-國語文,部定必修-數學,選修-加深加廣選修-領域A1,選修-多元選修-不分領域,選修-多元選修-社會領域,彈性學習時間,課程計畫資料" \
+  "$(jq -r '[.outlines[]|select(.title=="A 修課紀錄").kids[].title]|join(",")' "$TMP/outline.json")"
+check_eq "page labels per item" "u:封面-,u:A-,u:B-,u:N-,u:R-,u:S-" \
+  "$(qpdf --json --json-key=pagelabels "$TMP/a.pdf" | jq -r '[.pagelabels[].label["/P"]]|join(",")')"
+
+R 001012-10000001 -o "$TMP/a2.pdf" 2>/dev/null
+check "two renders are byte-identical" cmp "$TMP/a.pdf" "$TMP/a2.pdf"
+
+# Extension B (𠮷) and A (䶮) names: the render fails on any unknown glyph
+R 001012-10000002 -o "$TMP/ext.pdf" 2>"$TMP/ext.err"
+check_eq "Extension B name renders with zero unknown glyphs" "0" "$?"
+check_not_contains "no unknown-glyph report" "$TMP/ext.err" "without a glyph"
+pdftotext "$TMP/ext.pdf" - | grep -q "李美𠮷"
+check_eq "Extension B name extractable" "0" "$?"
+R 001012-10000003 -o "$TMP/exta.pdf" 2>/dev/null
+pdftotext "$TMP/exta.pdf" - | grep -q "陳䶮"
+check_eq "Extension A name renders" "0" "$?"
+
+# Self-made PDF application: the band on every page
+R 001012-10000004 -o "$TMP/self.pdf" 2>/dev/null
+pages=$(pdfinfo "$TMP/self.pdf" | awk '/^Pages:/ {print $2}')
+with_band=0
+for p in $(seq 1 "$pages"); do
+    pdftotext -f "$p" -l "$p" "$TMP/self.pdf" - | grep -q "自行上傳PDF：無教師認證、無時點歷程紀錄" && with_band=$((with_band + 1))
+done
+check_eq "self-made band on every page ($pages pages)" "$pages" "$with_band"
+pdftotext "$TMP/self.pdf" "$TMP/self.txt"
+check_contains "self-made cover says so" "$TMP/self.txt" "本申請者以「自行上傳PDF」提供審查資料"
+
+# The example: images present, PDF attachments drawn
+R 001022-10010008 -o "$TMP/ex.pdf" 2>/dev/null
+check "example packet passes qpdf --check" qpdf --check "$TMP/ex.pdf"
+check_eq "example: no attachment placeholder" "0" "$(pdftotext "$TMP/ex.pdf" - | grep -c '附件無法顯示')"
+R 001012-10010002 -o "$TMP/img.pdf" 2>/dev/null
+pdfimages -list "$TMP/img.pdf" >"$TMP/images.txt"
+check "image attachments present (pdfimages)" test "$(tail -n +3 "$TMP/images.txt" | wc -l)" -gt 0
+images_jpeg=$(jq -r '.course_outcomes[].files[],.performances[].files[]|select(.media_type=="image/jpeg")|.sha256' \
+  "$EXAMPLE/applications/001012-10010002.json" | wc -l)
+if [ "$images_jpeg" -gt 0 ]; then
+    check "JPEG embedded as DCT (bytes as they are)" grep -q " jpeg " "$TMP/images.txt"
+fi
+
+# A corrupt PDF attachment: placeholder, and the other packets still render
+bad=$TMP/badpkg
+cp -r tests/fixtures/browse "$bad"
+printf '%%PDF-1.4\n%%garbage that is not a PDF at all\n' >"$TMP/bad.pdf"
+sha=$(sha256sum "$TMP/bad.pdf" | cut -d' ' -f1)
+size=$(wc -c <"$TMP/bad.pdf")
+cp "$TMP/bad.pdf" "$bad/files/$sha.pdf"
+app="$bad/applications/001012-10000003.json"
+jq --arg sha "$sha" --argjson size "$size" \
+  '.uploads += [{"item":"R","title":"其他有利審查資料","text":null,"files":[{"sha256":$sha,"name":"壞掉的檔案.pdf","media_type":"application/pdf","size":$size}]}]' \
+  "$app" >"$TMP/app.json" && mv "$TMP/app.json" "$app"
+newsha=$(sha256sum "$app" | cut -d' ' -f1)
+jq --arg sha "$newsha" '(.applications[]|select(.path=="applications/001012-10000003.json")).sha256 = $sha' \
+  "$bad/manifest.json" >"$TMP/m.json" && mv "$TMP/m.json" "$bad/manifest.json"
+bdb=$TMP/bad.db
+"$BEISHEN" ingest --db "$bdb" "$bad" >/dev/null 2>&1
+check_eq "corrupt-attachment package ingests (it is a valid PDF by magic)" "5" "$(sql "$bdb" 'SELECT count(*) FROM applications')"
+"$BEISHEN" render packet --db "$bdb" --department 001012 -o "$out" --jobs 2 2>"$TMP/batch.err"
+check_eq "batch still succeeds with a corrupt attachment" "0" "$?"
+check_eq "every packet of the department written" "4" "$(ls "$out"/*.pdf | wc -l)"
+pdftotext "$out/001012-10000003.pdf" "$TMP/bad.txt"
+check_contains "placeholder for the corrupt PDF" "$TMP/bad.txt" "附件無法顯示"
+check_contains "placeholder names the file" "$TMP/bad.txt" "壞掉的檔案.pdf"
+check_contains "placeholder gives the SHA-256" "$TMP/bad.txt" "$sha"
+check_eq "no temporary files left behind" "0" "$(ls -a "$out" | grep -c tmp)"
+check "batch output passes qpdf --check" qpdf --check "$out/001012-10000003.pdf"
+
+# jobs 1 and jobs 2 give the same bytes
+"$BEISHEN" render packet --db "$bdb" --department 001012 -o "$TMP/j1" --jobs 1 2>/dev/null
+same=0
+for f in "$out"/*.pdf; do cmp -s "$f" "$TMP/j1/$(basename "$f")" || same=1; done
+check_eq "--jobs 1 and --jobs 2 give identical files" "0" "$same"
+
+R 99999999 -o "$TMP/none.pdf" 2>/dev/null
+check_eq "unknown application: exit 1" "1" "$?"
+check "and no output file" test ! -e "$TMP/none.pdf"
+R 001012-10000001 2>/dev/null
+check_eq "missing -o is a usage error" "2" "$?"
+finish
