@@ -18,7 +18,10 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOUR
 LDLIBS  += $(PKG_LIBS) -lm
 
 BUILD   ?= build
-LIB_SRC := $(filter-out review/main.c,$(wildcard review/*.c render/*.c fonts/*.c))
+# The workstation server's modules need libmicrohttpd and libsodium; server.mk
+# (included below when present) adds them and their packages.
+SERVER_SRC := review/server.c review/auth.c review/audit.c review/cli_server.c
+LIB_SRC := $(filter-out review/main.c $(SERVER_SRC),$(wildcard review/*.c render/*.c fonts/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 UNIT_SRC := $(wildcard tests/unit_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)

@@ -374,6 +374,9 @@ static void cover_counts_and_contents(struct layout_doc *doc, const struct packe
             (strcmp(group, CATEGORY_GROUP_COURSES) == 0 && !p->self_made))
             continue; /* 基本資料 is on this page; courses are the A row above */
         const char *name = text_of(category, "category");
+        char code[2] = {name[0], '\0'};
+        if (p->list && !listed_item(p, code))
+            continue; /* the department does not use this item */
         char count_text[16], destination[16];
         snprintf(count_text, sizeof count_text, "%zu", json_array_size(json_object_get(category, "records")));
         snprintf(destination, sizeof destination, "item-%c", name[0]);
