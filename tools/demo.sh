@@ -1,13 +1,18 @@
 #!/bin/sh
-# make demo: ingest the bundled sample round into out/demo.db and show what a
-# reviewer would see first.  Later steps render the PDFs into out/.
+# make demo: ingest the bundled sample round into out/demo.db, load the
+# departments' required-item lists, render every packet, each department's
+# published list and comparison sheet into out/, and show what a reviewer
+# would see first.
 set -e
 cd "$(dirname "$0")/.."
 mkdir -p out
-rm -rf out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.files
+rm -rf out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.files out/packets out/*.pdf out/*.csv
 db=out/demo.db
 echo "== ingest samples/round-115 into $db"
 ./beishen ingest --db "$db" samples/round-115
+echo
+echo "== load the departments' required-item lists"
+./beishen requirements load --db "$db" samples/requirements/*.json
 echo
 echo "== applicants of 001012 (sorted by average)"
 ./beishen applicants --db "$db" --department 001012 --sort average
@@ -18,5 +23,16 @@ echo "== categories of $first"
 echo
 echo "== $first, category 部定必修-數學"
 ./beishen show --db "$db" --category 部定必修-數學 "$first" || true
+echo
+echo "== render"
+for department in $(sqlite3 "$db" "SELECT code FROM departments ORDER BY code"); do
+    ./beishen render packet --db "$db" --department "$department" -o out/packets --jobs 2
+    ./beishen requirements render --db "$db" "$department" -o "out/requirements-$department.pdf"
+    ./beishen render compare --db "$db" --department "$department" \
+        -o "out/compare-$department.pdf" --csv "out/compare-$department.csv"
+done
+echo "packets:               out/packets/ ($(ls out/packets | wc -l) PDFs)"
+echo "required-item lists:   $(ls out/requirements-*.pdf | tr '\n' ' ')"
+echo "comparison sheets:     $(ls out/compare-*.pdf out/compare-*.csv | tr '\n' ' ')"
 echo
 echo "Database: $db  (try: ./beishen show --db $db $first)"
