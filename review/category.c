@@ -46,27 +46,43 @@ const char *category_domain_name(const char *domain_code)
     return NULL;
 }
 
-/* Byte length of the suffix of `name` that is an opening parenthesis up to
- * the final closing one, or 0 when the name does not end in a parenthesis. */
+/* Length in bytes of the parenthesis character at `p` (ASCII or full
+ * width), positive for an opener, negative for a closer, 0 for neither. */
+static int parenthesis_at(const char *p)
+{
+    if (*p == '(')
+        return 1;
+    if (*p == ')')
+        return -1;
+    if (strncmp(p, "（", 3) == 0)
+        return 3;
+    if (strncmp(p, "）", 3) == 0)
+        return -3;
+    return 0;
+}
+
+/* Byte length of the balanced parenthesised part that ends `name`
+ * ("(一)", "（實作(一)）"), or 0 when the name does not end in one or
+ * consists of nothing else. */
 static size_t trailing_parenthesis_length(const char *name, size_t length)
 {
-    static const char *closers[] = {")", "）"};
-    static const char *openers[] = {"(", "（"};
-    size_t closer_length = 0;
-    for (int i = 0; i < 2; i++) {
-        size_t n = strlen(closers[i]);
-        if (length > n && memcmp(name + length - n, closers[i], n) == 0)
-            closer_length = n;
-    }
-    if (closer_length == 0)
+    if (length == 0)
         return 0;
-    /* The last opener before the closer starts the trailing part. */
-    for (size_t start = length - closer_length; start-- > 0;) {
-        for (int i = 0; i < 2; i++) {
-            size_t n = strlen(openers[i]);
-            if (start + n <= length && memcmp(name + start, openers[i], n) == 0)
-                return start > 0 ? length - start : 0;
-        }
+    /* Walk back character by character, counting depth. */
+    int depth = 0;
+    size_t position = length;
+    while (position > 0) {
+        size_t start = position - 1;
+        while (start > 0 && ((unsigned char)name[start] & 0xC0) == 0x80)
+            start--;
+        int kind = parenthesis_at(name + start);
+        if (position == length && kind >= 0)
+            return 0; /* the name does not end in a closer */
+        if (kind < 0)
+            depth++;
+        else if (kind > 0 && --depth == 0)
+            return start > 0 ? length - start : 0;
+        position = start;
     }
     return 0;
 }

@@ -127,6 +127,10 @@ const char *checker_string(struct checker *c, const json_t *object, const char *
         checker_report(c, path, "contains a NUL character or invalid UTF-8");
         return NULL;
     }
+    if (!utf8_is_nfc(text, length)) {
+        checker_report(c, path, "text is not in Unicode normalization form NFC");
+        return NULL;
+    }
     size_t chars = utf8_count(text, length);
     if (chars < min_chars) {
         checker_report(c, path, min_chars == 1 ? "must not be empty" : "%zu characters, at least %zu",
@@ -183,7 +187,8 @@ bool checker_number(struct checker *c, const json_t *object, const char *parent,
     }
     if (decimals >= 0) {
         double scaled = v * pow(10, decimals);
-        if (fabs(scaled - round(scaled)) > 1e-6) {
+        /* Doubles of at most 2 decimals below 10^4 are off by ~1e-12 once scaled. */
+        if (fabs(scaled - round(scaled)) > 1e-9) {
             checker_report(c, path, "%g has more than %d decimals", v, decimals);
             return false;
         }

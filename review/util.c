@@ -40,6 +40,31 @@ bool utf8_valid(const char *text, size_t length)
     return g_utf8_validate(text, (gssize)length, &end) && end == text + length;
 }
 
+/* Code points that NFC leaves alone and never composes with a neighbour:
+ * the ranges that make up nearly all of an export's text.  Anything else
+ * takes the slow path through GLib's normaliser. */
+static bool nfc_stable(gunichar c)
+{
+    return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' || c == '\r' ||
+           (c >= 0x3000 && c <= 0x303F) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xFF01 && c <= 0xFF5E) ||
+           (c >= 0x20000 && c <= 0x2A6DF);
+}
+
+bool utf8_is_nfc(const char *text, size_t length)
+{
+    const char *end = text + length;
+    const char *p = text;
+    while (p < end && nfc_stable(g_utf8_get_char(p)))
+        p = g_utf8_next_char(p);
+    if (p >= end)
+        return true;
+    char *normal = g_utf8_normalize(text, (gssize)length, G_NORMALIZE_NFC);
+    bool same = normal && strlen(normal) == length && memcmp(normal, text, length) == 0;
+    g_free(normal);
+    return same;
+}
+
 void sha256_hex(const void *data, size_t length, char hex[65])
 {
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);

@@ -21,6 +21,9 @@ size_t utf8_count(const char *text, size_t length);
 /* True when `text` (length bytes) is valid UTF-8 and has no NUL byte. */
 bool utf8_valid(const char *text, size_t length);
 
+/* True when valid UTF-8 `text` is in Unicode Normalization Form C. */
+bool utf8_is_nfc(const char *text, size_t length);
+
 /* Lowercase hex SHA-256 of the bytes into hex[65]. */
 void sha256_hex(const void *data, size_t length, char hex[65]);
 bool is_sha256_hex(const char *text);

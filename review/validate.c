@@ -699,8 +699,24 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
             const struct manifest_entry *other = &out->entries[j];
             bool same_application = strcmp(other->department, entry->department) == 0 &&
                                     strcmp(other->application_no, entry->application_no) == 0;
-            if (same_application || strcmp(other->path, entry->path) == 0) {
+            if (same_application) {
                 checker_report(c, p, "%s-%s is listed twice", entry->department, entry->application_no);
+                entry->usable = false;
+            } else if (strcmp(other->path, entry->path) == 0) {
+                char mp[256];
+                checker_member_path(mp, sizeof mp, p, "path");
+                checker_report(c, mp, "path \"%s\" is listed twice", entry->path);
+                entry->usable = false;
+            }
+        }
+        if (entry->usable) {
+            /* spec §1: applications/<department>-<application_no>.json */
+            char expected[64], mp[256];
+            snprintf(expected, sizeof expected, "applications/%s-%s.json", entry->department,
+                     entry->application_no);
+            if (strcmp(entry->path, expected) != 0) {
+                checker_member_path(mp, sizeof mp, p, "path");
+                checker_report(c, mp, "\"%s\" is not %s", entry->path, expected);
                 entry->usable = false;
             }
         }
