@@ -292,6 +292,10 @@ int fonts_check(struct error *err)
 void fonts_shutdown(void)
 {
     if (font_map) {
+        /* Pango 1.50 takes a reference on the configuration in
+         * set_config() but never drops it when the font map is finalized;
+         * detaching the configuration first gives that reference back. */
+        pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(font_map), NULL);
         g_object_unref(font_map);
         font_map = NULL;
     }

@@ -292,7 +292,14 @@ static void child_main(const unsigned char *data, size_t size, int status_fd, in
                        const struct limits *limits)
 {
     child_descriptors(status_fd, output_fd);
+    /* Whatever the parent did with signals, the limits must be able to
+     * kill the child. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
+    signal(SIGXCPU, SIG_DFL);
+    signal(SIGXFSZ, SIG_DFL);
     child_limit(RLIMIT_CORE, 0, 0);
     child_limit(RLIMIT_CPU, limits->cpu_seconds, limits->cpu_seconds + 1);
     child_limit(RLIMIT_FSIZE, limits->max_output_bytes, limits->max_output_bytes);

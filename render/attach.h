@@ -1,13 +1,17 @@
 /* attach — applicants' PDF attachments, drawn page by page into a document.
  *
  * An applicant's PDF is untrusted input, so poppler never parses it in the
- * calling process.  attach_prepare() forks a child with CPU-time, memory and
- * output-size limits, a wall-clock timeout and no file descriptors but two;
- * the child opens the file with poppler and re-renders each page as vectors
- * into a fresh Cairo PDF (a "sanitised copy") written to an unlinked
- * temporary file, and reports one status line on a pipe.  The parent then
- * parses only that Cairo-made copy and attach_draw() draws its pages, each
- * scaled to the content box, framed and labelled "file name, page k / n".
+ * calling process.  attach_prepare() forks a child with CPU-time, memory
+ * and output-size limits, a wall-clock timeout, and no open files but
+ * /dev/null, a status pipe and its output file.  The child opens the PDF
+ * with poppler and re-renders each page as vectors into a fresh Cairo PDF
+ * (the "sanitised copy", written to an unlinked temporary file), then
+ * reports one status line on the pipe.  The parent parses only that
+ * Cairo-made copy, and attach_draw() draws its pages, each scaled to the
+ * content box, framed and labelled with the file name and "page k / n".
+ * (The copy is trusted because Cairo wrote it; a child taken over by a
+ * hostile file could write anything there, which is the one way such a
+ * file still reaches the parent's poppler.)
  *
  * When the child fails — malformed, encrypted, too slow, too big, crashed —
  * the attachment becomes a framed placeholder saying 附件無法顯示 with the

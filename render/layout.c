@@ -82,7 +82,6 @@ struct table_state {
     struct cell_plan header_plan[LAYOUT_TABLE_MAX_COLUMNS];
     double header_height;                         /* 0 without a header */
     int header_page;                              /* page the header was last drawn on */
-    double body_top;                              /* cursor just below that header */
     double padding, border_width;
     uint32_t border_color, header_fill, zebra_fill;
     long rows;
@@ -285,11 +284,23 @@ static int lines_that_fit(PangoLayout *layout, int first, int max_lines, double 
     return count;
 }
 
+/* Cairo 1.16 gives every link annotation a /StructParent entry pointing at
+ * a structure element that it writes only when the page has a structure
+ * tree; a bare link therefore leaves a dangling object and qpdf calls the
+ * file damaged.  Wrapping each link in a paragraph element makes Cairo
+ * write the tree. */
 static void begin_link(cairo_t *cr, const char *destination)
 {
     char attributes[MAX_NAME + 16];
     snprintf(attributes, sizeof attributes, "dest='%s'", destination);
+    cairo_tag_begin(cr, "P", NULL);
     cairo_tag_begin(cr, CAIRO_TAG_LINK, attributes);
+}
+
+static void end_link(cairo_t *cr)
+{
+    cairo_tag_end(cr, CAIRO_TAG_LINK);
+    cairo_tag_end(cr, "P");
 }
 
 /* Draws `count` lines of `layout` from line `first`, the top of the first
@@ -319,7 +330,7 @@ static void draw_lines(struct layout_doc *doc, PangoLayout *layout, int first, i
         index++;
     } while (pango_layout_iter_next_line(iter));
     if (link)
-        cairo_tag_end(doc->cr, CAIRO_TAG_LINK);
+        end_link(doc->cr);
     pango_layout_iter_free(iter);
 }
 
@@ -459,9 +470,13 @@ static void place_destinations(struct layout_doc *doc, double y)
 {
     if (doc->cr) {
         for (int i = 0; i < doc->pending_count; i++) {
-            char attributes[MAX_NAME + 64];
-            snprintf(attributes, sizeof attributes, "name='%s' x=%.2f y=%.2f", doc->pending[i],
-                     doc->content.x, y);
+            /* g_ascii_formatd: a decimal comma from the host's locale would
+             * break Cairo's attribute parser. */
+            char attributes[MAX_NAME + 96], x_text[G_ASCII_DTOSTR_BUF_SIZE], y_text[G_ASCII_DTOSTR_BUF_SIZE];
+            g_ascii_formatd(x_text, sizeof x_text, "%.2f", doc->content.x);
+            g_ascii_formatd(y_text, sizeof y_text, "%.2f", y);
+            snprintf(attributes, sizeof attributes, "name='%s' x=%s y=%s", doc->pending[i],
+                     x_text, y_text);
             cairo_tag_begin(doc->cr, CAIRO_TAG_DEST, attributes);
             cairo_tag_end(doc->cr, CAIRO_TAG_DEST);
         }
@@ -902,88 +917,124 @@ static double plan_row(struct layout_doc *doc, const struct layout_cell *cells, 
 
 enum row_progress { ROW_DONE, ROW_MORE, ROW_NOTHING_FITS };
 
-/* Draws as much of a planned row as fits below the cursor, as one band of
- * cells across the table.  With `force`, draws at least one line (or the
- * drawing) of each unfinished cell even if it overflows: used only on a page
- * that holds nothing but the header, where waiting would never help. */
-static enum row_progress draw_row_part(struct layout_doc *doc, const struct layout_cell *cells,
-                                       struct cell_plan *plan, uint32_t row_fill, bool force)
-{
-    struct table_state *t = &doc->table;
-    double room = force ? INFINITY : page_bottom(doc) - doc->y - 2 * t->padding;
-    int take[LAYOUT_TABLE_MAX_COLUMNS];
-    double text_part[LAYOUT_TABLE_MAX_COLUMNS];
-    bool with_drawing[LAYOUT_TABLE_MAX_COLUMNS];
-    double tallest = 0;
-    bool progress = false, complete = true;
+/* How much of a row draw_row_part() may draw. */
+enum part_size {
+    PART_FIT,        /* what fits below the cursor */
+    PART_ONE_LINE,   /* one line (or the drawing) of each unfinished cell, even if it
+                        overflows: only on a page holding nothing but the header,
+                        where moving on would never help */
+    PART_WHOLE       /* everything: the header row */
+};
 
+/* Which part of a planned row goes into the next band of cells. */
+struct row_part {
+    int take[LAYOUT_TABLE_MAX_COLUMNS];             /* lines of each cell */
+    double text_height[LAYOUT_TABLE_MAX_COLUMNS];   /* their height */
+    bool with_drawing[LAYOUT_TABLE_MAX_COLUMNS];    /* the cell's drawing comes too */
+    double height;                                  /* of the band, with padding */
+    bool progress;                                  /* anything at all fits */
+    bool complete;                                  /* the row is finished with it */
+};
+
+static void choose_row_part(const struct layout_doc *doc, const struct cell_plan *plan,
+                            enum part_size size, struct row_part *part)
+{
+    const struct table_state *t = &doc->table;
+    double room = size == PART_FIT ? page_bottom(doc) - doc->y - 2 * t->padding : INFINITY;
+    double tallest = 0;
+
+    part->progress = false;
+    part->complete = true;
     for (size_t c = 0; c < t->columns; c++) {
-        struct cell_plan *p = &plan[c];
-        take[c] = 0;
-        text_part[c] = 0;
+        const struct cell_plan *p = &plan[c];
+        int *take = &part->take[c];
+        double *text = &part->text_height[c];
+
+        *take = 0;
+        *text = 0;
         if (p->next_line < p->lines)
-            take[c] = lines_that_fit(p->layout, p->next_line, force ? 1 : p->lines, room,
-                                     &text_part[c]);
-        bool text_done = p->next_line + take[c] >= p->lines;
-        double part = text_part[c];
-        with_drawing[c] = false;
+            *take = lines_that_fit(p->layout, p->next_line, size == PART_ONE_LINE ? 1 : p->lines,
+                                   room, text);
+        bool text_done = p->next_line + *take >= p->lines;
+        double height = *text;
+        part->with_drawing[c] = false;
         if (text_done && p->drawing_pending) {
-            double with = part + (take[c] > 0 ? CELL_DRAWING_GAP : 0) + p->drawing_height;
-            if (force || with <= room + EPSILON) {
-                with_drawing[c] = true;
-                part = with;
+            double with = height + (*take > 0 ? CELL_DRAWING_GAP : 0) + p->drawing_height;
+            if (with <= room + EPSILON) {
+                part->with_drawing[c] = true;
+                height = with;
             }
         }
-        progress |= take[c] > 0 || with_drawing[c];
-        complete &= text_done && (!p->drawing_pending || with_drawing[c]);
-        tallest = fmax(tallest, part);
+        part->progress |= *take > 0 || part->with_drawing[c];
+        part->complete &= text_done && (!p->drawing_pending || part->with_drawing[c]);
+        tallest = fmax(tallest, height);
     }
-    if (!progress && !complete)
+    part->height = tallest + 2 * t->padding;
+}
+
+/* Backgrounds, then text and drawings, then borders, so that a fill never
+ * covers a neighbour's border. */
+static void paint_row_part(struct layout_doc *doc, const struct layout_cell *cells,
+                           const struct cell_plan *plan, const struct row_part *part,
+                           uint32_t row_fill, double top)
+{
+    const struct table_state *t = &doc->table;
+    cairo_t *cr = doc->cr;
+
+    for (size_t c = 0; c < t->columns; c++) {
+        uint32_t fill = cells[c].fill ? cells[c].fill : row_fill;
+        if (!fill)
+            continue;
+        set_color(cr, fill);
+        cairo_rectangle(cr, t->edges[c], top, t->edges[c + 1] - t->edges[c], part->height);
+        cairo_fill(cr);
+    }
+    for (size_t c = 0; c < t->columns; c++) {
+        const struct cell_plan *p = &plan[c];
+        double x = t->edges[c] + t->padding;
+        double width = t->edges[c + 1] - t->edges[c] - 2 * t->padding;
+        if (part->take[c] > 0) {
+            set_color(cr, p->color);
+            draw_lines(doc, p->layout, p->next_line, part->take[c], x, top + t->padding, p->link);
+        }
+        if (part->with_drawing[c]) {
+            double below_text = part->take[c] > 0 ? part->text_height[c] + CELL_DRAWING_GAP : 0;
+            struct layout_box box = { x, top + t->padding + below_text, width, p->drawing_height };
+            cairo_save(cr);
+            cells[c].draw(doc, cr, box, cells[c].draw_user);
+            cairo_restore(cr);
+        }
+    }
+    if (t->border_width > 0) {
+        set_color(cr, t->border_color);
+        cairo_set_line_width(cr, t->border_width);
+        for (size_t c = 0; c < t->columns; c++)
+            cairo_rectangle(cr, t->edges[c], top, t->edges[c + 1] - t->edges[c], part->height);
+        cairo_stroke(cr);
+    }
+}
+
+/* Draws a planned row, or as much of it as `size` allows, as one band of
+ * cells across the table at the cursor, and marks that much as drawn. */
+static enum row_progress draw_row_part(struct layout_doc *doc, const struct layout_cell *cells,
+                                       struct cell_plan *plan, uint32_t row_fill,
+                                       enum part_size size)
+{
+    struct row_part part;
+    choose_row_part(doc, plan, size, &part);
+    if (!part.progress && !part.complete)
         return ROW_NOTHING_FITS;
 
-    double top = doc->y, height = tallest + 2 * t->padding;
-    place_destinations(doc, top);
-    if (drawing(doc)) {
-        cairo_t *cr = doc->cr;
-        for (size_t c = 0; c < t->columns; c++) {
-            uint32_t fill = cells[c].fill ? cells[c].fill : row_fill;
-            if (!fill)
-                continue;
-            set_color(cr, fill);
-            cairo_rectangle(cr, t->edges[c], top, t->edges[c + 1] - t->edges[c], height);
-            cairo_fill(cr);
-        }
-        for (size_t c = 0; c < t->columns; c++) {
-            struct cell_plan *p = &plan[c];
-            double x = t->edges[c] + t->padding, width = t->edges[c + 1] - t->edges[c] - 2 * t->padding;
-            if (take[c] > 0) {
-                set_color(cr, p->color);
-                draw_lines(doc, p->layout, p->next_line, take[c], x, top + t->padding, p->link);
-            }
-            if (with_drawing[c]) {
-                struct layout_box box = {
-                    x, top + t->padding + (take[c] > 0 ? text_part[c] + CELL_DRAWING_GAP : 0),
-                    width, p->drawing_height };
-                cairo_save(cr);
-                cells[c].draw(doc, cr, box, cells[c].draw_user);
-                cairo_restore(cr);
-            }
-        }
-        if (t->border_width > 0) {
-            set_color(cr, t->border_color);
-            cairo_set_line_width(cr, t->border_width);
-            for (size_t c = 0; c < t->columns; c++)
-                cairo_rectangle(cr, t->edges[c], top, t->edges[c + 1] - t->edges[c], height);
-            cairo_stroke(cr);
-        }
-    }
-    for (size_t c = 0; c < t->columns; c++) {
-        plan[c].next_line += take[c];
-        if (with_drawing[c])
+    place_destinations(doc, doc->y);
+    if (drawing(doc))
+        paint_row_part(doc, cells, plan, &part, row_fill, doc->y);
+    for (size_t c = 0; c < doc->table.columns; c++) {
+        plan[c].next_line += part.take[c];
+        if (part.with_drawing[c])
             plan[c].drawing_pending = false;
     }
-    doc->y += height;
-    return complete ? ROW_DONE : ROW_MORE;
+    doc->y += part.height;
+    return part.complete ? ROW_DONE : ROW_MORE;
 }
 
 static bool header_needed(const struct layout_doc *doc)
@@ -996,9 +1047,8 @@ static void draw_header(struct layout_doc *doc)
     struct table_state *t = &doc->table;
     struct cell_plan plan[LAYOUT_TABLE_MAX_COLUMNS];
     memcpy(plan, t->header_plan, sizeof plan);   /* drawn whole every time */
-    draw_row_part(doc, t->header, plan, t->header_fill, true);
+    draw_row_part(doc, t->header, plan, t->header_fill, PART_WHOLE);
     t->header_page = doc->page_number;
-    t->body_top = doc->y;
 }
 
 /* Fixed columns get their width; the rest is shared by fraction.  If fixed
@@ -1106,10 +1156,11 @@ int layout_table_row(struct layout_doc *doc, const struct layout_cell *cells)
         ensure_page(doc);
         if (header_needed(doc))
             draw_header(doc);
-        bool fresh = !t->header ? at_page_top(doc) : doc->y <= t->body_top + EPSILON;
-        enum row_progress progress = draw_row_part(doc, cells, plan, fill, false);
+        /* Nothing but the header above: a new page would not have more room. */
+        bool fresh = doc->y <= doc->content.y + (t->header ? t->header_height : 0) + EPSILON;
+        enum row_progress progress = draw_row_part(doc, cells, plan, fill, PART_FIT);
         if (progress == ROW_NOTHING_FITS && fresh)
-            progress = draw_row_part(doc, cells, plan, fill, true);
+            progress = draw_row_part(doc, cells, plan, fill, PART_ONE_LINE);
         if (progress == ROW_DONE)
             return 0;
         close_page(doc);
@@ -1123,10 +1174,10 @@ int layout_table_end(struct layout_doc *doc)
         return -1;
     if (!t->open)
         return layout_fail(doc, "layout_table_end without an open table");
-    /* A table without rows still shows its header. */
+    /* A table without rows still shows its header: reserve its place (which
+     * may start a new page), then draw it there. */
     if (t->rows == 0 && t->header && !doc->measuring) {
-        place_block(doc, t->header_height);
-        doc->y -= t->header_height;
+        doc->y = place_block(doc, t->header_height);
         draw_header(doc);
     }
     t->open = false;

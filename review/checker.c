@@ -112,14 +112,10 @@ bool checker_expect_type(struct checker *c, const json_t *value, const char *pat
 }
 
 /* A string member: valid UTF-8 without NUL, min..max Unicode characters. */
-const char *checker_string(struct checker *c, const json_t *object, const char *parent,
-                           const char *key, enum checker_presence presence,
-                                 size_t min_chars, size_t max_chars)
+const char *checker_text(struct checker *c, const json_t *value, const char *path,
+                         size_t min_chars, size_t max_chars)
 {
-    char path[256];
-    checker_member_path(path, sizeof path, parent, key);
-    const json_t *value = checker_member(c, object, parent, key, presence, NULL);
-    if (!value || !checker_expect_type(c, value, path, JSON_STRING, "string"))
+    if (!checker_expect_type(c, value, path, JSON_STRING, "string"))
         return NULL;
     const char *text = json_string_value(value);
     size_t length = json_string_length(value);
@@ -134,7 +130,7 @@ const char *checker_string(struct checker *c, const json_t *object, const char *
     size_t chars = utf8_count(text, length);
     if (chars < min_chars) {
         checker_report(c, path, min_chars == 1 ? "must not be empty" : "%zu characters, at least %zu",
-               chars, min_chars);
+                       chars, min_chars);
         return NULL;
     }
     if (chars > max_chars) {
@@ -142,6 +138,16 @@ const char *checker_string(struct checker *c, const json_t *object, const char *
         return NULL;
     }
     return text;
+}
+
+const char *checker_string(struct checker *c, const json_t *object, const char *parent,
+                           const char *key, enum checker_presence presence,
+                           size_t min_chars, size_t max_chars)
+{
+    char path[256];
+    checker_member_path(path, sizeof path, parent, key);
+    const json_t *value = checker_member(c, object, parent, key, presence, NULL);
+    return value ? checker_text(c, value, path, min_chars, max_chars) : NULL;
 }
 
 /* An integer member within [min, max]; returns false after reporting. */

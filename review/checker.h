@@ -56,7 +56,11 @@ bool checker_expect_type(struct checker *c, const json_t *value, const char *pat
                          json_type type, const char *wanted);
 bool checker_is_object(struct checker *c, const json_t *value, const char *path);
 
-/* A string of min..max Unicode characters, valid UTF-8 without NUL. */
+/* A string value at `path` of min..max Unicode characters: valid UTF-8,
+ * no NUL, normalization form NFC (spec: "human text is UTF-8 (NFC)"). */
+const char *checker_text(struct checker *c, const json_t *value, const char *path,
+                         size_t min_chars, size_t max_chars);
+/* The same for an object member. */
 const char *checker_string(struct checker *c, const json_t *object, const char *parent,
                            const char *key, enum checker_presence presence,
                            size_t min_chars, size_t max_chars);

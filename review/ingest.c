@@ -28,8 +28,9 @@ struct ingest_run {
     char manifest_sha256[65];
     struct ingest_summary *summary;
     sqlite3_int64 package_id;       /* 0 until the first application loads */
-    /* Attachments already verified in this package, by hash: each file is
-     * checked once per package however many applications reference it. */
+    /* Attachments already verified in this package, keyed by
+     * "<sha256> <media type> <size>" as declared: a file is checked once per
+     * package for each way applications declare it. */
     GHashTable *verified_files;
 };
 
@@ -466,7 +467,9 @@ static int insert_uploads(struct ingest_run *run, sqlite3_int64 id, const json_t
 static int verify_and_copy_file(struct ingest_run *run, const char *file_name,
                                 const struct file_reference *ref, struct error *err)
 {
-    if (g_hash_table_contains(run->verified_files, ref->sha256))
+    char key[128];
+    snprintf(key, sizeof key, "%s %s %lld", ref->sha256, ref->media_type, ref->size);
+    if (g_hash_table_contains(run->verified_files, key))
         return 0;
     const char *extension = store_extension_for(ref->media_type);
     char member[128], rule[600];
@@ -502,7 +505,7 @@ static int verify_and_copy_file(struct ingest_run *run, const char *file_name,
     free(data);
     if (rc != 0)
         return -1;
-    g_hash_table_add(run->verified_files, g_strdup(ref->sha256));
+    g_hash_table_add(run->verified_files, g_strdup(key));
     return 0;
 }
 
@@ -565,8 +568,9 @@ static json_t *parse_json(struct ingest_run *run, const char *file, const char *
     json_t *root = json_loadb(data, length, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_err);
     if (!root) {
         char rule[600];
-        snprintf(rule, sizeof rule, "not valid JSON: %s (line %d, column %d)", json_err.text,
-                 json_err.line, json_err.column);
+        snprintf(rule, sizeof rule, "not valid JSON: %s (line %d, column %d)%s", json_err.text,
+                 json_err.line, json_err.column,
+                 strstr(json_err.text, "decode byte") ? ": the text is not valid UTF-8" : "");
         add_problem(run, file, "", rule);
     }
     return root;
@@ -589,7 +593,11 @@ static int ingest_application(struct ingest_run *run, const struct manifest_entr
     struct error read_err;
     if (package_read(run->package, entry->path, VALIDATE_MAX_APPLICATION_BYTES, &data, &length,
                      &read_err) != PACKAGE_OK) {
-        add_problem(run, entry->path, "", read_err.message);
+        /* read_err names the member; the problem line names it already */
+        const char *rule = strncmp(read_err.message, entry->path, strlen(entry->path)) == 0 &&
+                           read_err.message[strlen(entry->path)] == ':'
+                           ? read_err.message + strlen(entry->path) + 2 : read_err.message;
+        add_problem(run, entry->path, "", rule);
         summary->rejected++;
         return 0;
     }

@@ -142,6 +142,19 @@ bool validate_magic_matches(const char *media_type, const unsigned char *data, s
     return false;
 }
 
+/* Version 1 is the only one this reader knows. */
+static bool check_version(struct checker *c, const json_t *root)
+{
+    long long version = 0;
+    if (!checker_integer(c, root, "$", "version", 0, 1000000, &version))
+        return false;
+    if (version != 1) {
+        checker_report(c, "$.version", "unknown version %lld (this beishen reads version 1)", version);
+        return false;
+    }
+    return true;
+}
+
 /* ---- parts of an application ------------------------------------------- */
 
 static bool is_student_id(const char *text)
@@ -303,7 +316,7 @@ static void check_string_array(struct checker *c, const json_t *object, const ch
     json_array_foreach(array, i, value) {
         char ep[256];
         checker_element_path(ep, sizeof ep, p, i);
-        if (!checker_expect_type(c, value, ep, JSON_STRING, "string"))
+        if (!checker_text(c, value, ep, 1, 200))
             continue;
         if (!checker_in_list(json_string_value(value), values))
             checker_report(c, ep, "\"%s\" is not one of the allowed values", json_string_value(value));
@@ -456,8 +469,7 @@ static void check_links(struct checker *c, const json_t *performance, const char
     json_array_foreach(links, i, link) {
         char p[256];
         checker_element_path(p, sizeof p, lp, i);
-        if (checker_expect_type(c, link, p, JSON_STRING, "string") &&
-            !validate_is_https_url(json_string_value(link)))
+        if (checker_text(c, link, p, 1, 2000) && !validate_is_https_url(json_string_value(link)))
             checker_report(c, p, "not an https URL");
     }
 }
@@ -547,7 +559,7 @@ size_t validate_application(const json_t *root, const char *file,
     static const char *const formats[] = {"lp-application", NULL};
     static const char *const sources[] = {"portfolio", "self_made_pdf", NULL};
     checker_enum(c, root, "$", "format", CHECK_REQUIRED, formats);
-    checker_integer(c, root, "$", "version", 1, 1, NULL);
+    check_version(c, root);
     const char *number = checker_format(c, root, "$", "application_no", CHECK_REQUIRED, is_eight_digits, "8 digits");
     const char *department = checker_format(c, root, "$", "department", CHECK_REQUIRED, is_six_digits, "6 digits");
     if (number && entry && strcmp(number, entry->application_no) != 0)
@@ -665,7 +677,7 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
     /* Format and version first: an unknown one means we cannot read the rest. */
     static const char *const formats[] = {"lp-export", NULL};
     if (!checker_enum(c, root, "$", "format", CHECK_REQUIRED, formats) ||
-        !checker_integer(c, root, "$", "version", 1, 1, NULL))
+        !check_version(c, root))
         return -1;
     const char *round = checker_string(c, root, "$", "round", CHECK_REQUIRED, 1, 200);
     const char *exported = checker_format(c, root, "$", "exported_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
@@ -700,8 +712,10 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
             bool same_application = strcmp(other->department, entry->department) == 0 &&
                                     strcmp(other->application_no, entry->application_no) == 0;
             if (same_application) {
+                /* Which listing is right cannot be known: neither loads. */
                 checker_report(c, p, "%s-%s is listed twice", entry->department, entry->application_no);
                 entry->usable = false;
+                out->entries[j].usable = false;
             } else if (strcmp(other->path, entry->path) == 0) {
                 char mp[256];
                 checker_member_path(mp, sizeof mp, p, "path");
