@@ -7,7 +7,7 @@ PKGS    := sqlite3 jansson glib-2.0 libzip cairo pangocairo pangoft2 harfbuzz fo
 DEBS    := pkg-config libsqlite3-dev libjansson-dev libglib2.0-dev libzip-dev libcairo2-dev \
            libpango1.0-dev libharfbuzz-dev libfontconfig-dev libpoppler-glib-dev \
            fonts-noto-cjk fonts-hanazono qpdf poppler-utils sqlite3 zip unzip jq valgrind \
-           python3-reportlab
+           python3-reportlab libjpeg-dev
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -22,7 +22,10 @@ BUILD   ?= build
 # (included below when present) adds them and their packages.
 SERVER_SRC := review/server.c review/auth.c review/audit.c review/cli_server.c
 LIB_SRC := $(filter-out review/main.c $(SERVER_SRC),$(wildcard review/*.c render/*.c fonts/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
+-include server.mk
+PKGS    += $(SERVER_PKGS)
+DEBS    += $(SERVER_DEBS)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(SERVER_OBJ)
 UNIT_SRC := $(wildcard tests/unit_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard review/*.h render/*.h fonts/*.h)
@@ -51,9 +54,10 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
-$(BUILD)/generate: samples/generate.c $(LIB_OBJ)
+# The sample generator writes JPEG attachments with libjpeg; nothing else uses it.
+$(BUILD)/generate: samples/generate.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS) $(shell pkg-config --libs libjpeg)
 
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
@@ -67,7 +71,7 @@ deps:
 	@sh tools/deps.sh $(DEBS)
 
 check-deps:
-	@pkg-config --exists $(PKGS) && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
+	@pkg-config --exists $(PKGS) libjpeg && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
 	  && command -v jq >/dev/null && fc-list | grep -qi 'Noto Sans CJK' && fc-list | grep -qi hanazono \
 	  || $(MAKE) --no-print-directory deps
 
@@ -80,7 +84,7 @@ demo: check-deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh
 
-test: check-deps
+test: check-deps browser-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@sh tests/run.sh
 

@@ -50,29 +50,62 @@ static void add_column(struct sheet_columns *c, const char *kind, const char *co
     c->code[i] = code;
 }
 
+/* Items grouped into one column when a column per item would not fit. */
+struct item_group {
+    char first, last;
+    const char *title;
+};
+
+static const struct item_group item_groups[] = {
+    {'B', 'E', "B–E 課程學習成果"}, {'F', 'M', "F–M 多元表現"}, {'R', 'Z', "R– 其他"},
+};
+
+#define MIN_ITEM_WIDTH 44.0
+
 /* Domains 01–08 are the sheet's A columns (00 不分 and 09 全民國防教育 are in
- * the CSV); items after A get one column each. */
-static void plan_columns(const json_t *table, bool self_made, struct sheet_columns *c)
+ * the CSV); items after A get one column each, or — when that many columns
+ * would be narrower than MIN_ITEM_WIDTH on this paper (no list loaded, many
+ * items) — B–E, F–M and R and later are grouped into one column each.  The
+ * CSV always has a column per item. */
+static void plan_columns(const json_t *table, bool self_made, double width, struct sheet_columns *c)
 {
     memset(c, 0, sizeof *c);
-    add_column(c, "applicant", NULL, 0, 1.6, "申請編號／姓名／學校");
+    add_column(c, "applicant", NULL, 100, 0, "申請編號／姓名／學校");
     size_t i;
     const json_t *value;
+    double fixed = 100 + 28 + 58;   /* applicant, total, flags */
     if (!self_made) {
-        add_column(c, "average", NULL, 34, 0, "學業\n平均");
+        add_column(c, "average", NULL, 32, 0, "學業\n平均");
+        fixed += 32;
         json_array_foreach(json_object_get(table, "domains"), i, value) {
             const char *code = text_of(value, "code");
             if (strcmp(code, "01") < 0 || strcmp(code, "08") > 0)
                 continue;
             char title[96];
             snprintf(title, sizeof title, "A %s", text_of(value, "name"));
-            add_column(c, "domain", code, 40, 0, title);
+            add_column(c, "domain", code, 38, 0, title);
+            fixed += 38;
         }
     }
+    size_t items = 0;
+    json_array_foreach(json_object_get(table, "items"), i, value)
+        items += !(strcmp(text_of(value, "code"), "A") == 0 && !self_made);
+    bool grouped = items > 0 && (width - fixed) / (double)items < MIN_ITEM_WIDTH;
+    bool group_added[sizeof item_groups / sizeof item_groups[0]] = {false};
     json_array_foreach(json_object_get(table, "items"), i, value) {
         const char *code = text_of(value, "code");
         if (strcmp(code, "A") == 0 && !self_made)
             continue; /* A is the domain columns */
+        size_t g = 0;
+        while (grouped && g < sizeof item_groups / sizeof item_groups[0] &&
+               !(code[0] >= item_groups[g].first && code[0] <= item_groups[g].last))
+            g++;
+        if (grouped && g < sizeof item_groups / sizeof item_groups[0]) {
+            if (!group_added[g])
+                add_column(c, "group", item_groups[g].title, 0, 1, item_groups[g].title);
+            group_added[g] = true;
+            continue;
+        }
         char title[96];
         if (json_is_number(json_object_get(value, "weight")))
             snprintf(title, sizeof title, "%s %s\n%g%%", code, text_of(value, "name"),
@@ -82,7 +115,39 @@ static void plan_columns(const json_t *table, bool self_made, struct sheet_colum
         add_column(c, "item", code, 0, 1, title);
     }
     add_column(c, "total", NULL, 28, 0, "總筆數");
-    add_column(c, "flags", NULL, 0, 1, "提醒");
+    add_column(c, "flags", NULL, 58, 0, "提醒");
+}
+
+/* A grouped column's cell: the records of its items summed, the
+ * certified count for outcomes, the best level for performances. */
+static void group_cell_text(const json_t *row, const char *title, char *out, size_t size)
+{
+    const struct item_group *group = NULL;
+    for (size_t g = 0; g < sizeof item_groups / sizeof item_groups[0]; g++)
+        if (strcmp(item_groups[g].title, title) == 0)
+            group = &item_groups[g];
+    long long count = 0, certified = 0, supplied = 0;
+    const char *best_level = NULL;
+    const char *code;
+    const json_t *cell;
+    json_object_foreach(json_object_get(row, "items"), code, cell) {
+        if (!group || code[0] < group->first || code[0] > group->last)
+            continue;
+        count += json_integer_value(json_object_get(cell, "count"));
+        certified += json_integer_value(json_object_get(cell, "certified"));
+        supplied += json_is_true(json_object_get(cell, "supplied"));
+        const char *level = json_string_value(json_object_get(cell, "best_level"));
+        if (level && !best_level)
+            best_level = level;
+    }
+    if (!group || (count == 0 && supplied == 0))
+        snprintf(out, size, "—");
+    else if (group->first == 'B')
+        snprintf(out, size, "%lld（認證%lld）", count, certified);
+    else if (group->first == 'F')
+        snprintf(out, size, "%lld%s%s", count, best_level ? "・" : "", best_level ? best_level : "");
+    else
+        snprintf(out, size, "%lld 項", supplied + count);
 }
 
 static void row_cells(const json_t *table, const json_t *row, bool self_made,
@@ -93,13 +158,15 @@ static void row_cells(const json_t *table, const json_t *row, bool self_made,
         text[i][0] = '\0';
         cells[i] = (struct layout_cell){.text = text[i], .style = &cell_center};
         if (strcmp(kind, "applicant") == 0) {
-            snprintf(text[i], 160, "%s %s\n%s%s", text_of(row, "id"), text_of(row, "name"),
+            snprintf(text[i], 160, "%s\n%s\n%s%s", text_of(row, "id"), text_of(row, "name"),
                      text_of(row, "school"), self_made ? "\n【自行上傳PDF】" : "");
             cells[i].style = &cell_style;
         } else if (strcmp(kind, "average") == 0) {
             const json_t *average = json_object_get(row, "average");
             snprintf(text[i], 160, json_is_number(average) ? "%.2f\n%lld科" : "—",
                      json_number_value(average), json_integer_value(json_object_get(row, "courses")));
+        } else if (strcmp(kind, "group") == 0) {
+            group_cell_text(row, c->code[i], text[i], 160);
         } else if (strcmp(kind, "domain") == 0 || strcmp(kind, "item") == 0) {
             compare_cell_text(table, row, kind, c->code[i], text[i], 160);
             char *space = strcmp(kind, "domain") == 0 ? strchr(text[i], ' ') : NULL;
@@ -143,7 +210,7 @@ static void section_table(struct layout_doc *doc, const json_t *table, const jso
     }
     struct sheet_columns *c = malloc(sizeof *c);
     char (*text)[160] = malloc(sizeof(char[160]) * MAX_COLUMNS);
-    plan_columns(table, self_made, c);
+    plan_columns(table, self_made, layout_content_box(doc).width, c);
     struct layout_table layout = {.columns = c->columns, .column_count = c->count,
                                   .header = c->header, .padding = 2.5, .zebra_fill = 0xF4F6F9};
     layout_table_begin(doc, &layout);
@@ -165,15 +232,17 @@ struct domain_chart {
     char title[96];
 };
 
+#define CHARTS_PER_ROW 5
+
 struct chart_row {
-    struct domain_chart charts[4];
+    struct domain_chart charts[CHARTS_PER_ROW];
     int count;
 };
 
 static void draw_chart_row(struct layout_doc *doc, cairo_t *cr, struct layout_box box, void *user)
 {
     const struct chart_row *row = user;
-    double gap = 12, width = (box.width - gap * 3) / 4;
+    double gap = 12, width = (box.width - gap * (CHARTS_PER_ROW - 1)) / CHARTS_PER_ROW;
     for (int i = 0; i < row->count; i++) {
         struct layout_box cell = {box.x + i * (width + gap), box.y, width, box.height};
         chart_histogram_full(doc, cr, cell, &row->charts[i].histogram);
@@ -228,8 +297,8 @@ static void pool_summary(struct layout_doc *doc, const json_t *table)
                  json_integer_value(json_object_get(d, "n")), json_number_value(json_object_get(d, "mean")));
         chart->histogram.title = chart->title;
         chart->histogram.x_title = "領域平均";
-        if (row.count == 4 || i + 1 == json_array_size(json_object_get(table, "domains"))) {
-            layout_drawing(doc, 0, 130, draw_chart_row, &row);
+        if (row.count == CHARTS_PER_ROW || i + 1 == json_array_size(json_object_get(table, "domains"))) {
+            layout_drawing(doc, 0, 120, draw_chart_row, &row);
             layout_space(doc, 8);
             row.count = 0; /* layout_drawing draws at once, so the row can be reused */
         }

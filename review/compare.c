@@ -207,8 +207,9 @@ fail:
     return NULL;
 }
 
-/* "缺P", "B未認證1" … for the listed items. */
-static json_t *row_flags(const json_t *items, const json_t *cells, bool self_made)
+/* "缺P", "B未認證1" … for the listed items; with no list loaded, a missing
+ * item is flagged only for the statements O–Q, which every department reads. */
+static json_t *row_flags(const json_t *items, const json_t *cells, bool self_made, bool listed)
 {
     json_t *flags = json_array();
     size_t i;
@@ -221,7 +222,8 @@ static json_t *row_flags(const json_t *items, const json_t *cells, bool self_mad
         if (strcmp(code, "A") == 0 && !self_made)
             continue; /* A is the course record: never missing for a portfolio */
         char flag[32];
-        if (!supplied) {
+        bool statement = code[0] >= 'O' && code[0] <= 'Q';
+        if (!supplied && (listed || statement)) {
             snprintf(flag, sizeof flag, "缺%s", code);
             json_array_append_new(flags, json_string(flag));
         } else if (code[0] >= 'B' && code[0] <= 'E' && !self_made) {
@@ -266,7 +268,8 @@ static json_t *build_row(struct store *store, const json_t *table, const json_t 
         json_object_set(row, "courses", json_object_get(applicant, "course_count"));
         json_object_set_new(row, "domains", domain_cells(table, id));
     }
-    json_object_set_new(row, "flags", row_flags(json_object_get(table, "items"), cells, self_made));
+    json_object_set_new(row, "flags", row_flags(json_object_get(table, "items"), cells, self_made,
+                                                json_is_object(json_object_get(table, "requirements"))));
     json_object_set_new(row, "items", cells);
     json_object_set_new(row, "total_records", json_integer(total_records(applicant)));
     return row;

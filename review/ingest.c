@@ -226,7 +226,7 @@ static void histogram_text(const json_t *histogram, char *out, size_t size)
 }
 
 static int insert_course(struct store *store, sqlite3_int64 id, const char *department,
-                         size_t position, const json_t *course, struct error *err)
+                         bool self_made, size_t position, const json_t *course, struct error *err)
 {
     static const char *sql =
         "INSERT INTO courses(application_id, position, year, semester, grade, code, name, credits,"
@@ -275,8 +275,9 @@ static int insert_course(struct store *store, sqlite3_int64 id, const char *depa
     sqlite3_bind_text(s, 22, subject, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 23, category, -1, SQLITE_TRANSIENT);
     /* Pools and averages use graded rows only: a score, over, and not
-     * "not graded" (counted 3). */
-    sqlite3_bind_int(s, 24, has_score && !in_progress && counted != 3);
+     * "not graded" (counted 3), of a portfolio application — a self-made
+     * application is never ranked with portfolio applicants. */
+    sqlite3_bind_int(s, 24, has_score && !in_progress && counted != 3 && !self_made);
     return step_done(store, s, "courses", err);
 }
 
@@ -530,6 +531,7 @@ static int write_application(struct ingest_run *run, const json_t *app, const ch
 {
     struct store *store = run->store;
     const char *department = json_string_value(json_object_get(app, "department"));
+    bool self_made = strcmp(json_string_value(json_object_get(app, "source")), "self_made_pdf") == 0;
     sqlite3_int64 id;
     static const char *remove_old = "DELETE FROM applications WHERE key = ?1";
     if (replacing) {
@@ -549,7 +551,7 @@ static int write_application(struct ingest_run *run, const json_t *app, const ch
     size_t i;
     const json_t *course;
     json_array_foreach(courses, i, course)
-        if (insert_course(store, id, department, i, course, err) != 0)
+        if (insert_course(store, id, department, self_made, i, course, err) != 0)
             return -1;
     if (insert_catalog(store, id, json_object_get(app, "course_catalog"), err) != 0 ||
         insert_outcomes(run, id, json_object_get(app, "course_outcomes"), err) != 0 ||
