@@ -13,13 +13,13 @@ struct browse_options {
     bool json;
     bool show_national_id;
     const char *department, *source, *category, *sort;
-    const char *course, *subject, *domain;
+    const char *course, *subject, *domain, *all;
     int year, semester;
 };
 
 enum {
     OPT_DB = 1000, OPT_JSON, OPT_SHOW_ID, OPT_DEPARTMENT, OPT_SOURCE, OPT_CATEGORY,
-    OPT_SORT, OPT_COURSE, OPT_SUBJECT, OPT_DOMAIN, OPT_YEAR, OPT_SEMESTER, OPT_HELP,
+    OPT_SORT, OPT_COURSE, OPT_SUBJECT, OPT_DOMAIN, OPT_ALL, OPT_YEAR, OPT_SEMESTER, OPT_HELP,
 };
 
 static const struct option all_options[] = {
@@ -33,6 +33,7 @@ static const struct option all_options[] = {
     {"course", required_argument, NULL, OPT_COURSE},
     {"subject", required_argument, NULL, OPT_SUBJECT},
     {"domain", required_argument, NULL, OPT_DOMAIN},
+    {"all", required_argument, NULL, OPT_ALL},
     {"year", required_argument, NULL, OPT_YEAR},
     {"semester", required_argument, NULL, OPT_SEMESTER},
     {"help", no_argument, NULL, OPT_HELP},
@@ -64,6 +65,7 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
         case OPT_COURSE: out->course = optarg; break;
         case OPT_SUBJECT: out->subject = optarg; break;
         case OPT_DOMAIN: out->domain = optarg; break;
+        case OPT_ALL: out->all = optarg; break;
         case OPT_YEAR: out->year = atoi(optarg); break;
         case OPT_SEMESTER: out->semester = atoi(optarg); break;
         case OPT_HELP: fputs(usage, stdout); return -1;
@@ -318,27 +320,49 @@ int cli_dist(int argc, char **argv)
     static const char *usage =
         "usage: beishen dist [--db FILE] --department CODE\n"
         "         (--course CODE [--year Y --semester S] | --subject NAME |\n"
-        "          --category NAME | --domain CODE)\n"
+        "          --category NAME | --domain CODE | --all course|subject|category|domain)\n"
         "         [--json]\n"
         "\n"
         "The department's pool distribution: n, mean, standard deviation (population),\n"
         "min, quartiles (linear interpolation), max, a 10-bin histogram [0,10) …\n"
         "[90,100], and every application's score and percentile rank.  --domain\n"
-        "takes a two-character domain code (01 語文, 02 數學, 03 社會 …).  An\n"
+        "takes a two-character domain code (01 語文, 02 數學, 03 社會 …).  --all\n"
+        "gives the statistics of every pool of that kind in the department.  An\n"
         "application's score is the credit-weighted mean of its graded rows for the\n"
         "key; in-progress and ungraded (counted 3) rows are left out.  Ties: the\n"
         "percentile rank is 100 x (scores below + half the scores equal) / n.\n";
     static const int allowed[] = {OPT_DB, OPT_JSON, OPT_DEPARTMENT, OPT_COURSE, OPT_SUBJECT,
-                                  OPT_CATEGORY, OPT_DOMAIN, OPT_YEAR, OPT_SEMESTER, 0};
+                                  OPT_CATEGORY, OPT_DOMAIN, OPT_ALL, OPT_YEAR, OPT_SEMESTER, 0};
     struct browse_options o;
     int rc = parse_options(argc, argv, allowed, usage, &o);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int keys = !!o.course + !!o.subject + !!o.category + !!o.domain;
+    int keys = !!o.course + !!o.subject + !!o.category + !!o.domain + !!o.all;
     if (!o.department || keys != 1 || optind < argc)
         return cli_usage_error("dist", "give --department and one of --course, --subject, --category, --domain");
     if ((o.year || o.semester) && (!o.course || !o.year || o.semester < 1 || o.semester > 2))
         return cli_usage_error("dist", "--year and --semester (1 or 2) go together, with --course");
+    if (o.all) {
+        static const char *const kinds[] = {"course", "subject", "category", "domain"};
+        int kind = -1;
+        for (int k = 0; k < 4; k++)
+            if (strcmp(o.all, kinds[k]) == 0)
+                kind = k;
+        if (kind < 0)
+            return cli_usage_error("dist", "--all is course, subject, category or domain");
+        struct store *store;
+        if (cli_open_readonly(o.db, &store) != 0)
+            return EXIT_FAILED;
+        struct error err;
+        json_t *all = query_department_distributions(store, o.department, (enum distribution_key)kind, &err);
+        if (all)
+            cli_print_json(all); /* JSON either way: one line per pool would not read better */
+        else
+            fprintf(stderr, "beishen dist: %s\n", err.message);
+        json_decref(all);
+        store_close(store);
+        return all ? EXIT_OK : EXIT_FAILED;
+    }
     struct distribution_request request = {
         .department = o.department,
         .key = o.course ? DIST_COURSE : o.subject ? DIST_SUBJECT : o.category ? DIST_CATEGORY : DIST_DOMAIN,

@@ -99,7 +99,9 @@ static int index_summary(struct store *store, sqlite3_int64 id, struct error *er
         " outcome_count = (SELECT count(*) FROM outcomes WHERE application_id = ?1),"
         " certified_count = (SELECT count(*) FROM outcomes WHERE application_id = ?1 AND certified),"
         " performance_count = (SELECT count(*) FROM performances WHERE application_id = ?1),"
-        " upload_count = (SELECT count(*) FROM uploads WHERE application_id = ?1)"
+        " upload_count = (SELECT count(*) FROM uploads WHERE application_id = ?1),"
+        " group_counts = coalesce((SELECT json_group_object(grp, total) FROM"
+        "   (SELECT grp, sum(count) AS total FROM categories WHERE application_id = ?1 GROUP BY grp)), '{}')"
         " WHERE id = ?1";
     sqlite3_stmt *s = store_statement(store, sql, err);
     if (!s)
@@ -107,6 +109,33 @@ static int index_summary(struct store *store, sqlite3_int64 id, struct error *er
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) != SQLITE_DONE)
         return error_set(err, "summary: %s", sqlite3_errmsg(store_db(store)));
+    return 0;
+}
+
+/* The application's score in every pool it belongs to (schema 004):
+ * one statement per kind of key, each the credit-weighted mean of its
+ * graded rows (plain mean when they carry no credits). */
+static int index_pools(struct store *store, sqlite3_int64 id, struct error *err)
+{
+#define POOL_SQL(kind, column)                                                               \
+        "INSERT INTO pool_scores(department, kind, key, application_id, score, rows)"       \
+        " SELECT department, " #kind ", " column ", application_id,"                         \
+        " CASE WHEN sum(credits) > 0 THEN sum(score * credits) / sum(credits)"               \
+        "      ELSE avg(score) END, count(*)"                                                \
+        " FROM courses WHERE application_id = ?1 AND graded GROUP BY " column
+    static const char *statements[] = {
+        "DELETE FROM pool_scores WHERE application_id = ?1",
+        POOL_SQL(0, "code"), POOL_SQL(1, "subject"), POOL_SQL(2, "category"), POOL_SQL(3, "domain_code"),
+    };
+#undef POOL_SQL
+    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
+        sqlite3_stmt *s = store_statement(store, statements[i], err);
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return error_set(err, "pool_scores: %s", sqlite3_errmsg(store_db(store)));
+    }
     return 0;
 }
 
@@ -119,7 +148,8 @@ int index_application(struct store *store, sqlite3_int64 application_id, struct 
     sqlite3_bind_int64(s, 1, application_id);
     if (sqlite3_step(s) != SQLITE_DONE)
         return error_set(err, "categories: %s", sqlite3_errmsg(store_db(store)));
-    if (index_categories(store, application_id, err) != 0)
+    if (index_categories(store, application_id, err) != 0 ||
+        index_pools(store, application_id, err) != 0)
         return -1;
     return index_summary(store, application_id, err);
 }

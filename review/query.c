@@ -126,8 +126,7 @@ json_t *query_applicants(struct store *store, const struct applicant_filter *fil
         "SELECT a.key AS id, a.application_no, a.department, a.source,"
         " a.source = 'self_made_pdf' AS self_made, s.name, s.school_code, s.school_name AS school,"
         " s.national_id, a.average, a.credits_counted, a.course_count, a.certified_count AS certified_outcomes,"
-        " (SELECT json_group_object(grp, total) FROM (SELECT grp, sum(count) AS total FROM categories"
-        "   WHERE application_id = a.id GROUP BY grp)) AS counts"
+        " a.group_counts AS counts"
         " FROM applications a JOIN students s ON s.application_id = a.id"
         " WHERE (?1 IS NULL OR a.department = ?1) AND (?2 IS NULL OR a.source = ?2)"
         "  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM categories c WHERE c.application_id = a.id"
@@ -530,16 +529,16 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void add_statistics(json_t *result, struct scored *items, int n)
+/* n, mean, sd, min, quartiles, max and the histogram of `values` (sorted
+ * here, in place). */
+static void add_statistics(json_t *result, double *values, int n)
 {
-    double *values = malloc(sizeof *values * (n > 0 ? n : 1));
     double sum = 0;
     json_t *histogram = json_array();
     int bins[10] = {0};
     for (int i = 0; i < n; i++) {
-        values[i] = items[i].score;
-        sum += items[i].score;
-        int bin = (int)(items[i].score / 10.0);
+        sum += values[i];
+        int bin = (int)(values[i] / 10.0);
         bins[bin > 9 ? 9 : bin < 0 ? 0 : bin]++;
     }
     qsort(values, n, sizeof *values, compare_doubles);
@@ -563,7 +562,6 @@ static void add_statistics(json_t *result, struct scored *items, int n)
             json_object_set_new(result, *k, json_null());
     }
     json_object_set_new(result, "histogram", histogram);
-    free(values);
 }
 
 /* Percentile of each application: ties counted half, over the pool. */
@@ -599,21 +597,27 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
         " FROM courses c JOIN applications a ON a.id = c.application_id"                    \
         " JOIN students s ON s.application_id = a.id"                                       \
         " WHERE c.graded AND c.department = ?1 AND " condition " GROUP BY a.id"
-    static const char *by_key[] = {
-        DISTRIBUTION_SQL("c.code = ?3 AND (?4 = 0 OR (c.year = ?4 AND c.semester = ?5))"),
-        DISTRIBUTION_SQL("c.subject = ?3"),
-        DISTRIBUTION_SQL("c.category = ?3"),
-        DISTRIBUTION_SQL("c.domain_code = ?3"),
-    };
+    /* One term of a course code is read from the course rows; every other
+     * pool was derived at ingest into pool_scores (index.c). */
+    static const char *by_term = DISTRIBUTION_SQL("c.code = ?3 AND c.year = ?4 AND c.semester = ?5");
 #undef DISTRIBUTION_SQL
-    const char *sql = by_key[request->key];
+    static const char *from_pool =
+        "SELECT a.key AS id, a.application_no, s.name, p.score, p.rows FROM pool_scores p"
+        " JOIN applications a ON a.id = p.application_id JOIN students s ON s.application_id = a.id"
+        " WHERE p.department = ?1 AND p.kind = ?2 AND p.key = ?3";
+    bool term = request->key == DIST_COURSE && request->year;
+    const char *sql = term ? by_term : from_pool;
     sqlite3_stmt *s = prepare(store, sql, err);
     if (!s)
         return NULL;
     sqlite3_bind_text(s, 1, request->department, -1, SQLITE_TRANSIENT);
+    if (!term)
+        sqlite3_bind_int(s, 2, (int)request->key);
     sqlite3_bind_text(s, 3, request->value, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 4, request->year);
-    sqlite3_bind_int(s, 5, request->semester);
+    if (term) {
+        sqlite3_bind_int(s, 4, request->year);
+        sqlite3_bind_int(s, 5, request->semester);
+    }
     size_t capacity = 64, n = 0;
     struct scored *items = malloc(capacity * sizeof *items);
     while (items && sqlite3_step(s) == SQLITE_ROW) {
@@ -640,10 +644,55 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
     if (request->key == DIST_COURSE && request->year)
         json_object_set_new(result, "term", json_pack("{s:i, s:i}", "year", request->year,
                                                       "semester", request->semester));
-    add_statistics(result, items, (int)n);
+    double *values = malloc(sizeof *values * (n + 1));
+    for (size_t i = 0; values && i < n; i++)
+        values[i] = items[i].score;
+    add_statistics(result, values, values ? (int)n : 0);
+    free(values);
     json_object_set_new(result, "applications", ranked_applications(items, (int)n));
     for (size_t i = 0; i < n; i++)
         json_decref(items[i].entry);
     free(items);
+    return result;
+}
+
+json_t *query_department_distributions(struct store *store, const char *department,
+                                       enum distribution_key key, struct error *err)
+{
+    static const char *sql =
+        "SELECT key, score FROM pool_scores WHERE department = ?1 AND kind = ?2 ORDER BY key, score";
+    sqlite3_stmt *s = prepare(store, sql, err);
+    if (!s)
+        return NULL;
+    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, (int)key);
+    json_t *result = json_object();
+    size_t capacity = 1024, n = 0;
+    double *values = malloc(capacity * sizeof *values);
+    char current[CATEGORY_NAME_MAX] = "";
+    int rc;
+    /* Rows come grouped by key: close a distribution when the key changes. */
+    while (values && ((rc = sqlite3_step(s)) == SQLITE_ROW || n > 0)) {
+        const char *row_key = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+        if (n > 0 && (!row_key || strcmp(row_key, current) != 0)) {
+            json_t *d = json_object();
+            add_statistics(d, values, (int)n);
+            json_object_set_new(result, current, d);
+            n = 0;
+        }
+        if (!row_key)
+            break;
+        if (n == capacity) {
+            double *grown = realloc(values, 2 * capacity * sizeof *values);
+            if (!grown)
+                break;
+            values = grown;
+            capacity *= 2;
+        }
+        snprintf(current, sizeof current, "%s", row_key);
+        values[n++] = round2(sqlite3_column_double(s, 1));
+    }
+    sqlite3_reset(s);
+    free(values);
     return result;
 }

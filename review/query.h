@@ -56,6 +56,13 @@ struct distribution_request {
 json_t *query_distribution(struct store *store, const struct distribution_request *request,
                            struct error *err);
 
+/* Every distribution of one kind of key in a department, as
+ * {key: {n, mean, sd, min, q1, median, q3, max, histogram}} — the same
+ * statistics as query_distribution, without the per-application list.
+ * One scan of the department's pool scores. */
+json_t *query_department_distributions(struct store *store, const char *department,
+                                       enum distribution_key key, struct error *err);
+
 /* Percentile rank with ties counted half: 100 * (below + equal / 2) / n,
  * rounded to one decimal.  Exposed for tests. */
 double query_percentile_rank(int below, int equal, int n);

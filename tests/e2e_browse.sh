@@ -104,6 +104,11 @@ check_eq "dist by category" "3" "$(B dist --department 001012 --category 部定�
 # domain 02 (數學) holds only the math rows: the same pool as the course code
 check_eq "dist by domain" "3 75 83.3" "$(B dist --department 001012 --domain 02 --json | jq -r '[.n,.mean,.applications[0].percentile]|map(tostring)|join(" ")')"
 check_eq "dist leaves ungraded rows out" "0" "$(B dist --department 001012 --category 彈性學習時間 --json | jq .n)"
+check_eq "dist --all course has the same statistics as dist --course" \
+  "$(jq -c '{n,mean,sd,min,q1,median,q3,max,histogram}' "$TMP/dist.json")" \
+  "$(B dist --department 001012 --all course | jq -c --arg c "$MATH" '.[$c]|{n,mean,sd,min,q1,median,q3,max,histogram}')"
+check_eq "dist --all domain covers every domain with graded rows" "00,01,02,03,A1" \
+  "$(B dist --department 001012 --all domain | jq -r 'keys|join(",")')"
 B dist --department 001012 >/dev/null 2>&1
 check_eq "dist without a key is a usage error" "2" "$?"
 

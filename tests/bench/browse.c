@@ -74,31 +74,28 @@ static void department_listing(struct store *store, const char *department, int 
     free(ms);
 }
 
-/* Every course-code distribution of the department, then every subject. */
+/* Every pool distribution of the department, one kind of key at a time,
+ * as query_department_distributions computes them. */
 static void all_distributions(struct store *store, const char *department)
 {
-    static const char *keys[] = {
-        "SELECT DISTINCT code FROM courses WHERE graded AND department = ?1",
-        "SELECT DISTINCT subject FROM courses WHERE graded AND department = ?1",
+    static const struct { enum distribution_key key; const char *name; } kinds[] = {
+        {DIST_COURSE, "course code"}, {DIST_SUBJECT, "subject"},
+        {DIST_CATEGORY, "category"}, {DIST_DOMAIN, "domain"},
     };
-    for (int k = 0; k < 2; k++) {
-        double started = now_seconds();
-        sqlite3_stmt *s;
-        sqlite3_prepare_v2(store_db(store), keys[k], -1, &s, NULL);
-        sqlite3_bind_text(s, 1, department, -1, SQLITE_STATIC);
-        int count = 0;
+    double total = 0;
+    size_t count = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         struct error err;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            struct distribution_request request = {department, k == 0 ? DIST_COURSE : DIST_SUBJECT,
-                                                   (const char *)sqlite3_column_text(s, 0), 0, 0};
-            json_t *d = query_distribution(store, &request, &err);
-            json_decref(d);
-            count++;
-        }
-        sqlite3_finalize(s);
-        printf("all %-8s distributions of %s: %5d in %8.1f ms\n", k == 0 ? "course" : "subject",
-               department, count, (now_seconds() - started) * 1000);
+        double started = now_seconds();
+        json_t *all = query_department_distributions(store, department, kinds[k].key, &err);
+        double ms = (now_seconds() - started) * 1000;
+        printf("all %-11s distributions of %s: %5zu in %8.1f ms\n", kinds[k].name, department,
+               json_object_size(all), ms);
+        total += ms;
+        count += json_object_size(all);
+        json_decref(all);
     }
+    printf("every pool distribution of %s:      %5zu in %8.1f ms\n", department, count, total);
 }
 
 int main(int argc, char **argv)
