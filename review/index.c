@@ -50,6 +50,7 @@ static int index_categories(struct store *store, sqlite3_int64 id, struct error 
         return -1;
     sqlite3_bind_int64(s, 1, id);
     int cadres = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_reset(s);
     if (insert_category(store, id, position++, CATEGORY_GROUP_BASIC, CATEGORY_GROUP_BASIC,
                         NULL, 1 + cadres, err) != 0)
         return -1;

@@ -5,6 +5,7 @@
  * inserts and their index maintenance.
  * usage: insert_only INGESTED.db FRESH.db   prints "applications seconds" */
 #include <stdio.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include "store.h"
 
@@ -19,6 +20,7 @@ static const char *copy_statements[] = {
     "INSERT INTO uploads SELECT * FROM source.uploads WHERE application_id = ?1",
     "INSERT INTO attachments SELECT * FROM source.attachments WHERE application_id = ?1",
     "INSERT INTO categories SELECT * FROM source.categories WHERE application_id = ?1",
+    "INSERT INTO pool_scores SELECT * FROM source.pool_scores WHERE application_id = ?1",
 };
 
 int main(int argc, char **argv)
@@ -43,12 +45,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.message);
         return 1;
     }
+    /* The ids are read first: a statement still reading during the inserts
+     * would hold a read transaction open across every commit. */
     sqlite3_stmt *ids;
     sqlite3_prepare_v2(db, "SELECT id FROM source.applications ORDER BY id", -1, &ids, NULL);
+    size_t total = 0, capacity = 1024;
+    sqlite3_int64 *all = malloc(capacity * sizeof *all);
+    while (all && sqlite3_step(ids) == SQLITE_ROW) {
+        if (total == capacity)
+            all = realloc(all, (capacity *= 2) * sizeof *all);
+        if (all)
+            all[total++] = sqlite3_column_int64(ids, 0);
+    }
+    sqlite3_finalize(ids);
     double started = now_seconds();
     long count = 0;
-    while (sqlite3_step(ids) == SQLITE_ROW) {
-        sqlite3_int64 id = sqlite3_column_int64(ids, 0);
+    for (size_t n = 0; all && n < total; n++) {
+        sqlite3_int64 id = all[n];
         store_begin(store, &err);
         for (size_t i = 0; i < sizeof copy_statements / sizeof copy_statements[0]; i++) {
             sqlite3_stmt *s = store_statement(store, copy_statements[i], &err);
@@ -61,8 +74,8 @@ int main(int argc, char **argv)
         store_commit(store, &err);
         count++;
     }
-    sqlite3_finalize(ids);
     printf("%ld %.3f\n", count, now_seconds() - started);
+    free(all);
     store_close(store);
     return 0;
 }
