@@ -13,7 +13,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
 # Bounded snprintf into fixed buffers is deliberate (hard caps on untrusted input).
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -Ireview -Irender -Ifonts -Ibuild $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
@@ -69,6 +69,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ) $(HEADERS)
 # Install whatever Debian packages are missing (idempotent).
 deps:
 	@sh tools/deps.sh $(DEBS)
+	@$(MAKE) --no-print-directory browser-deps
 
 check-deps:
 	@pkg-config --exists $(PKGS) libjpeg && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
@@ -92,7 +93,10 @@ asan: check-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  build-asan/beishen-asan
-	@BEISHEN=build-asan/beishen-asan BUILD=build-asan sh tests/run.sh
+	@BEISHEN=build-asan/beishen-asan BUILD=build-asan \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
 build-asan/beishen-asan: $(BUILD)/review/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/generate
 	$(CC) $(CFLAGS) -o $@ $(BUILD)/review/main.o $(LIB_OBJ) $(LDLIBS)

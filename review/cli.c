@@ -21,6 +21,9 @@ static const struct command commands[] = {
     {"dist", cli_dist, "a department's score distribution for a course, subject or category"},
     {"requirements", cli_requirements, "departments' required-item lists: check, load, versions, render"},
     {"render", cli_render, "render PDFs: review packets and comparison sheets"},
+    {"serve", cli_serve, "run the reviewers' workstation (browser UI and JSON API)"},
+    {"user", cli_user, "workstation accounts: add, passwd, remove, list"},
+    {"audit", cli_audit, "the workstation's audit log"},
 };
 
 static void print_usage(FILE *out)
@@ -68,8 +71,17 @@ int cli_open_readonly(const char *db_option, struct store **store)
         return -1;
     }
     if (store_open_readonly(path, store, &err) != 0) {
-        fprintf(stderr, "beishen: %s\n", err.message);
-        return -1;
+        /* A database made by an older beishen: migrate it once, then read. */
+        struct store *writable;
+        if (store_open(path, &writable, &err) != 0) {
+            fprintf(stderr, "beishen: %s\n", err.message);
+            return -1;
+        }
+        store_close(writable);
+        if (store_open_readonly(path, store, &err) != 0) {
+            fprintf(stderr, "beishen: %s\n", err.message);
+            return -1;
+        }
     }
     return 0;
 }

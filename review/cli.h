@@ -41,4 +41,9 @@ int cli_requirements(int argc, char **argv);
 int cli_render_requirements(struct store *store, const json_t *list, const char *output);
 int cli_render(int argc, char **argv);
 
+/* The workstation (cli_server.c): serve, accounts, audit log. */
+int cli_serve(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_audit(int argc, char **argv);
+
 #endif

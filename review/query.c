@@ -121,23 +121,22 @@ int query_resolve_application(struct store *store, const char *id_or_number,
 json_t *query_applicants(struct store *store, const struct applicant_filter *filter,
                          struct error *err)
 {
-    /* One statement per sort order: ORDER BY cannot be a parameter. */
-    static const char *base =
-        "SELECT a.key AS id, a.application_no, a.department, a.source,"
-        " a.source = 'self_made_pdf' AS self_made, s.name, s.school_code, s.school_name AS school,"
-        " s.national_id, a.average, a.credits_counted, a.course_count, a.certified_count AS certified_outcomes,"
-        " a.group_counts AS counts"
-        " FROM applications a JOIN students s ON s.application_id = a.id"
-        " WHERE (?1 IS NULL OR a.department = ?1) AND (?2 IS NULL OR a.source = ?2)"
-        "  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM categories c WHERE c.application_id = a.id"
-        "       AND c.name = ?3 AND c.count > 0))";
-    static char by_number[2048], by_name[2048], by_average[2048];
-    if (!by_number[0]) {
-        snprintf(by_number, sizeof by_number, "%s ORDER BY a.application_no, a.department", base);
-        snprintf(by_name, sizeof by_name, "%s ORDER BY s.name, a.application_no, a.department", base);
-        snprintf(by_average, sizeof by_average,
-                 "%s ORDER BY a.average IS NULL, a.average DESC, a.application_no, a.department", base);
-    }
+    /* One statement per sort order: ORDER BY cannot be a parameter.  Built
+     * at compile time, so concurrent server threads share nothing mutable. */
+#define APPLICANTS_SQL                                                                        \
+        "SELECT a.key AS id, a.application_no, a.department, a.source,"                      \
+        " a.source = 'self_made_pdf' AS self_made, s.name, s.school_code, s.school_name AS school," \
+        " s.national_id, a.average, a.credits_counted, a.course_count,"                     \
+        " a.certified_count AS certified_outcomes, a.group_counts AS counts"                \
+        " FROM applications a JOIN students s ON s.application_id = a.id"                    \
+        " WHERE (?1 IS NULL OR a.department = ?1) AND (?2 IS NULL OR a.source = ?2)"          \
+        "  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM categories c WHERE c.application_id = a.id" \
+        "       AND c.name = ?3 AND c.count > 0))"
+    static const char *by_number = APPLICANTS_SQL " ORDER BY a.application_no, a.department";
+    static const char *by_name = APPLICANTS_SQL " ORDER BY s.name, a.application_no, a.department";
+    static const char *by_average = APPLICANTS_SQL
+        " ORDER BY a.average IS NULL, a.average DESC, a.application_no, a.department";
+#undef APPLICANTS_SQL
     const char *sort = filter->sort ? filter->sort : "application_no";
     const char *sql = strcmp(sort, "name") == 0 ? by_name
                     : strcmp(sort, "average") == 0 ? by_average

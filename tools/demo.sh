@@ -36,3 +36,4 @@ echo "required-item lists:   $(ls out/requirements-*.pdf | tr '\n' ' ')"
 echo "comparison sheets:     $(ls out/compare-*.pdf out/compare-*.csv | tr '\n' ' ')"
 echo
 echo "Database: $db  (try: ./beishen show --db $db $first)"
+echo "Next: make serve   (the reviewers' workstation in a browser, with a demo account)"

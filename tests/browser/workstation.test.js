@@ -1,0 +1,170 @@
+// Browser test of the workstation UI: Debian's headless Chromium driven by
+// playwright-core.  Logs in, reads the applicant list, opens an applicant,
+// switches categories by click and by key, sees the course charts, checks
+// that application text (a <script> title, an <img onerror> name) shows as
+// text, opens an attachment in place, and logs out.
+// Environment: BASE_URL, BEISHEN_USER, BEISHEN_PASSWORD, PAYLOAD_NAME.
+// Prints one line per check and ends with "N passed, N failed".
+'use strict';
+const { chromium } = require('playwright-core');
+
+const base = process.env.BASE_URL;
+const user = process.env.BEISHEN_USER;
+const password = process.env.BEISHEN_PASSWORD;
+const payloadName = process.env.PAYLOAD_NAME || '';
+let passed = 0;
+let failed = 0;
+
+function check(name, ok, detail) {
+  if (ok) { passed++; console.log('ok   ' + name); }
+  else { failed++; console.log('FAIL ' + name + (detail !== undefined ? '\n     ' + JSON.stringify(detail) : '')); }
+}
+
+function equal(name, expected, actual) { check(name, expected === actual, { expected, actual }); }
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage();
+  page.setDefaultTimeout(15000);
+  const dialogs = [];
+  const pageErrors = [];
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  const text = (selector) => page.locator(selector).first().innerText();
+  const rowIds = (table) => page.$$eval(table + ' tbody tr', (rows) => rows.map((r) => r.dataset.id));
+  const current = () => page.$eval('#category-tree button.current', (b) => b.dataset.category);
+
+  try {
+    // --- login -----------------------------------------------------------------
+    await page.goto(base + '/');
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    check('login page shown first', await page.isVisible('#login-form'));
+    await page.fill('#login-user', user);
+    await page.fill('#login-password', 'wrong password');
+    await page.click('#login-submit');
+    await page.waitForFunction(() => document.getElementById('login-error').textContent.length > 0);
+    equal('wrong password is refused', '帳號或密碼錯誤。', await text('#login-error'));
+    await page.fill('#login-password', password);
+    await page.click('#login-submit');
+    await page.waitForSelector('#list-view', { state: 'visible' });
+    check('login leads to the applicant list', await page.isVisible('#portfolio-table'));
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'beishen_session');
+    check('session cookie is HttpOnly and SameSite=Strict', session && session.httpOnly && session.sameSite === 'Strict', session);
+
+    // --- the list --------------------------------------------------------------------
+    equal('portfolio applicants listed', '001012-10000001,001012-10000002,001012-10000003',
+      (await rowIds('#portfolio-table')).join(','));
+    equal('self-made applicants in their own section', '001012-10000004', (await rowIds('#self-made-table')).join(','));
+    check('self-made section visibly marked', (await text('#self-made-section h2')).includes('自行上傳PDF'));
+    const payloadCell = await page.$eval('#portfolio-table tr[data-id="001012-10000003"] td:nth-child(2)', (td) => td.textContent);
+    equal('payload name shown as text', payloadName, payloadCell);
+    equal('no element made from application text', 0, await page.locator('#portfolio-table img').count());
+    await page.click('#portfolio-table th[data-sort="name"]');
+    await page.waitForFunction(() => document.querySelector('#portfolio-table th[data-sort="name"]').classList.contains('sorted'));
+    equal('sortable: by name', '001012-10000002', (await rowIds('#portfolio-table'))[0]);
+    await page.click('#portfolio-table th[data-sort="application_no"]');
+    await page.waitForFunction(() => document.querySelector('#portfolio-table tbody tr').dataset.id === '001012-10000001');
+    await page.fill('#category-filter', '選修-多元選修-社會領域');
+    await page.click('#filter-apply');
+    await page.waitForFunction(() => document.querySelectorAll('#portfolio-table tbody tr').length === 1);
+    equal('filter by category', '001012-10000001', (await rowIds('#portfolio-table')).join(','));
+    await page.click('#filter-clear');
+    await page.waitForFunction(() => document.querySelectorAll('#portfolio-table tbody tr').length === 3);
+    check('filter cleared', true);
+
+    // --- the applicant view -----------------------------------------------------------------
+    await page.click('#portfolio-table tr[data-id="001012-10000001"]');
+    await page.waitForSelector('#applicant-view', { state: 'visible' });
+    check('applicant view opens', (await text('#applicant-title')).includes('王小明'));
+    equal('category tree lists every category', 11, await page.locator('#category-tree button').count());
+    equal('first category chosen', '基本資料', await current());
+    const records = await text('#records');
+    check('basic data with the masked national ID', records.includes('A*****6789') && !records.includes('A123456789'), records);
+    check('category counts shown', (await text('#category-tree button[data-category="部定必修-數學"] .count')) === '3');
+
+    await page.click('#category-tree button[data-category="部定必修-數學"]');
+    await page.waitForFunction(() => document.querySelectorAll('#records .record.course').length === 3);
+    equal('category switch by click', '部定必修-數學', await current());
+    equal('a chart per course', 3, await page.locator('#records svg.chart').count());
+    equal('cohort histogram drawn: ten bars', 10, await page.locator('#records .record.course >> nth=0 >> svg.chart rect.bar').count());
+    equal("applicant's bin marked", 1, await page.locator('#records .record.course >> nth=0 >> rect.bar.mine').count());
+    equal('pool percentile drawn', 1, await page.locator('#records .record.course >> nth=0 >> circle.dot').count());
+    check('pool percentile in the text', (await text('#records .record.course')).includes('PR 66.7'));
+    await page.locator('#records .record.course >> nth=0 >> button.pool-toggle').click();
+    await page.waitForSelector('#records svg.chart.pool');
+    equal('department distribution on demand', 10, await page.locator('#records svg.chart.pool rect.bar').count());
+    check('distribution summary', (await text('#records .pool')).includes('n=3'));
+    await page.locator('#records .record.course >> nth=0 >> button.plan-toggle').click();
+    await page.waitForSelector('#records .plan');
+    check('course plan on demand', (await text('#records .plan')).includes('課綱摘要：函數與圖形。'));
+
+    await page.keyboard.press('j');
+    await page.waitForFunction(() => document.querySelector('#category-tree button.current').dataset.category !== '部定必修-數學');
+    equal('next category by key (j)', '選修-加深加廣選修-領域A1', await current());
+    await page.keyboard.press('k');
+    await page.waitForFunction(() => document.querySelector('#category-tree button.current').dataset.category === '部定必修-數學');
+    check('previous category by key (k)', true);
+
+    await page.click('#category-tree button[data-category="B 書面報告"]');
+    await page.waitForFunction(() => document.querySelector('#category-tree button.current').dataset.category === 'B 書面報告');
+    equal('<script> title shows as text', '<script>alert(1)</script> 報告', await text('#records .record .title'));
+    equal('no script element from the data', 0, await page.locator('#records script').count());
+    check('uncertified outcome marked', (await text('#records .record')).includes('未認證'));
+    await page.click('#records button.file');
+    await page.waitForSelector('#viewer', { state: 'visible' });
+    const frame = await page.$eval('#viewer-body iframe', (f) => f.getAttribute('src'));
+    equal('attachment opens in place', '/api/files/e5a636ac00ea3c175d3193c5d05df60ded156dd466043c70d254507ec277e4c2', frame);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#viewer', { state: 'hidden' });
+    check('Escape closes the attachment', true);
+
+    await page.keyboard.press('n');
+    await page.waitForFunction(() => document.getElementById('applicant-title').textContent.startsWith('001012-10000002'));
+    check('next applicant by key (n)', true);
+    await page.keyboard.press('p');
+    await page.waitForFunction(() => document.getElementById('applicant-title').textContent.startsWith('001012-10000001'));
+    check('previous applicant by key (p)', true);
+
+    const packet = await page.$eval('#packet-link', (a) => a.getAttribute('href'));
+    equal('packet link', '/api/applicants/001012-10000001/packet.pdf', packet);
+    const compare = await page.$eval('#compare-link', (a) => a.getAttribute('href'));
+    equal('comparison sheet link', '/api/compare.pdf?department=001012', compare);
+    const pdf = await page.evaluate(async (url) => {
+      const r = await fetch(url);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      return r.status + ' ' + r.headers.get('content-type') + ' ' + String.fromCharCode(...bytes.slice(0, 5));
+    }, packet);
+    equal('packet PDF served', '200 application/pdf %PDF-', pdf);
+
+    // the self-made applicant, flagged in its view
+    await page.goto(base + '/#/a/001012-10000004');
+    await page.waitForFunction(() => document.getElementById('applicant-title').textContent.startsWith('001012-10000004'));
+    check('self-made applicant flagged in its view', (await text('#applicant-badges')).includes('自行上傳PDF'));
+
+    equal('no dialog was ever opened (no script ran)', 0, dialogs.length);
+    equal('no page errors', 0, pageErrors.length);
+
+    // --- logout --------------------------------------------------------------------------
+    await page.click('#logout');
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    const after = await page.evaluate(async () => (await fetch('/api/session')).status);
+    equal('after logout the API answers 401', 401, after);
+  } catch (error) {
+    check('browser run completed', false, String(error && error.stack || error));
+  } finally {
+    await browser.close();
+  }
+  console.log(passed + ' passed, ' + failed + ' failed');
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.log('FAIL ' + error);
+  console.log(passed + ' passed, ' + (failed + 1) + ' failed');
+  process.exit(1);
+});
