@@ -133,6 +133,14 @@ static void format_time(const char *rfc3339, char *out, size_t size)
         snprintf(out, size, "%.10s %.5s", rfc3339, rfc3339 + 11);
 }
 
+/* An item category ("B 書面報告", "A 修課紀錄" of a self-made upload), as
+ * opposed to a course-record category ("部定必修-數學") or 基本資料. */
+static bool is_item_category(const json_t *category)
+{
+    const char *name = text_of(category, "category");
+    return name[0] >= 'A' && name[0] <= 'Z' && name[1] == ' ';
+}
+
 static const json_t *find_category(const json_t *show, const char *item_prefix)
 {
     size_t i;
@@ -370,8 +378,7 @@ static void cover_counts_and_contents(struct layout_doc *doc, const struct packe
     }
     json_array_foreach(json_object_get(p->show, "categories"), i, category) {
         const char *group = text_of(category, "group");
-        if (strcmp(group, CATEGORY_GROUP_BASIC) == 0 ||
-            (strcmp(group, CATEGORY_GROUP_COURSES) == 0 && !p->self_made))
+        if (!is_item_category(category))
             continue; /* 基本資料 is on this page; courses are the A row above */
         const char *name = text_of(category, "category");
         char code[2] = {name[0], '\0'};
@@ -856,9 +863,9 @@ static int packet_content(struct layout_doc *doc, void *user)
     if (has_courses)
         section_courses(doc, p);
     json_array_foreach(json_object_get(p->show, "categories"), i, category) {
-        const char *group = text_of(category, "group");
-        bool course_group = strcmp(group, CATEGORY_GROUP_COURSES) == 0 && !p->self_made;
-        if (strcmp(group, CATEGORY_GROUP_BASIC) != 0 && !course_group)
+        /* A self-made application is reviewed on its uploads only: course
+         * records that came along with the applicant are not part of it. */
+        if (is_item_category(category))
             section_item(doc, p, category);
     }
     return 0;

@@ -133,19 +133,35 @@ static int domain_pools(struct store *store, const char *department, json_t *tab
     return 0;
 }
 
-/* {average, percentile} of an application in each domain's pool. */
-static json_t *domain_cells(const json_t *table, const char *id)
+/* {domain: {id: {average, percentile}}}: every application's cell in each
+ * domain's pool, built once so that a row is a lookup, not a scan. */
+static json_t *domain_lookup(const json_t *table)
 {
-    json_t *cells = json_object();
+    json_t *lookup = json_object();
     const char *code;
     json_t *d;
     json_object_foreach(json_object_get(json_object_get(table, "pool"), "distributions"), code, d) {
+        json_t *by_id = json_object();
         size_t i;
         json_t *entry;
         json_array_foreach(json_object_get(d, "applications"), i, entry)
-            if (strcmp(text_of(entry, "id"), id) == 0)
-                json_object_set_new(cells, code, json_pack("{s:O, s:O}", "average",
-                    json_object_get(entry, "score"), "percentile", json_object_get(entry, "percentile")));
+            json_object_set_new(by_id, text_of(entry, "id"), json_pack("{s:O, s:O}", "average",
+                json_object_get(entry, "score"), "percentile", json_object_get(entry, "percentile")));
+        json_object_set_new(lookup, code, by_id);
+    }
+    return lookup;
+}
+
+/* {average, percentile} of an application in each domain's pool. */
+static json_t *domain_cells(const json_t *lookup, const char *id)
+{
+    json_t *cells = json_object();
+    const char *code;
+    json_t *by_id;
+    json_object_foreach((json_t *)lookup, code, by_id) {
+        json_t *cell = json_object_get(by_id, id);
+        if (cell)
+            json_object_set(cells, code, cell);
     }
     return cells;
 }
@@ -249,8 +265,8 @@ static long long total_records(const json_t *applicant)
     return total;
 }
 
-static json_t *build_row(struct store *store, const json_t *table, const json_t *applicant,
-                         struct error *err)
+static json_t *build_row(struct store *store, const json_t *table, const json_t *lookup,
+                         const json_t *applicant, struct error *err)
 {
     const char *id = text_of(applicant, "id");
     sqlite3_int64 application_id;
@@ -266,7 +282,7 @@ static json_t *build_row(struct store *store, const json_t *table, const json_t 
     if (!self_made) {
         json_object_set(row, "average", json_object_get(applicant, "average"));
         json_object_set(row, "courses", json_object_get(applicant, "course_count"));
-        json_object_set_new(row, "domains", domain_cells(table, id));
+        json_object_set_new(row, "domains", domain_cells(lookup, id));
     }
     json_object_set_new(row, "flags", row_flags(json_object_get(table, "items"), cells, self_made,
                                                 json_is_object(json_object_get(table, "requirements"))));
@@ -356,13 +372,15 @@ json_t *compare_table(struct store *store, const struct compare_request *request
         return NULL;
     }
     json_t *portfolio = json_array(), *self_made = json_array();
+    json_t *lookup = domain_lookup(table);
     size_t i;
     json_t *applicant;
     json_array_foreach(applicants, i, applicant) {
         if (!requested(request, text_of(applicant, "id")))
             continue;
-        json_t *row = build_row(store, table, applicant, err);
+        json_t *row = build_row(store, table, lookup, applicant, err);
         if (!row) {
+            json_decref(lookup);
             json_decref(portfolio);
             json_decref(self_made);
             json_decref(applicants);
@@ -372,6 +390,7 @@ json_t *compare_table(struct store *store, const struct compare_request *request
         json_array_append_new(json_is_true(json_object_get(applicant, "self_made")) ? self_made : portfolio, row);
     }
     json_decref(applicants);
+    json_decref(lookup);
     sort_rows(portfolio, sort);
     sort_rows(self_made, strcmp(sort, "average") == 0 || strcmp(sort, "A") == 0 ? "application_no" : sort);
     json_t *pool = json_object_get(table, "pool");

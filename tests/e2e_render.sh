@@ -112,6 +112,17 @@ same=0
 for f in "$out"/*.pdf; do cmp -s "$f" "$TMP/j1/$(basename "$f")" || same=1; done
 check_eq "--jobs 1 and --jobs 2 give identical files" "0" "$same"
 
+# A self-made application whose course records came along (sample 10010461):
+# it renders, and is reviewed on its uploads only
+sdb=$TMP/samples.db
+"$BEISHEN" ingest --db "$sdb" samples/round-115 >/dev/null 2>&1
+check "sample 001012-10010461 is self-made with course records" \
+  test "$("$BEISHEN" applicants --db "$sdb" --source self_made_pdf --json | jq '.[]|select(.id=="001012-10010461").course_count')" -gt 0
+"$BEISHEN" render packet --db "$sdb" 001012-10010461 -o "$TMP/selfcourses.pdf" 2>"$TMP/selfcourses.err"
+check_eq "self-made packet with course records renders" "0" "$?"
+check_eq "its outline holds only uploaded items" "0" \
+  "$(qpdf --json --json-key=outlines "$TMP/selfcourses.pdf" | jq -r '.outlines[].title' | grep -c '必修')"
+
 R 99999999 -o "$TMP/none.pdf" 2>/dev/null
 check_eq "unknown application: exit 1" "1" "$?"
 check "and no output file" test ! -e "$TMP/none.pdf"
