@@ -8,6 +8,7 @@
 # largest department when it has at least 2,000 applications, restricted to
 # its first 2,000 ids passed as APPLICATION arguments; otherwise generates
 # and ingests a round large enough, in a temporary directory.
+# shellcheck disable=SC2046  # the ids are split into arguments on purpose
 cd "$(dirname "$0")/../.." || exit 1
 db=${BENCH_DB:-tests/bench/work/bench.db}
 want=${BENCH_COMPARE_APPS:-2000}
@@ -42,7 +43,7 @@ echo "== render compare: $n of department $department's $size applications ($db)
 
 runs=""
 rss_max=0
-for i in 1 2 3; do
+for _ in 1 2 3; do
     rm -f "$tmp/sheet.pdf"
     /usr/bin/time -f '%e %M' -o "$tmp/time" taskset -c 0 \
         ./beishen render compare --db "$db" --department "$department" $(cat "$tmp/ids") \
@@ -53,7 +54,7 @@ for i in 1 2 3; do
 done
 pages=$(qpdf --show-npages "$tmp/sheet.pdf")
 bytes=$(wc -c <"$tmp/sheet.pdf")
-median=$(echo $runs | tr ' ' '\n' | sort -n | sed -n 2p)
+median=$(printf "%s\n" $runs | sort -n | sed -n 2p)
 awk -v runs="$runs" -v m="$median" -v p="$pages" -v b="$bytes" -v r="$rss_max" -v n="$n" 'BEGIN {
     printf "compare sheet  %6.2f s (median of%s)  %d rows  %d pages  %.0f KB  peak RSS %.0f MB\n",
         m, runs, n, p, b / 1024, r / 1024

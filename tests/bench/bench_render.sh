@@ -20,6 +20,7 @@
 # attachment-sandbox children, so all of them are covered (with --jobs 1 it
 # is the one worker's peak).  It is not a sum; "tree PSS" is the largest sum
 # of PSS over the whole process tree, sampled from /proc every 0.25 s.
+# shellcheck disable=SC2046  # id lists and JSON paths are split into arguments on purpose
 cd "$(dirname "$0")/../.." || exit 1
 db=${BENCH_DB:-tests/bench/work/bench.db}
 apps=${BENCH_RENDER_APPS:-1000}
