@@ -822,8 +822,23 @@ static void section_missing(struct layout_doc *doc, struct packet *p, const json
 }
 
 /* With a required-item list: only the listed items, in the list's order. */
+/* Whether the packet has an A section of course tables: a portfolio
+ * application with course records (a self-made one is reviewed on its
+ * uploads only). */
+static bool has_course_section(const struct packet *p)
+{
+    size_t i;
+    const json_t *category;
+    json_array_foreach(json_object_get(p->show, "categories"), i, category)
+        if (strcmp(text_of(category, "group"), CATEGORY_GROUP_COURSES) == 0 &&
+            !is_item_category(category))
+            return !p->self_made;
+    return false;
+}
+
 static void listed_sections(struct layout_doc *doc, struct packet *p)
 {
+    bool has_courses = has_course_section(p);
     size_t i;
     const json_t *item;
     json_array_foreach(json_object_get(p->list, "items"), i, item) {
@@ -831,11 +846,6 @@ static void listed_sections(struct layout_doc *doc, struct packet *p)
         char prefix[4];
         snprintf(prefix, sizeof prefix, "%s ", code);
         const json_t *category = find_category(p->show, prefix);
-        bool has_courses = false;
-        size_t j;
-        const json_t *c;
-        json_array_foreach(json_object_get(p->show, "categories"), j, c)
-            has_courses = has_courses || (strcmp(text_of(c, "group"), CATEGORY_GROUP_COURSES) == 0 && !p->self_made);
         if (strcmp(code, "A") == 0 && has_courses)
             section_courses(doc, p);
         else if (category)
@@ -853,15 +863,10 @@ static int packet_content(struct layout_doc *doc, void *user)
         listed_sections(doc, p);
         return 0;
     }
-    bool has_courses = false;
+    if (has_course_section(p))
+        section_courses(doc, p);
     size_t i;
     const json_t *category;
-    json_array_foreach(json_object_get(p->show, "categories"), i, category)
-        if (strcmp(text_of(category, "group"), CATEGORY_GROUP_COURSES) == 0 &&
-            json_object_get(category, "item") == NULL && !p->self_made)
-            has_courses = true;
-    if (has_courses)
-        section_courses(doc, p);
     json_array_foreach(json_object_get(p->show, "categories"), i, category) {
         /* A self-made application is reviewed on its uploads only: course
          * records that came along with the applicant are not part of it. */

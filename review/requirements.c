@@ -15,12 +15,8 @@ const char *const requirements_levels[5] = {"傑出", "優良", "普通", "待�
 #define MAX_NOTE_CHARS   600
 #define MAX_RUBRIC_CHARS 200
 
-static bool is_digits(const char *text, size_t count)
-{
-    return strlen(text) == count && strspn(text, "0123456789") == count;
-}
-static bool is_three_digits(const char *text) { return is_digits(text, 3); }
-static bool is_six_digits(const char *text) { return is_digits(text, 6); }
+static bool is_three_digits(const char *text) { return validate_is_digits(text, 3); }
+static bool is_six_digits(const char *text) { return validate_is_digits(text, 6); }
 
 /* A member {code, name}: the university (3 digits) or the department (6). */
 static void check_code_and_name(struct checker *c, const json_t *list, const char *key,
