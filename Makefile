@@ -3,6 +3,7 @@
 # both the CLI and the server link; review/main.c holds only the command table.
 
 CC      ?= cc
+.DEFAULT_GOAL := all
 PKGS    := sqlite3 jansson glib-2.0 libzip cairo pangocairo pangoft2 harfbuzz fontconfig poppler-glib
 DEBS    := pkg-config libsqlite3-dev libjansson-dev libglib2.0-dev libzip-dev libcairo2-dev \
            libpango1.0-dev libharfbuzz-dev libfontconfig-dev libpoppler-glib-dev \
