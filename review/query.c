@@ -248,8 +248,9 @@ static json_t *histogram_array(const char *text)
 static int add_pool_percentile(struct store *store, json_t *course, struct error *err)
 {
     static const char *sql =
-        "SELECT count(*), coalesce(sum(score < ?5), 0), coalesce(sum(score = ?5), 0) FROM courses"
-        " WHERE graded AND department = ?1 AND code = ?2 AND year = ?3 AND semester = ?4";
+        "SELECT coalesce(sum(rows), 0), coalesce(sum(rows) FILTER (WHERE score < ?5), 0),"
+        " coalesce(sum(rows) FILTER (WHERE score = ?5), 0) FROM pool_score_counts"
+        " WHERE department = ?1 AND code = ?2 AND year = ?3 AND semester = ?4";
     json_t *score = json_object_get(course, "score");
     if (!json_is_true(json_object_get(course, "graded")) || !json_is_number(score)) {
         json_object_set_new(course, "pool_n", json_null());

@@ -190,6 +190,15 @@ check_eq "changed: $A's courses = its JSON's" "$(jq '.courses|length' "$APP_A")"
     "$(sql "$DB1" "SELECT count(*) FROM courses c JOIN applications a ON a.id = c.application_id WHERE a.key = '$A'")"
 check_eq "changed: $A now belongs to the new package" 2 \
     "$(sql "$DB1" "SELECT p.id FROM applications a JOIN packages p ON p.id = a.package_id WHERE a.key = '$A'")"
+# The per-score pool counts (schema 005) are kept by triggers: after the
+# replace they must equal a recount of the graded rows, the changed score's
+# bucket included.
+pool_recount="SELECT department, code, year, semester, score, count(*) FROM courses WHERE graded
+              GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+pool_counts="SELECT department, code, year, semester, score, rows FROM pool_score_counts ORDER BY 1, 2, 3, 4, 5"
+check_eq "changed: pool_score_counts equal a recount of graded rows" "$(sql "$DB1" "$pool_recount")" \
+    "$(sql "$DB1" "$pool_counts")"
+check_eq "changed: no empty pool_score_counts bucket" 0 "$(sql "$DB1" 'SELECT count(*) FROM pool_score_counts WHERE rows <= 0')"
 check_eq "changed: foreign_key_check empty" "" "$(sql "$DB1" 'PRAGMA foreign_key_check')"
 check_eq "changed: integrity_check ok" ok "$(sql "$DB1" 'PRAGMA integrity_check')"
 ingest "$DB1" "$EXAMPLE"
@@ -197,6 +206,8 @@ check_eq "changed back: replaced 1, unchanged 9" "0 loaded 0, unchanged 9, repla
 check_eq "changed back: old score again" 1 \
     "$(sql "$DB1" "SELECT c.score = $old_score FROM courses c JOIN applications a ON a.id = c.application_id
                    WHERE a.key = '$A' AND c.position = 0")"
+check_eq "changed back: pool_score_counts equal a recount" "$(sql "$DB1" "$pool_recount")" \
+    "$(sql "$DB1" "$pool_counts")"
 
 # =============================================================================
 # 6a. (started early) the large package for the kill test, and its clean
