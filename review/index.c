@@ -5,8 +5,10 @@
  * smallest course code in the group; then items B…Z by letter. */
 #include "index.h"
 #include "category.h"
+#include "query.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int insert_category(struct store *store, sqlite3_int64 application_id, int position,
@@ -153,4 +155,54 @@ int index_application(struct store *store, sqlite3_int64 application_id, struct 
         index_pools(store, application_id, err) != 0)
         return -1;
     return index_summary(store, application_id, err);
+}
+
+int index_refresh_pool_statistics(struct store *store, struct error *err)
+{
+    static const char *stale_sql =
+        "SELECT department, kind, key FROM pool_statistics WHERE statistics IS NULL";
+    static const char *update_sql =
+        "UPDATE pool_statistics SET statistics = ?4 WHERE department = ?1 AND kind = ?2 AND key = ?3";
+    static const char *delete_sql =
+        "DELETE FROM pool_statistics WHERE department = ?1 AND kind = ?2 AND key = ?3";
+    sqlite3_stmt *stale = store_statement(store, stale_sql, err);
+    if (!stale)
+        return -1;
+    /* Collect first: the updates below change the table being read. */
+    json_t *pools = json_array();
+    while (sqlite3_step(stale) == SQLITE_ROW)
+        json_array_append_new(pools, json_pack("[s, i, s]",
+            (const char *)sqlite3_column_text(stale, 0), sqlite3_column_int(stale, 1),
+            (const char *)sqlite3_column_text(stale, 2)));
+    sqlite3_reset(stale);
+    int rc = 0;
+    size_t i;
+    json_t *pool;
+    json_array_foreach(pools, i, pool) {
+        const char *department = json_string_value(json_array_get(pool, 0));
+        int kind = (int)json_integer_value(json_array_get(pool, 1));
+        const char *key = json_string_value(json_array_get(pool, 2));
+        struct error ignored;
+        json_t *statistics = query_pool_statistics(store, department, (enum distribution_key)kind,
+                                                   key, &ignored);
+        char *text = statistics ? json_dumps(statistics, JSON_COMPACT) : NULL;
+        json_decref(statistics);
+        sqlite3_stmt *s = store_statement(store, text ? update_sql : delete_sql, err);
+        if (!s) {
+            free(text);
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_text(s, 1, department, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, kind);
+        sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+        if (text)
+            sqlite3_bind_text(s, 4, text, -1, free);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = error_set(err, "pool_statistics: %s", sqlite3_errmsg(store_db(store)));
+            break;
+        }
+    }
+    json_decref(pools);
+    return rc;
 }

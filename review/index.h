@@ -12,4 +12,9 @@
 /* Recomputes the categories and summaries of one application. */
 int index_application(struct store *store, sqlite3_int64 application_id, struct error *err);
 
+/* Recomputes every pool_statistics row marked stale by the triggers of
+ * schema 006 (and drops the rows of pools that became empty).  The caller
+ * runs it inside a transaction, after a batch of applications. */
+int index_refresh_pool_statistics(struct store *store, struct error *err);
+
 #endif

@@ -733,6 +733,13 @@ int ingest_package(struct store *store, const char *package_path_name,
                 progress((int)i + 1, (int)run.manifest.entry_count, progress_context);
         }
         g_hash_table_destroy(run.verified_files);
+        /* Once per package, not per application: every application touches
+         * most pools of its department. */
+        if (rc == 0 && (store_begin(store, err) != 0 || index_refresh_pool_statistics(store, err) != 0 ||
+                        store_commit(store, err) != 0)) {
+            store_rollback(store);
+            rc = -1;
+        }
     }
     manifest_free(&run.manifest);
     package_close(run.package);

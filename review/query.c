@@ -541,7 +541,12 @@ static void add_statistics(json_t *result, double *values, int n)
         int bin = (int)(values[i] / 10.0);
         bins[bin > 9 ? 9 : bin < 0 ? 0 : bin]++;
     }
-    qsort(values, n, sizeof *values, compare_doubles);
+    /* Pools are usually read already sorted (pool_scores is keyed by score). */
+    bool sorted = true;
+    for (int i = 1; i < n && sorted; i++)
+        sorted = values[i - 1] <= values[i];
+    if (!sorted)
+        qsort(values, n, sizeof *values, compare_doubles);
     double mean = n ? sum / n : 0, squares = 0;
     for (int i = 0; i < n; i++)
         squares += (values[i] - mean) * (values[i] - mean);
@@ -656,43 +661,72 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
     return result;
 }
 
+/* The statistics of one pool, read from its pool_scores rows (already in
+ * score order); NULL when the pool has no rows, or on error. */
+json_t *query_pool_statistics(struct store *store, const char *department,
+                              enum distribution_key key, const char *value, struct error *err)
+{
+    static const char *sql =
+        "SELECT score FROM pool_scores WHERE department = ?1 AND kind = ?2 AND key = ?3";
+    sqlite3_stmt *s = prepare(store, sql, err);
+    if (!s)
+        return NULL;
+    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, (int)key);
+    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
+    size_t capacity = 1024, n = 0;
+    double *values = malloc(capacity * sizeof *values);
+    while (values && sqlite3_step(s) == SQLITE_ROW) {
+        if (n == capacity) {
+            double *grown = realloc(values, 2 * capacity * sizeof *values);
+            if (!grown) {
+                free(values);
+                values = NULL;
+                break;
+            }
+            values = grown;
+            capacity *= 2;
+        }
+        values[n++] = round2(sqlite3_column_double(s, 0));
+    }
+    sqlite3_reset(s);
+    if (!values) {
+        error_set(err, "out of memory");
+        return NULL;
+    }
+    json_t *result = NULL;
+    if (n > 0) {
+        result = json_object();
+        add_statistics(result, values, (int)n);
+    } else {
+        error_set(err, "%s: no pool '%s'", department, value);
+    }
+    free(values);
+    return result;
+}
+
 json_t *query_department_distributions(struct store *store, const char *department,
                                        enum distribution_key key, struct error *err)
 {
     static const char *sql =
-        "SELECT key, score FROM pool_scores WHERE department = ?1 AND kind = ?2 ORDER BY key, score";
+        "SELECT key, statistics FROM pool_statistics WHERE department = ?1 AND kind = ?2 ORDER BY key";
     sqlite3_stmt *s = prepare(store, sql, err);
     if (!s)
         return NULL;
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 2, (int)key);
     json_t *result = json_object();
-    size_t capacity = 1024, n = 0;
-    double *values = malloc(capacity * sizeof *values);
-    char current[CATEGORY_NAME_MAX] = "";
-    int rc;
-    /* Rows come grouped by key: close a distribution when the key changes. */
-    while (values && ((rc = sqlite3_step(s)) == SQLITE_ROW || n > 0)) {
-        const char *row_key = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
-        if (n > 0 && (!row_key || strcmp(row_key, current) != 0)) {
-            json_t *d = json_object();
-            add_statistics(d, values, (int)n);
-            json_object_set_new(result, current, d);
-            n = 0;
-        }
-        if (!row_key)
-            break;
-        if (n == capacity) {
-            double *grown = realloc(values, 2 * capacity * sizeof *values);
-            if (!grown)
-                break;
-            values = grown;
-            capacity *= 2;
-        }
-        snprintf(current, sizeof current, "%s", row_key);
-        values[n++] = round2(sqlite3_column_double(s, 1));
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *pool = (const char *)sqlite3_column_text(s, 0);
+        const char *cached = (const char *)sqlite3_column_text(s, 1);
+        /* A stale row (changed since the last ingest finished) is computed
+         * here; an emptied pool has no distribution. */
+        struct error ignored;
+        json_t *statistics = cached ? json_loads(cached, 0, NULL)
+                                    : query_pool_statistics(store, department, key, pool, &ignored);
+        if (statistics)
+            json_object_set_new(result, pool, statistics);
     }
     sqlite3_reset(s);
-    free(values);
     return result;
 }

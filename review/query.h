@@ -59,9 +59,16 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
 /* Every distribution of one kind of key in a department, as
  * {key: {n, mean, sd, min, q1, median, q3, max, histogram}} — the same
  * statistics as query_distribution, without the per-application list.
- * One scan of the department's pool scores. */
+ * Read from pool_statistics (schema 006); pools changed since the last
+ * ingest finished are computed from pool_scores. */
 json_t *query_department_distributions(struct store *store, const char *department,
                                        enum distribution_key key, struct error *err);
+
+/* {n, mean, sd, min, q1, median, q3, max, histogram} of one pool, from its
+ * pool_scores rows.  Caller owns the result; NULL with a message when the
+ * pool is empty or on error. */
+json_t *query_pool_statistics(struct store *store, const char *department,
+                              enum distribution_key key, const char *value, struct error *err);
 
 /* Percentile rank with ties counted half: 100 * (below + equal / 2) / n,
  * rounded to one decimal.  Exposed for tests. */

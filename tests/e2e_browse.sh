@@ -111,6 +111,18 @@ check_eq "dist --all domain covers every domain with graded rows" "00,01,02,03,A
   "$(B dist --department 001012 --all domain | jq -r 'keys|join(",")')"
 B dist --department 001012 >/dev/null 2>&1
 check_eq "dist without a key is a usage error" "2" "$?"
+# Precomputed pool statistics (schema 006): fresh after ingest; a row made
+# stale behind the reader's back is computed from pool_scores instead, with
+# the same figures.
+check_eq "pool_statistics: no stale row after ingest" 0 \
+  "$(sqlite3 "$db" 'SELECT count(*) FROM pool_statistics WHERE statistics IS NULL')"
+check_eq "pool_statistics: one row per pool" \
+  "$(sqlite3 "$db" 'SELECT count(*) FROM (SELECT DISTINCT department, kind, key FROM pool_scores)')" \
+  "$(sqlite3 "$db" 'SELECT count(*) FROM pool_statistics')"
+sqlite3 "$db" "UPDATE pool_statistics SET statistics = NULL WHERE department = '001012' AND kind = 0"
+check_eq "dist --all course computes stale pools from pool_scores" \
+  "$(jq -c '{n,mean,sd,min,q1,median,q3,max,histogram}' "$TMP/dist.json")" \
+  "$(B dist --department 001012 --all course | jq -c --arg c "$MATH" '.[$c]|{n,mean,sd,min,q1,median,q3,max,histogram}')"
 
 # --- the shared example through every command --------------------------------
 edb=$TMP/example.db

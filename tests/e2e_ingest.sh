@@ -199,6 +199,15 @@ pool_counts="SELECT department, code, year, semester, score, rows FROM pool_scor
 check_eq "changed: pool_score_counts equal a recount of graded rows" "$(sql "$DB1" "$pool_recount")" \
     "$(sql "$DB1" "$pool_counts")"
 check_eq "changed: no empty pool_score_counts bucket" 0 "$(sql "$DB1" 'SELECT count(*) FROM pool_score_counts WHERE rows <= 0')"
+# Pool statistics (schema 006): the changed course's pool was recomputed at
+# the end of the ingest, so the precomputed figures equal a live dist.
+changed_code=$(sql "$DB1" "SELECT c.code FROM courses c JOIN applications a ON a.id = c.application_id
+                            WHERE a.key = '$A' AND c.position = 0")
+changed_dept=$(sql "$DB1" "SELECT department FROM applications WHERE key = '$A'")
+check_eq "changed: no stale pool_statistics row" 0 "$(sql "$DB1" 'SELECT count(*) FROM pool_statistics WHERE statistics IS NULL')"
+check_eq "changed: precomputed statistics of $changed_code equal a live dist" \
+  "$("$BEISHEN" dist --db "$DB1" --department "$changed_dept" --course "$changed_code" --json | jq -c '{n,mean,sd,min,q1,median,q3,max,histogram}')" \
+  "$("$BEISHEN" dist --db "$DB1" --department "$changed_dept" --all course | jq -c --arg c "$changed_code" '.[$c]|{n,mean,sd,min,q1,median,q3,max,histogram}')"
 check_eq "changed: foreign_key_check empty" "" "$(sql "$DB1" 'PRAGMA foreign_key_check')"
 check_eq "changed: integrity_check ok" ok "$(sql "$DB1" 'PRAGMA integrity_check')"
 ingest "$DB1" "$EXAMPLE"
