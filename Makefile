@@ -8,7 +8,7 @@ PKGS    := sqlite3 jansson glib-2.0 libzip cairo pangocairo pangoft2 harfbuzz fo
 DEBS    := pkg-config libsqlite3-dev libjansson-dev libglib2.0-dev libzip-dev libcairo2-dev \
            libpango1.0-dev libharfbuzz-dev libfontconfig-dev libpoppler-glib-dev \
            fonts-noto-cjk fonts-hanazono qpdf poppler-utils sqlite3 zip unzip jq valgrind \
-           python3-reportlab libjpeg-dev
+           python3-reportlab libjpeg-dev python3-fonttools
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -19,6 +19,13 @@ override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_POSI
 LDLIBS  += $(PKG_LIBS) -lm
 
 BUILD   ?= build
+# Faces cut from Noto CJK at build time by fonts/subset.py (see there why);
+# fonts.c reads them from this absolute path, whatever the working directory.
+FONT_DIR := $(CURDIR)/build/fonts
+NOTO_DIR := /usr/share/fonts/opentype/noto
+SUBSET_FONTS := $(FONT_DIR)/BeishenSansTC-Regular.otf $(FONT_DIR)/BeishenSansTC-Bold.otf \
+                $(FONT_DIR)/BeishenSerifTC-Regular.otf $(FONT_DIR)/BeishenSerifTC-Bold.otf
+override CFLAGS += -DBEISHEN_FONT_DIR='"$(FONT_DIR)"'
 # The workstation server's modules need libmicrohttpd and libsodium; server.mk
 # (included below when present) adds them and their packages.
 SERVER_SRC := review/server.c review/auth.c review/audit.c review/cli_server.c
@@ -33,7 +40,18 @@ HEADERS := $(wildcard review/*.h render/*.h fonts/*.h)
 
 .PHONY: all deps demo test asan bench clean check-deps samples
 
-all: beishen $(BUILD)/generate
+all: beishen $(BUILD)/generate $(SUBSET_FONTS)
+
+# All four faces in one rule, two at a time: each takes ~25 s of one core.
+$(SUBSET_FONTS) &: fonts/subset.py
+	@mkdir -p $(FONT_DIR)
+	@echo "  FONT $(FONT_DIR): Beishen Sans/Serif TC, cut from Noto CJK (about a minute)"
+	@/usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSansCJK-Regular.ttc 3 "Beishen Sans TC" $(FONT_DIR)/BeishenSansTC-Regular.otf & a=$$!; \
+	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSansCJK-Bold.ttc 3 "Beishen Sans TC" $(FONT_DIR)/BeishenSansTC-Bold.otf; b=$$?; \
+	 wait $$a && [ $$b = 0 ] || exit 1; \
+	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSerifCJK-Regular.ttc 3 "Beishen Serif TC" $(FONT_DIR)/BeishenSerifTC-Regular.otf & a=$$!; \
+	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSerifCJK-Bold.ttc 3 "Beishen Serif TC" $(FONT_DIR)/BeishenSerifTC-Bold.otf; b=$$?; \
+	 wait $$a && [ $$b = 0 ]
 
 beishen: $(BUILD)/review/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -75,6 +93,7 @@ deps:
 check-deps:
 	@pkg-config --exists $(PKGS) libjpeg && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
 	  && command -v jq >/dev/null && fc-list | grep -qi 'Noto Sans CJK' && fc-list | grep -qi hanazono \
+	  && /usr/bin/python3 -c 'import fontTools' 2>/dev/null \
 	  || $(MAKE) --no-print-directory deps
 
 samples: $(BUILD)/generate
@@ -99,7 +118,7 @@ asan: check-deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
-build-asan/beishen-asan: $(BUILD)/review/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/generate
+build-asan/beishen-asan: $(BUILD)/review/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/generate $(SUBSET_FONTS)
 	$(CC) $(CFLAGS) -o $@ $(BUILD)/review/main.o $(LIB_OBJ) $(LDLIBS)
 
 bench: check-deps

@@ -25,7 +25,19 @@
 #define NOTO_DIR "/usr/share/fonts/opentype/noto"
 #define HANAZONO_DIR "/usr/share/fonts/truetype/hanazono"
 
+#ifndef BEISHEN_FONT_DIR
+#error "BEISHEN_FONT_DIR must name the directory of the faces cut by fonts/subset.py"
+#endif
+
+/* The everyday faces come first: Noto CJK cut down to Big5 and symbols
+ * (fonts/subset.py, run by make), so that a document embeds small font
+ * subsets.  The full Noto faces follow for any other character, in the same
+ * design; HanaMin covers what Noto lacks. */
 static const char *const font_files[] = {
+    BEISHEN_FONT_DIR "/BeishenSansTC-Regular.otf",
+    BEISHEN_FONT_DIR "/BeishenSansTC-Bold.otf",
+    BEISHEN_FONT_DIR "/BeishenSerifTC-Regular.otf",
+    BEISHEN_FONT_DIR "/BeishenSerifTC-Bold.otf",
     NOTO_DIR "/NotoSansCJK-Regular.ttc",
     NOTO_DIR "/NotoSansCJK-Bold.ttc",
     NOTO_DIR "/NotoSerifCJK-Regular.ttc",
@@ -35,8 +47,8 @@ static const char *const font_files[] = {
 };
 
 static const char *const family_lists[] = {
-    [FONTS_SANS] = "Noto Sans CJK TC, HanaMinA, HanaMinB",
-    [FONTS_SERIF] = "Noto Serif CJK TC, HanaMinA, HanaMinB",
+    [FONTS_SANS] = "Beishen Sans TC, Noto Sans CJK TC, HanaMinA, HanaMinB",
+    [FONTS_SERIF] = "Beishen Serif TC, Noto Serif CJK TC, HanaMinA, HanaMinB",
 };
 
 /* Characters from CJK Extension B (𠮷 U+20BB7, 𡒄 U+21484) and A (䶮 U+4DAE)
@@ -106,7 +118,9 @@ static char *configuration_xml(void)
     char cache[4096];
     GString *xml = g_string_new("<?xml version=\"1.0\"?>\n<fontconfig>\n");
 
-    g_string_append(xml, "<dir>" NOTO_DIR "</dir>\n<dir>" HANAZONO_DIR "</dir>\n");
+    g_string_append(xml, "<dir>");
+    append_escaped(xml, BEISHEN_FONT_DIR);
+    g_string_append(xml, "</dir>\n<dir>" NOTO_DIR "</dir>\n<dir>" HANAZONO_DIR "</dir>\n");
     if (choose_cache_directory(cache, sizeof cache)) {
         g_string_append(xml, "<cachedir>");
         append_escaped(xml, cache);
@@ -120,17 +134,20 @@ static char *configuration_xml(void)
     return g_string_free(xml, FALSE);
 }
 
-static const char *package_of(const char *file)
+static const char *remedy_for(const char *file)
 {
-    return strstr(file, "hanazono") ? "fonts-hanazono" : "fonts-noto-cjk";
+    if (strstr(file, "hanazono"))
+        return "install fonts-hanazono";
+    return strstr(file, "Beishen") ? "run make, which cuts it from fonts-noto-cjk"
+                                   : "install fonts-noto-cjk";
 }
 
 static FcConfig *build_config(struct error *err)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(font_files); i++)
         if (access(font_files[i], R_OK) != 0) {
-            error_set(err, "font file %s is missing (install %s)", font_files[i],
-                      package_of(font_files[i]));
+            error_set(err, "font file %s is missing (%s)", font_files[i],
+                      remedy_for(font_files[i]));
             return NULL;
         }
 
@@ -220,10 +237,10 @@ PangoFontDescription *fonts_description_new(enum fonts_family family, double siz
 static int check_face(PangoContext *context, enum fonts_family family, bool bold,
                       struct error *err)
 {
-    const char *expected_family = family == FONTS_SERIF ? "Noto Serif CJK TC" : "Noto Sans CJK TC";
+    const char *expected_family = family == FONTS_SERIF ? "Beishen Serif TC" : "Beishen Sans TC";
     const char *expected_file = family == FONTS_SERIF
-        ? (bold ? "NotoSerifCJK-Bold.ttc" : "NotoSerifCJK-Regular.ttc")
-        : (bold ? "NotoSansCJK-Bold.ttc" : "NotoSansCJK-Regular.ttc");
+        ? (bold ? "BeishenSerifTC-Bold.otf" : "BeishenSerifTC-Regular.otf")
+        : (bold ? "BeishenSansTC-Bold.otf" : "BeishenSansTC-Regular.otf");
     PangoFontDescription *description = fonts_description_new(family, 10, bold);
     PangoFont *font = pango_font_map_load_font(font_map, context, description);
     pango_font_description_free(description);

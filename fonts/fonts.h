@@ -2,7 +2,9 @@
  *
  * Output must not depend on the host's fonts or locale, so this module builds
  * a private fontconfig configuration that knows only the Noto CJK and HanaMin
- * font files (Debian packages fonts-noto-cjk and fonts-hanazono) and hands it
+ * font files (Debian packages fonts-noto-cjk and fonts-hanazono), and the
+ * Beishen Sans/Serif TC faces that make cuts from Noto CJK (fonts/subset.py:
+ * Big5 and symbols only, so documents embed small subsets), and hands it
  * to a Pango font map.  It owns that configuration and that font map: one of
  * each per process, created lazily on first use and released by
  * fonts_shutdown().  Not thread-safe: a process renders from one thread
@@ -19,8 +21,8 @@
 /* The two type families documents may ask for.  Both fall back to HanaMinA
  * and HanaMinB, which cover CJK Extension A and B (𠮷, 䶮, 𡒄 …). */
 enum fonts_family {
-    FONTS_SANS,   /* Noto Sans CJK TC: body text, tables, labels */
-    FONTS_SERIF   /* Noto Serif CJK TC: formal headings and published lists */
+    FONTS_SANS,   /* Noto Sans CJK TC design: body text, tables, labels */
+    FONTS_SERIF   /* Noto Serif CJK TC design: formal headings and published lists */
 };
 
 /* Builds the private configuration and font map if that has not happened
@@ -41,7 +43,8 @@ FcConfig *fonts_config(struct error *err);
  * Caller owns the result and releases it with g_object_unref(). */
 PangoContext *fonts_context_new(struct error *err);
 
-/* "Noto Sans CJK TC, HanaMinA, HanaMinB" and the serif equivalent. */
+/* "Beishen Sans TC, Noto Sans CJK TC, HanaMinA, HanaMinB" and the serif
+ * equivalent. */
 const char *fonts_family_list(enum fonts_family family);
 
 /* Describes a face of `family` at `size` points.  Caller frees it with
