@@ -554,6 +554,96 @@ static enum attach_status sanitise(struct attach_file *file, const unsigned char
     return status;
 }
 
+/* ---- Outcomes kept per process
+ *
+ * A round shares few distinct PDFs among many applications, and packets
+ * are rendered many to a worker process: each file is sanitised once per
+ * process and its outcome (the Cairo-made copy and poppler's reading of it,
+ * or the failure) is reused, keyed by SHA-256 and limits.  Timeouts and
+ * system errors may pass, so they are not kept.  Bounded in entries and in
+ * bytes; when full, further files are simply not kept. */
+
+#define CACHE_ENTRIES 256
+#define CACHE_BYTES ((size_t)64 << 20)
+
+struct cached_outcome {
+    char sha256[65];
+    struct limits limits;
+    enum attach_status status;
+    char *reason;
+    int page_count, pages_shown;
+    GBytes *sanitised;
+    PopplerDocument *document;
+};
+
+static struct cached_outcome cache[CACHE_ENTRIES];
+static int cache_count;
+static size_t cache_bytes;
+
+static bool same_limits(const struct limits *a, const struct limits *b)
+{
+    return a->cpu_seconds == b->cpu_seconds && a->wall_seconds == b->wall_seconds &&
+           a->memory_bytes == b->memory_bytes && a->max_file_bytes == b->max_file_bytes &&
+           a->max_output_bytes == b->max_output_bytes && a->max_pages == b->max_pages;
+}
+
+/* Fills `file` from a kept outcome of the same bytes; false when none. */
+static bool reuse_outcome(struct attach_file *file, const struct limits *limits, struct error *err,
+                          enum attach_status *status)
+{
+    for (int i = 0; i < cache_count; i++) {
+        struct cached_outcome *c = &cache[i];
+        if (strcmp(c->sha256, file->sha256) != 0 || !same_limits(&c->limits, limits))
+            continue;
+        file->status = c->status;
+        file->reason = g_strdup(c->reason);
+        file->page_count = c->page_count;
+        file->pages_shown = c->pages_shown;
+        file->sanitised = c->sanitised ? g_bytes_ref(c->sanitised) : NULL;
+        file->document = c->document ? g_object_ref(c->document) : NULL;
+        if (c->status == ATTACH_TRUNCATED)
+            error_set(err, "%s: showing %d of %d pages", file->display_name, c->pages_shown,
+                      c->page_count);
+        else if (c->status != ATTACH_OK)
+            error_set(err, "%s: %s", file->display_name, c->reason ? c->reason : "");
+        *status = c->status;
+        return true;
+    }
+    return false;
+}
+
+static void keep_outcome(const struct attach_file *file, const struct limits *limits)
+{
+    size_t size = file->sanitised ? g_bytes_get_size(file->sanitised) : 0;
+    if (file->status == ATTACH_TIMEOUT || file->status == ATTACH_SYSTEM_ERROR ||
+        cache_count == CACHE_ENTRIES || cache_bytes + size > CACHE_BYTES)
+        return;
+    struct cached_outcome *c = &cache[cache_count++];
+    snprintf(c->sha256, sizeof c->sha256, "%s", file->sha256);
+    c->limits = *limits;
+    c->status = file->status;
+    c->reason = g_strdup(file->reason);
+    c->page_count = file->page_count;
+    c->pages_shown = file->pages_shown;
+    c->sanitised = file->sanitised ? g_bytes_ref(file->sanitised) : NULL;
+    c->document = file->document ? g_object_ref(file->document) : NULL;
+    cache_bytes += size;
+}
+
+void attach_forget_outcomes(void)
+{
+    for (int i = 0; i < cache_count; i++) {
+        g_free(cache[i].reason);
+        if (cache[i].sanitised)
+            g_bytes_unref(cache[i].sanitised);
+        if (cache[i].document)
+            g_object_unref(cache[i].document);
+    }
+    memset(cache, 0, sizeof cache);
+    cache_count = 0;
+    cache_bytes = 0;
+}
+
 enum attach_status attach_prepare(const char *path, const char *display_name,
                                   const struct attach_limits *given_limits,
                                   struct attach_file **result, struct error *err)
@@ -579,8 +669,10 @@ enum attach_status attach_prepare(const char *path, const char *display_name,
     unsigned char *data = NULL;
     size_t size = 0;
     enum attach_status status = read_attachment(path, file, limits.max_file_bytes, &data, &size, err);
-    if (status == ATTACH_OK)
+    if (status == ATTACH_OK && !reuse_outcome(file, &limits, err, &status)) {
         status = sanitise(file, data, size, &limits, err);
+        keep_outcome(file, &limits);
+    }
     g_free(data);
     return status;
 }

@@ -88,4 +88,9 @@ int attach_draw(struct layout_doc *doc, const struct attach_file *file);
 
 void attach_free(struct attach_file *file);
 
+/* attach_prepare() sanitises each distinct file (by SHA-256) once per
+ * process and reuses the outcome; this releases what it keeps.  Files
+ * already prepared stay valid (they hold their own references). */
+void attach_forget_outcomes(void);
+
 #endif

@@ -4,6 +4,7 @@
  * store and font map (fonts are set up after the fork), renders every Nth
  * application, and reports each finished one on a pipe so the parent can
  * draw a progress line. */
+#include "attach.h"
 #include "cli.h"
 #include "compare.h"
 #include "compare_doc.h"
@@ -86,6 +87,7 @@ static int run_worker(const struct render_job *job, int worker, int jobs, int pr
         if (progress_fd >= 0 && write(progress_fd, &done, 1) < 0)
             progress_fd = -1;
     }
+    attach_forget_outcomes();
     store_close(store);
     return status;
 }
