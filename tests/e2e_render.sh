@@ -93,6 +93,16 @@ jq --arg sha "$sha" --argjson size "$size" \
 newsha=$(sha256sum "$app" | cut -d' ' -f1)
 jq --arg sha "$newsha" '(.applications[]|select(.path=="applications/001012-10000003.json")).sha256 = $sha' \
   "$bad/manifest.json" >"$TMP/m.json" && mv "$TMP/m.json" "$bad/manifest.json"
+# The same bytes under another name in a second application: a worker
+# sanitises them once and reuses the outcome, which must still carry the
+# second application's own file name.
+app2="$bad/applications/001012-10000002.json"
+jq --arg sha "$sha" --argjson size "$size" \
+  '.uploads += [{"item":"R","title":"其他有利審查資料","text":null,"files":[{"sha256":$sha,"name":"同一個壞檔.pdf","media_type":"application/pdf","size":$size}]}]' \
+  "$app2" >"$TMP/app.json" && mv "$TMP/app.json" "$app2"
+newsha=$(sha256sum "$app2" | cut -d' ' -f1)
+jq --arg sha "$newsha" '(.applications[]|select(.path=="applications/001012-10000002.json")).sha256 = $sha' \
+  "$bad/manifest.json" >"$TMP/m.json" && mv "$TMP/m.json" "$bad/manifest.json"
 bdb=$TMP/bad.db
 "$BEISHEN" ingest --db "$bdb" "$bad" >/dev/null 2>&1
 check_eq "corrupt-attachment package ingests (it is a valid PDF by magic)" "5" "$(sql "$bdb" 'SELECT count(*) FROM applications')"
@@ -111,6 +121,14 @@ check "batch output passes qpdf --check" qpdf --check "$out/001012-10000003.pdf"
 same=0
 for f in "$out"/*.pdf; do cmp -s "$f" "$TMP/j1/$(basename "$f")" || same=1; done
 check_eq "--jobs 1 and --jobs 2 give identical files" "0" "$same"
+pdftotext "$TMP/j1/001012-10000002.pdf" "$TMP/bad2.txt"
+pdftotext "$TMP/j1/001012-10000003.pdf" "$TMP/bad3.txt"
+check_contains "shared corrupt file: first packet names its file" "$TMP/bad2.txt" "同一個壞檔.pdf"
+check_contains "shared corrupt file: the reused outcome names the second packet's file" "$TMP/bad3.txt" "壞掉的檔案.pdf"
+check_eq "and not the first packet's name" "0" "$(grep -c '同一個壞檔' "$TMP/bad3.txt")"
+"$BEISHEN" render packet --db "$bdb" 001012-10000003 -o "$TMP/alone.pdf" 2>/dev/null
+check "a packet rendered alone equals the same packet rendered after another sharing its file" \
+  cmp -s "$TMP/alone.pdf" "$TMP/j1/001012-10000003.pdf"
 
 # A self-made application whose course records came along (sample 10010461):
 # it renders, and is reviewed on its uploads only
