@@ -4,6 +4,8 @@
 #include "query.h"
 #include "requirements.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,55 +101,73 @@ static json_t *item_columns(struct store *store, const char *department, json_t 
     return items;
 }
 
-/* Domains with graded rows in the pool, and each one's distribution. */
+/* Domains with graded rows in the pool, and each one's statistics, as
+ * precomputed per pool (query_department_distributions). */
 static int domain_pools(struct store *store, const char *department, json_t *table,
                         struct error *err)
 {
-    static const char *sql =
-        "SELECT DISTINCT domain_code FROM courses WHERE graded AND department = ?1 ORDER BY domain_code";
-    sqlite3_stmt *s = store_statement(store, sql, err);
-    if (!s)
+    json_t *distributions = query_department_distributions(store, department, DIST_DOMAIN, err);
+    if (!distributions)
         return -1;
-    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
     json_t *domains = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(s, 0);
+    const char *code;
+    json_t *d;
+    json_object_foreach(distributions, code, d) {
         const char *name = category_domain_name(code);
         char fallback[32];
         snprintf(fallback, sizeof fallback, "領域%s", code);
         json_array_append_new(domains, json_pack("{s:s, s:s}", "code", code, "name", name ? name : fallback));
     }
-    sqlite3_reset(s);
     json_object_set_new(table, "domains", domains);
-    json_t *distributions = json_object();
     json_object_set_new(json_object_get(table, "pool"), "distributions", distributions);
-    size_t i;
-    json_t *domain;
-    json_array_foreach(domains, i, domain) {
-        struct distribution_request request = {department, DIST_DOMAIN, text_of(domain, "code"), 0, 0};
-        json_t *d = query_distribution(store, &request, err);
-        if (!d)
-            return -1;
-        json_object_set_new(distributions, text_of(domain, "code"), d);
-    }
     return 0;
 }
 
-/* {domain: {id: {average, percentile}}}: every application's cell in each
- * domain's pool, built once so that a row is a lookup, not a scan. */
-static json_t *domain_lookup(const json_t *table)
+static double round2(double value) { return round(value * 100.0) / 100.0; }
+
+/* {domain: {id: {average, percentile}}}: every application's standing in
+ * each domain's pool, built once so that a row is a lookup, not a scan.
+ * The same figures as query_distribution: scores rounded to two decimals,
+ * ties counted half; pool_scores gives each pool already in score order. */
+static json_t *domain_lookup(struct store *store, const char *department, const json_t *domains,
+                             struct error *err)
 {
+    static const char *sql =
+        "SELECT a.key, p.score FROM pool_scores p JOIN applications a ON a.id = p.application_id"
+        " WHERE p.department = ?1 AND p.kind = ?2 AND p.key = ?3 ORDER BY p.score";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return NULL;
     json_t *lookup = json_object();
-    const char *code;
-    json_t *d;
-    json_object_foreach(json_object_get(json_object_get(table, "pool"), "distributions"), code, d) {
+    size_t i;
+    json_t *domain;
+    json_array_foreach(domains, i, domain) {
+        sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(s, 2, DIST_DOMAIN);
+        sqlite3_bind_text(s, 3, text_of(domain, "code"), -1, SQLITE_TRANSIENT);
+        json_t *ids = json_array(), *scores = json_array();
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
+            json_array_append_new(scores, json_real(round2(sqlite3_column_double(s, 1))));
+        }
+        sqlite3_reset(s);
         json_t *by_id = json_object();
-        size_t i;
-        json_t *entry;
-        json_array_foreach(json_object_get(d, "applications"), i, entry)
-            json_object_set_new(by_id, text_of(entry, "id"), json_pack("{s:O, s:O}", "average",
-                json_object_get(entry, "score"), "percentile", json_object_get(entry, "percentile")));
-        json_object_set_new(lookup, code, by_id);
+        size_t n = json_array_size(ids);
+        for (size_t first = 0; first < n;) {
+            double score = json_real_value(json_array_get(scores, first));
+            size_t end = first;
+            while (end < n && json_real_value(json_array_get(scores, end)) == score)
+                end++;
+            double percentile = query_percentile_rank((int)first, (int)(end - first), (int)n);
+            for (size_t k = first; k < end; k++)
+                json_object_set_new(by_id, json_string_value(json_array_get(ids, k)),
+                    json_pack("{s:O, s:f}", "average", json_array_get(scores, k),
+                              "percentile", percentile));
+            first = end;
+        }
+        json_decref(ids);
+        json_decref(scores);
+        json_object_set_new(lookup, text_of(domain, "code"), by_id);
     }
     return lookup;
 }
@@ -334,14 +354,22 @@ static void sort_rows(json_t *rows, const char *sort)
     free(items);
 }
 
-static bool requested(const struct compare_request *request, const char *id)
+/* The requested applications as a set of the names given (an id
+ * "<department>-<application_no>" or a bare application number); NULL
+ * when every application of the department is wanted. */
+static json_t *requested_set(const struct compare_request *request)
 {
     if (!request->applications)
-        return true;
+        return NULL;
+    json_t *set = json_object();
     for (const char *const *a = request->applications; *a; a++)
-        if (strcmp(*a, id) == 0 || strcmp(*a, id + 7) == 0)
-            return true;
-    return false;
+        json_object_set_new(set, *a, json_true());
+    return set;
+}
+
+static bool requested(const json_t *set, const char *id)
+{
+    return !set || json_object_get(set, id) || (strlen(id) > 7 && json_object_get(set, id + 7));
 }
 
 json_t *compare_table(struct store *store, const struct compare_request *request,
@@ -372,14 +400,23 @@ json_t *compare_table(struct store *store, const struct compare_request *request
         return NULL;
     }
     json_t *portfolio = json_array(), *self_made = json_array();
-    json_t *lookup = domain_lookup(table);
+    json_t *lookup = domain_lookup(store, request->department, json_object_get(table, "domains"), err);
+    if (!lookup) {
+        json_decref(applicants);
+        json_decref(portfolio);
+        json_decref(self_made);
+        json_decref(table);
+        return NULL;
+    }
     size_t i;
     json_t *applicant;
+    json_t *wanted = requested_set(request);
     json_array_foreach(applicants, i, applicant) {
-        if (!requested(request, text_of(applicant, "id")))
+        if (!requested(wanted, text_of(applicant, "id")))
             continue;
         json_t *row = build_row(store, table, lookup, applicant, err);
         if (!row) {
+            json_decref(wanted);
             json_decref(lookup);
             json_decref(portfolio);
             json_decref(self_made);
@@ -389,6 +426,7 @@ json_t *compare_table(struct store *store, const struct compare_request *request
         }
         json_array_append_new(json_is_true(json_object_get(applicant, "self_made")) ? self_made : portfolio, row);
     }
+    json_decref(wanted);
     json_decref(applicants);
     json_decref(lookup);
     sort_rows(portfolio, sort);

@@ -25,7 +25,7 @@ struct compare_request {
  *  requirements: {version, loaded_at} | null,
  *  items: [{code, name, weight|null, focus|null}],
  *  domains: [{code, name}],
- *  pool: {portfolio, self_made, distributions: {domain code: dist}},
+ *  pool: {portfolio, self_made, distributions: {domain code: statistics}},
  *  sections: [{name: "portfolio"|"self_made", title, rows: [row…]}]}
  * A portfolio row: {id, application_no, name, school, average, courses,
  *   domains: {code: {average, percentile}}, items: {code: cell}, total_records, flags: [..]}

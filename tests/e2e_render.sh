@@ -86,23 +86,22 @@ printf '%%PDF-1.4\n%%garbage that is not a PDF at all\n' >"$TMP/bad.pdf"
 sha=$(sha256sum "$TMP/bad.pdf" | cut -d' ' -f1)
 size=$(wc -c <"$TMP/bad.pdf")
 cp "$TMP/bad.pdf" "$bad/files/$sha.pdf"
-app="$bad/applications/001012-10000003.json"
-jq --arg sha "$sha" --argjson size "$size" \
-  '.uploads += [{"item":"R","title":"其他有利審查資料","text":null,"files":[{"sha256":$sha,"name":"壞掉的檔案.pdf","media_type":"application/pdf","size":$size}]}]' \
-  "$app" >"$TMP/app.json" && mv "$TMP/app.json" "$app"
-newsha=$(sha256sum "$app" | cut -d' ' -f1)
-jq --arg sha "$newsha" '(.applications[]|select(.path=="applications/001012-10000003.json")).sha256 = $sha' \
-  "$bad/manifest.json" >"$TMP/m.json" && mv "$TMP/m.json" "$bad/manifest.json"
+# add_bad_upload APPLICATION NAME: the corrupt file joins the application's
+# item R under NAME, and the manifest gets the application's new hash.
+add_bad_upload() {
+    app="$bad/applications/$1.json"
+    jq --arg sha "$sha" --argjson size "$size" --arg name "$2" \
+      '.uploads += [{"item":"R","title":"其他有利審查資料","text":null,"files":[{"sha256":$sha,"name":$name,"media_type":"application/pdf","size":$size}]}]' \
+      "$app" >"$TMP/app.json" && mv "$TMP/app.json" "$app"
+    newsha=$(sha256sum "$app" | cut -d' ' -f1)
+    jq --arg sha "$newsha" --arg path "applications/$1.json" '(.applications[]|select(.path==$path)).sha256 = $sha' \
+      "$bad/manifest.json" >"$TMP/m.json" && mv "$TMP/m.json" "$bad/manifest.json"
+}
+add_bad_upload 001012-10000003 壞掉的檔案.pdf
 # The same bytes under another name in a second application: a worker
 # sanitises them once and reuses the outcome, which must still carry the
 # second application's own file name.
-app2="$bad/applications/001012-10000002.json"
-jq --arg sha "$sha" --argjson size "$size" \
-  '.uploads += [{"item":"R","title":"其他有利審查資料","text":null,"files":[{"sha256":$sha,"name":"同一個壞檔.pdf","media_type":"application/pdf","size":$size}]}]' \
-  "$app2" >"$TMP/app.json" && mv "$TMP/app.json" "$app2"
-newsha=$(sha256sum "$app2" | cut -d' ' -f1)
-jq --arg sha "$newsha" '(.applications[]|select(.path=="applications/001012-10000002.json")).sha256 = $sha' \
-  "$bad/manifest.json" >"$TMP/m.json" && mv "$TMP/m.json" "$bad/manifest.json"
+add_bad_upload 001012-10000002 同一個壞檔.pdf
 bdb=$TMP/bad.db
 "$BEISHEN" ingest --db "$bdb" "$bad" >/dev/null 2>&1
 check_eq "corrupt-attachment package ingests (it is a valid PDF by magic)" "5" "$(sql "$bdb" 'SELECT count(*) FROM applications')"
