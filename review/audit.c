@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* Binds text cut to AUDIT_FIELD_MAX bytes, at a UTF-8 character boundary
  * so that the stored text stays valid. */
@@ -146,65 +152,240 @@ json_t *audit_list(struct store *store, const struct audit_filter *filter, struc
     return list;
 }
 
-/* ---- the group-commit writer ---------------------------------------------- */
+/* ---- the journal and its importer -----------------------------------------
+ *
+ * A request appends its row to the journal file with one write() and
+ * answers; the importer thread moves journal lines into audit_log in batches
+ * (INSERT OR IGNORE on journal_key, so a line imported twice is stored once)
+ * and truncates the journal when it has grown.  A row written to the journal
+ * survives the process dying; like a commit under synchronous=NORMAL, it
+ * can be lost only with the machine.  Appends share `append_lock`; the
+ * truncation takes it alone, so no line is cut off. */
 
-#define WRITER_QUEUE_MAX 4096   /* waiting rows; callers beyond wait for room */
-
-/* A caller's row and its outcome; lives on the caller's stack while it waits. */
-struct ticket {
-    const struct audit_entry *entry;
-    bool done;
-    bool ok;
-    char message[256];
-};
+#define JOURNAL_LINE_MAX 16384                   /* 6 capped fields, escaped */
+#define JOURNAL_READ_CHUNK ((size_t)1 << 20)
+#define JOURNAL_TRUNCATE_BYTES ((off_t)4 << 20)
+#define JOURNAL_FIELDS 7                         /* key, at, user, action, application, detail, remote */
+#define IMPORT_INTERVAL_MS 250
 
 struct audit_writer {
-    struct store *store;
+    struct store *store;            /* the importer's own connection */
+    int fd;                         /* the journal, O_APPEND */
+    char run[17];                   /* this run's part of every journal key */
+    unsigned long long sequence;    /* under `lock` */
+    pthread_rwlock_t append_lock;
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t work;        /* the writer waits here for rows */
-    pthread_cond_t finished;    /* callers wait here for their batch */
-    struct ticket *queue[WRITER_QUEUE_MAX];
-    size_t queued;
-    struct ticket *batch[WRITER_QUEUE_MAX];   /* the writer thread's own copy */
-    bool stopping;
+    pthread_cond_t work;            /* the importer waits here */
+    pthread_cond_t imported_cond;   /* flushers wait here */
+    bool pending, stopping;
+    off_t imported;                 /* journal bytes already in audit_log */
+    unsigned long long appended_total, imported_total;   /* bytes, across truncations */
 };
 
-static void *writer_main(void *argument)
+/* Appends `text` (NULL: \N) cut to AUDIT_FIELD_MAX bytes at a character
+ * boundary, with backslash, tab, newline and CR escaped. */
+static void append_field(char *line, size_t *length, const char *text)
+{
+    if (!text) {
+        line[(*length)++] = '\\';
+        line[(*length)++] = 'N';
+        return;
+    }
+    size_t cut = strlen(text);
+    if (cut > AUDIT_FIELD_MAX) {
+        cut = AUDIT_FIELD_MAX;
+        while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+            cut--;
+    }
+    for (size_t i = 0; i < cut; i++) {
+        char c = text[i], escaped = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
+        if (escaped) {
+            line[(*length)++] = '\\';
+            line[(*length)++] = escaped;
+        } else {
+            line[(*length)++] = c;
+        }
+    }
+}
+
+/* Splits one journal line (without its newline) into fields, unescaped in
+ * place; a \N field becomes NULL.  False for a line of the wrong shape. */
+static bool parse_line(char *line, char *fields[JOURNAL_FIELDS])
+{
+    int count = 0;
+    char *out = line, *start = line;
+    for (char *p = line;; p++) {
+        if (*p == '\t' || *p == '\0') {
+            bool end = *p == '\0';
+            *out = '\0';
+            if (count == JOURNAL_FIELDS)
+                return false;
+            fields[count++] = strcmp(start, "\\N") == 0 ? NULL : start;
+            if (end)
+                break;
+            start = out = p + 1;
+            continue;
+        }
+        if (*p == '\\' && p[1] && p[1] != 'N') {
+            p++;
+            *out++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
+        } else {
+            *out++ = *p;
+        }
+    }
+    return count == JOURNAL_FIELDS && fields[0] && fields[1] && fields[2] && fields[3];
+}
+
+/* Inserts the complete lines of `data` in the current transaction; returns
+ * how many bytes they span, or -1 on a database error. */
+static long import_lines(struct store *store, char *data, size_t size, struct error *err)
+{
+    static const char *sql =
+        "INSERT OR IGNORE INTO audit_log (journal_key, at, user, action, application, detail, remote)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    size_t done = 0;
+    for (;;) {
+        char *newline = memchr(data + done, '\n', size - done);
+        if (!newline)
+            break;
+        *newline = '\0';
+        char *fields[JOURNAL_FIELDS];
+        if (parse_line(data + done, fields)) {   /* a malformed line is skipped */
+            for (int i = 0; i < JOURNAL_FIELDS; i++) {
+                if (fields[i])
+                    sqlite3_bind_text(s, i + 1, fields[i], -1, SQLITE_STATIC);
+                else
+                    sqlite3_bind_null(s, i + 1);
+            }
+            int rc = sqlite3_step(s);
+            sqlite3_reset(s);
+            if (rc != SQLITE_DONE)
+                return error_set(err, "audit: %s", sqlite3_errmsg(store_db(store)));
+        }
+        done = (size_t)(newline - data) + 1;
+    }
+    return (long)done;
+}
+
+/* Moves every complete line after w->imported into audit_log, in one
+ * transaction per chunk.  Only the importer thread (or start/stop, when
+ * there is none) calls it. */
+static int import_journal(struct audit_writer *w, struct error *err)
+{
+    char *buffer = malloc(JOURNAL_READ_CHUNK);
+    if (!buffer)
+        return error_set(err, "out of memory");
+    int status = 0;
+    for (;;) {
+        ssize_t got = pread(w->fd, buffer, JOURNAL_READ_CHUNK, w->imported);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got < 0)
+                status = error_set(err, "audit journal: %s", strerror(errno));
+            break;
+        }
+        if (store_begin(w->store, err) != 0) {
+            status = -1;
+            break;
+        }
+        long used = import_lines(w->store, buffer, (size_t)got, err);
+        if (used < 0 || store_commit(w->store, err) != 0) {
+            store_rollback(w->store);
+            status = -1;
+            break;
+        }
+        if (used == 0)   /* a line still being written, or one longer than a chunk */
+            break;
+        w->imported += used;
+        pthread_mutex_lock(&w->lock);
+        w->imported_total += (unsigned long long)used;
+        pthread_cond_broadcast(&w->imported_cond);
+        pthread_mutex_unlock(&w->lock);
+    }
+    free(buffer);
+    return status;
+}
+
+/* Imports what is left and empties the journal, with appends held off. */
+static int truncate_journal(struct audit_writer *w, struct error *err)
+{
+    pthread_rwlock_wrlock(&w->append_lock);
+    int status = import_journal(w, err);
+    struct stat st;
+    if (status == 0 && fstat(w->fd, &st) == 0 && st.st_size == w->imported) {
+        if (ftruncate(w->fd, 0) == 0)
+            w->imported = 0;
+        else
+            status = error_set(err, "audit journal: %s", strerror(errno));
+    }
+    pthread_rwlock_unlock(&w->append_lock);
+    return status;
+}
+
+static void *importer_main(void *argument)
 {
     struct audit_writer *w = argument;
-    struct ticket **batch = w->batch;
+    /* Requests come first: the import is background work, and a busy
+     * moment only makes the journal a little longer. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (!w->queued && !w->stopping)
-            pthread_cond_wait(&w->work, &w->lock);
-        if (!w->queued && w->stopping)
-            break;
-        size_t n = w->queued;
-        memcpy(batch, w->queue, n * sizeof w->queue[0]);
-        w->queued = 0;
-        pthread_cond_broadcast(&w->finished);   /* room in the queue again */
-        pthread_mutex_unlock(&w->lock);
-        /* Everything queued meanwhile goes into one transaction. */
-        struct error err = {""};
-        bool ok = store_begin(w->store, &err) == 0;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = audit_record(w->store, batch[i]->entry, &err) == 0;
-        if (ok)
-            ok = store_commit(w->store, &err) == 0;
-        if (!ok)
-            store_rollback(w->store);
-        pthread_mutex_lock(&w->lock);
-        for (size_t i = 0; i < n; i++) {
-            batch[i]->ok = ok;
-            batch[i]->done = true;
-            if (!ok)
-                snprintf(batch[i]->message, sizeof batch[i]->message, "%s", err.message);
+        while (!w->pending && !w->stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += IMPORT_INTERVAL_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            if (pthread_cond_timedwait(&w->work, &w->lock, &until) != 0)
+                break;
         }
-        pthread_cond_broadcast(&w->finished);
+        bool stopping = w->stopping;
+        w->pending = false;
+        pthread_mutex_unlock(&w->lock);
+        struct error err;
+        if (import_journal(w, &err) != 0)
+            fprintf(stderr, "beishen serve: %s\n", err.message);
+        if (w->imported >= JOURNAL_TRUNCATE_BYTES && truncate_journal(w, &err) != 0)
+            fprintf(stderr, "beishen serve: %s\n", err.message);
+        pthread_mutex_lock(&w->lock);
+        if (stopping)
+            break;
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
+}
+
+static void random_run_id(char out[17])
+{
+    unsigned char bytes[8] = {0};
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, bytes, sizeof bytes) != (ssize_t)sizeof bytes) {
+        unsigned long long fallback = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+        memcpy(bytes, &fallback, sizeof bytes);
+    }
+    if (fd >= 0)
+        close(fd);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+}
+
+static void writer_free(struct audit_writer *w)
+{
+    if (w->fd >= 0)
+        close(w->fd);
+    store_close(w->store);
+    pthread_rwlock_destroy(&w->append_lock);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->imported_cond);
+    free(w);
 }
 
 int audit_writer_start(const char *db_path, struct audit_writer **out, struct error *err)
@@ -212,23 +393,38 @@ int audit_writer_start(const char *db_path, struct audit_writer **out, struct er
     struct audit_writer *w = calloc(1, sizeof *w);
     if (!w)
         return error_set(err, "out of memory");
-    if (store_open(db_path, &w->store, err) != 0) {
-        free(w);
-        return -1;
-    }
-    /* A checkpoint inside a commit would make every waiting request wait
-     * for it; the caller checkpoints from its own connection instead. */
-    store_exec(w->store, "PRAGMA wal_autocheckpoint = 0;", NULL);
+    w->fd = -1;
+    pthread_rwlock_init(&w->append_lock, NULL);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work, NULL);
-    pthread_cond_init(&w->finished, NULL);
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        store_close(w->store);
-        pthread_mutex_destroy(&w->lock);
-        pthread_cond_destroy(&w->work);
-        pthread_cond_destroy(&w->finished);
-        free(w);
-        return error_set(err, "cannot start the audit writer thread");
+    pthread_cond_init(&w->imported_cond, NULL);
+    random_run_id(w->run);
+    char path[4200];
+    if (snprintf(path, sizeof path, "%s.audit-journal", db_path) >= (int)sizeof path) {
+        writer_free(w);
+        return error_set(err, "%s: path too long", db_path);
+    }
+    if (store_open(db_path, &w->store, err) != 0) {
+        writer_free(w);
+        return -1;
+    }
+    /* A checkpoint inside an import would hold the importer; the caller
+     * checkpoints from its own connection instead. */
+    store_exec(w->store, "PRAGMA wal_autocheckpoint = 0;", NULL);
+    w->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (w->fd < 0) {
+        error_set(err, "%s: %s", path, strerror(errno));
+        writer_free(w);
+        return -1;
+    }
+    /* Rows a previous run wrote but did not import (it was killed). */
+    if (truncate_journal(w, err) != 0) {
+        writer_free(w);
+        return -1;
+    }
+    if (pthread_create(&w->thread, NULL, importer_main, w) != 0) {
+        writer_free(w);
+        return error_set(err, "cannot start the audit importer thread");
     }
     *out = w;
     return 0;
@@ -238,22 +434,47 @@ int audit_writer_record(struct audit_writer *w, const struct audit_entry *entry,
 {
     if (!entry->user || !entry->action)
         return error_set(err, "audit: user and action are required");
-    struct ticket ticket = {.entry = entry};
+    char line[JOURNAL_LINE_MAX], at[32];
+    size_t length = 0;
+    utc_now(at);
     pthread_mutex_lock(&w->lock);
-    while (w->queued == WRITER_QUEUE_MAX && !w->stopping)
-        pthread_cond_wait(&w->finished, &w->lock);
-    if (w->stopping) {
-        pthread_mutex_unlock(&w->lock);
-        return error_set(err, "audit: the writer is stopping");
-    }
-    w->queue[w->queued++] = &ticket;
-    pthread_cond_signal(&w->work);
-    while (!ticket.done)
-        pthread_cond_wait(&w->finished, &w->lock);
+    unsigned long long sequence = ++w->sequence;
     pthread_mutex_unlock(&w->lock);
-    if (!ticket.ok)
-        return error_set(err, "audit: %s", ticket.message);
+    length = (size_t)snprintf(line, sizeof line, "%s-%llu\t%s\t", w->run, sequence, at);
+    const char *fields[] = {entry->user, entry->action, entry->application, entry->detail, entry->remote};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        append_field(line, &length, fields[i]);
+        line[length++] = i + 1 < sizeof fields / sizeof fields[0] ? '\t' : '\n';
+    }
+    pthread_rwlock_rdlock(&w->append_lock);
+    ssize_t written = write(w->fd, line, length);
+    pthread_rwlock_unlock(&w->append_lock);
+    if (written != (ssize_t)length)
+        return error_set(err, "audit journal: %s", written < 0 ? strerror(errno) : "short write");
+    /* No signal: the importer takes the journal in batches every
+     * IMPORT_INTERVAL_MS, so that the database (and with it every reader's
+     * page cache) changes a few times a second, not at every request. */
+    pthread_mutex_lock(&w->lock);
+    w->appended_total += length;
+    pthread_mutex_unlock(&w->lock);
     return 0;
+}
+
+int audit_writer_flush(struct audit_writer *w, struct error *err)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned long long target = w->appended_total;
+    w->pending = true;
+    pthread_cond_signal(&w->work);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    int rc = 0;
+    while (w->imported_total < target && rc == 0)
+        rc = pthread_cond_timedwait(&w->imported_cond, &w->lock, &until);
+    bool done = w->imported_total >= target;
+    pthread_mutex_unlock(&w->lock);
+    return done ? 0 : error_set(err, "audit: the journal was not imported within 5 s");
 }
 
 void audit_writer_stop(struct audit_writer *w)
@@ -262,13 +483,11 @@ void audit_writer_stop(struct audit_writer *w)
         return;
     pthread_mutex_lock(&w->lock);
     w->stopping = true;
-    pthread_cond_broadcast(&w->work);
-    pthread_cond_broadcast(&w->finished);
+    pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
-    store_close(w->store);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->finished);
-    free(w);
+    struct error err;
+    if (truncate_journal(w, &err) != 0)
+        fprintf(stderr, "beishen serve: %s\n", err.message);
+    writer_free(w);
 }

@@ -1,6 +1,7 @@
 /* audit — the audit log: who viewed which application's data, downloaded
  * which file, had which PDF rendered, logged in or failed to, and changed
- * which account, and when.  Owns table audit_log (schema/003_accounts.sql).
+ * which account, and when.  Owns table audit_log (schema/003_accounts.sql,
+ * 007) and the workstation's journal file.
  * Rows are only ever added; `beishen audit` and GET /api/audit read them.
  *
  * Ownership: audit_list returns a new reference the caller json_decrefs. */
@@ -27,23 +28,29 @@ struct audit_entry {
  * callers that are about to hand out data must not do so when it fails. */
 int audit_record(struct store *store, const struct audit_entry *entry, struct error *err);
 
-/* The server's writer: one thread with its own connection that commits the
- * rows of all concurrent callers together (group commit).  Request threads
- * never take SQLite's write lock, so they never wait in its busy handler,
- * and still answer only after their row is committed. */
+/* The server's writer.  A request appends its row to a journal file beside
+ * the database (<db>.audit-journal) with one write() and may answer as soon
+ * as that succeeded; a thread with its own connection moves the journal
+ * into audit_log in batches, within milliseconds, and keeps the journal
+ * short.  Requests never wait for SQLite, and a row written survives the
+ * process being killed (the next start imports it; each journal line has a
+ * unique key, so nothing is stored twice). */
 struct audit_writer;
 
-/* Opens its own connection to the database and starts the thread.  That
- * connection never checkpoints the WAL: the caller must (PASSIVE, from
- * another connection, every few seconds).  *out is released by
- * audit_writer_stop. */
+/* Opens its own connection and the journal, imports what a previous run
+ * left in it, and starts the thread.  That connection never checkpoints
+ * the WAL: the caller must (PASSIVE, from another connection, every few
+ * seconds).  *out is released by audit_writer_stop. */
 int audit_writer_start(const char *db_path, struct audit_writer **out, struct error *err);
-/* Appends one row and returns once it is committed, 0; -1 when the
- * transaction holding it failed.  Thread-safe; the entry's strings are
- * borrowed until it returns. */
+/* Appends one row to the journal: 0 once it is there, -1 when it could not
+ * be written (the caller must then not hand out the data).  Thread-safe;
+ * the entry's strings are borrowed until it returns. */
 int audit_writer_record(struct audit_writer *writer, const struct audit_entry *entry,
                         struct error *err);
-/* Commits what is queued, stops the thread, closes the connection. */
+/* Returns once every row recorded before the call is in audit_log (or
+ * after 5 s with -1): for readers of the log that must see it whole. */
+int audit_writer_flush(struct audit_writer *writer, struct error *err);
+/* Imports what is left, stops the thread, closes the connection. */
 void audit_writer_stop(struct audit_writer *writer);
 
 struct audit_filter {

@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <glib.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -108,10 +109,10 @@ struct server {
     char url[128];
     struct auth_policy policy;
     struct MHD_Daemon *daemon;
-    struct audit_writer *audit;   /* group commit of the audit rows */
-    pthread_mutex_t lock;         /* stores, pending renders, cache, helper state */
-    struct store **stores;        /* every worker's store, closed by server_stop */
-    size_t store_count, store_capacity;
+    struct audit_writer *audit;   /* the audit journal and its importer */
+    pthread_mutex_t lock;         /* workers, pending renders, cache, helper state */
+    struct worker **workers;      /* every worker thread's state, freed by server_stop */
+    size_t worker_count, worker_capacity;
     /* the render helper */
     pid_t helper;
     int helper_socket;
@@ -135,11 +136,14 @@ struct server {
 };
 
 /* What a handler gets. */
+struct worker;
+
 struct call {
     struct server *server;
     struct MHD_Connection *connection;
     struct request *request;
-    struct store *store;
+    struct worker *worker;                /* the thread's state, see current_worker */
+    struct store *store;                  /* its connection */
     const struct auth_session *session;   /* NULL on public routes */
     const char *token;                    /* the session cookie, when valid */
     bool reading;                         /* a read transaction is open on store */
@@ -216,6 +220,28 @@ static struct MHD_Response *json_response(json_t *value)
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     return response;
+}
+
+static void release_bytes(void *bytes)
+{
+    g_bytes_unref(bytes);
+}
+
+/* Answers JSON text already made (a reference, stolen). */
+static enum MHD_Result reply_bytes(struct call *call, GBytes *json_text)
+{
+    gsize size;
+    /* MHD only reads the buffer; its prototype lacks the const. */
+    void *data = (void *)(uintptr_t)g_bytes_get_data(json_text, &size);
+    struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback_cls(
+        size, data, release_bytes, json_text);
+    if (!response) {
+        g_bytes_unref(json_text);
+        return send_response(call, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
+    }
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return send_response(call, MHD_HTTP_OK, response);
 }
 
 /* Answers value (a new reference, stolen) as JSON. */
@@ -380,42 +406,103 @@ static bool parse_int(const char *text, long min, long max, int *out)
     return true;
 }
 
-/* ---- per-worker stores --------------------------------------------------------- */
+/* ---- per-worker state --------------------------------------------------------- */
 
-/* Each worker thread has its own connection (SQLite connections and the
- * store's statement cache are never shared between threads). */
-static _Thread_local struct store *thread_store;
-static _Thread_local const struct server *thread_store_owner;
+/* What each worker thread keeps: its own connection (SQLite connections and
+ * the store's statement cache are never shared between threads), and its
+ * recent category views.  A reviewer switches back and forth between an
+ * applicant's categories, and the answer for (application, category) only
+ * changes with the application data, which content_version (schema 007)
+ * numbers: the cache holds the JSON text of answers given under one
+ * version and is dropped whole when the version moves or it outgrows
+ * VIEW_CACHE_BYTES.  Every view is still authorised and audited. */
+#define VIEW_CACHE_BYTES ((size_t)16 << 20)
 
-static struct store *worker_store(struct server *server, struct error *err)
-{
-    if (thread_store && thread_store_owner == server)
-        return thread_store;
+struct worker {
     struct store *store;
-    if (store_open(server->db_path, &store, err) != 0)
+    GHashTable *views;              /* "<application id>/<category>" -> GBytes */
+    sqlite3_int64 views_version;
+    size_t views_bytes;
+};
+
+static _Thread_local struct worker *thread_worker;
+static _Thread_local const struct server *thread_worker_owner;
+
+static void worker_free(struct worker *worker)
+{
+    store_close(worker->store);
+    g_hash_table_destroy(worker->views);
+    free(worker);
+}
+
+static struct worker *current_worker(struct server *server, struct error *err)
+{
+    if (thread_worker && thread_worker_owner == server)
+        return thread_worker;
+    struct worker *worker = calloc(1, sizeof *worker);
+    if (!worker) {
+        error_set(err, "out of memory");
         return NULL;
-    /* A larger page cache per worker than SQLite's 2 MB default.  (No
-     * memory map: every audit commit changes the WAL, and SQLite unmaps
-     * the file at each reader's next transaction after a change.) */
-    store_exec(store, "PRAGMA cache_size = -32768;", NULL);
+    }
+    if (store_open(server->db_path, &worker->store, err) != 0) {
+        free(worker);
+        return NULL;
+    }
+    worker->views = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
+    worker->views_version = -1;
+    /* A larger page cache per worker than SQLite's 2 MB default. */
+    store_exec(worker->store, "PRAGMA cache_size = -32768;", NULL);
     pthread_mutex_lock(&server->lock);
-    if (server->store_count == server->store_capacity) {
-        size_t capacity = server->store_capacity ? 2 * server->store_capacity : 8;
-        struct store **grown = realloc(server->stores, capacity * sizeof *grown);
+    if (server->worker_count == server->worker_capacity) {
+        size_t capacity = server->worker_capacity ? 2 * server->worker_capacity : 8;
+        struct worker **grown = realloc(server->workers, capacity * sizeof *grown);
         if (!grown) {
             pthread_mutex_unlock(&server->lock);
-            store_close(store);
+            worker_free(worker);
             error_set(err, "out of memory");
             return NULL;
         }
-        server->stores = grown;
-        server->store_capacity = capacity;
+        server->workers = grown;
+        server->worker_capacity = capacity;
     }
-    server->stores[server->store_count++] = store;
+    server->workers[server->worker_count++] = worker;
     pthread_mutex_unlock(&server->lock);
-    thread_store = store;
-    thread_store_owner = server;
-    return store;
+    thread_worker = worker;
+    thread_worker_owner = server;
+    return worker;
+}
+
+/* The worker's cached answer for `key`, after dropping the cache if the
+ * application data changed since it was filled.  Borrowed, or NULL. */
+static GBytes *cached_view(struct worker *worker, const char *key)
+{
+    static const char *sql = "SELECT version FROM content_version WHERE id = 1";
+    struct error err;
+    sqlite3_stmt *s = store_statement(worker->store, sql, &err);
+    sqlite3_int64 version = -1;
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int64(s, 0);
+    if (s)
+        sqlite3_reset(s);
+    if (version != worker->views_version || version < 0) {
+        g_hash_table_remove_all(worker->views);
+        worker->views_bytes = 0;
+        worker->views_version = version;
+    }
+    return g_hash_table_lookup(worker->views, key);
+}
+
+static void keep_view(struct worker *worker, const char *key, GBytes *answer)
+{
+    if (worker->views_version < 0)
+        return;
+    size_t size = g_bytes_get_size(answer) + strlen(key);
+    if (worker->views_bytes + size > VIEW_CACHE_BYTES) {
+        g_hash_table_remove_all(worker->views);
+        worker->views_bytes = 0;
+    }
+    g_hash_table_replace(worker->views, g_strdup(key), g_bytes_ref(answer));
+    worker->views_bytes += size;
 }
 
 /* ---- the PDF cache ----------------------------------------------------------------- */
@@ -1059,14 +1146,34 @@ static enum MHD_Result h_category(struct call *call)
     enum MHD_Result result;
     if (!application_of(call, &id, &result))
         return result;
-    struct error err;
-    /* query_show fails for a category the application does not have; an
-     * existing application always has its header, so that is the one
-     * failure to expect here. */
-    json_t *show = query_show(call->store, id, call->params[1], false, &err);
-    if (!show)
-        return reply_not_found(call, "no such category");
-    return reply_recorded(call, show, "view_category", call->params[0], call->params[1]);
+    char key[512];
+    /* A name too long for the key is answered without the cache, never cut
+     * (two names cut alike would share an answer). */
+    bool cacheable = snprintf(key, sizeof key, "%lld/%s", (long long)id, call->params[1]) < (int)sizeof key;
+    GBytes *answer = cacheable ? cached_view(call->worker, key) : NULL;
+    if (answer) {
+        g_bytes_ref(answer);
+    } else {
+        struct error err;
+        /* query_show fails for a category the application does not have; an
+         * existing application always has its header, so that is the one
+         * failure to expect here. */
+        json_t *show = query_show(call->store, id, call->params[1], false, &err);
+        if (!show)
+            return reply_not_found(call, "no such category");
+        char *text = json_dumps(show, JSON_COMPACT | JSON_REAL_PRECISION(12));
+        json_decref(show);
+        if (!text)
+            return reply_internal(call, "category", NULL);
+        answer = g_bytes_new_with_free_func(text, strlen(text), free, text);
+        if (cacheable)
+            keep_view(call->worker, key, answer);
+    }
+    if (record(call, "view_category", call->params[0], call->params[1]) != 0) {
+        g_bytes_unref(answer);
+        return reply_internal(call, "audit", NULL);
+    }
+    return reply_bytes(call, answer);
 }
 
 static enum MHD_Result h_distribution(struct call *call)
@@ -1291,6 +1398,11 @@ static enum MHD_Result h_audit(struct call *call)
         return reply_error(call, MHD_HTTP_BAD_REQUEST, "limit is 1 to 100000");
     struct audit_filter filter = {v[0], v[1], v[2], limit};
     struct error err;
+    /* The log whole: rows still in the journal first, then a fresh snapshot. */
+    end_reads(call);
+    if (audit_writer_flush(call->server->audit, &err) != 0)
+        return reply_internal(call, "audit", &err);
+    begin_reads(call);
     json_t *list = audit_list(call->store, &filter, &err);
     if (!list)
         return reply_error(call, MHD_HTTP_BAD_REQUEST, err.message);
@@ -1419,7 +1531,9 @@ static enum MHD_Result dispatch(struct server *server, struct MHD_Connection *co
     struct call call = {.server = server, .connection = connection, .request = request};
     remote_address(connection, call.remote, sizeof call.remote);
     struct error err;
-    if (!(call.store = worker_store(server, &err)))
+    if ((call.worker = current_worker(server, &err)) != NULL)
+        call.store = call.worker->store;
+    if (!call.store)
         return reply_internal(&call, "database", &err);
     bool read_only = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     if (read_only)
@@ -1751,10 +1865,10 @@ void server_stop(struct server *server)
     if (listening != MHD_INVALID_SOCKET)
         close(listening);
     audit_writer_stop(server->audit);   /* after the workers: their rows are in */
-    /* The worker threads are gone: their stores can be closed here. */
-    for (size_t i = 0; i < server->store_count; i++)
-        store_close(server->stores[i]);
-    free(server->stores);
+    /* The worker threads are gone: their state can be freed here. */
+    for (size_t i = 0; i < server->worker_count; i++)
+        worker_free(server->workers[i]);
+    free(server->workers);
     remove_cache(server);
     free(server->cache);
     pthread_mutex_destroy(&server->lock);
