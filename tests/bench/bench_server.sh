@@ -6,7 +6,9 @@
 # Baselines from the same run: GET /api/session (session check only, no
 # query, no audit row) and GET /style.css (no session, no database).
 # Figures only, never pass/fail.  BENCH_SECONDS (default 10) per run;
-# BENCH_SERVER_OPTIONS adds options to `beishen serve` (e.g. --threads 2).
+# BENCH_SERVER_OPTIONS adds options to `beishen serve` (e.g. --threads 2);
+# SERVER_PIN and CLIENT_PIN prefix the server and wrk (e.g. "taskset -c 0"
+# and "taskset -c 1"), WRK_THREADS sets wrk's threads (default 2).
 : "${BENCH_DB:?BENCH_DB must name the bench database}"
 : "${BEISHEN:=./beishen}"
 seconds=${BENCH_SECONDS:-10}
@@ -33,7 +35,7 @@ password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$password" | "$BEISHEN" user add bench-reviewer --db "$BENCH_DB" --role reviewer $departments >/dev/null || exit 1
 
 mkdir -p "$work/tmp"
-TMPDIR=$work/tmp "$BEISHEN" serve --db "$BENCH_DB" --listen 127.0.0.1:0 --connections 512 ${BENCH_SERVER_OPTIONS:-} >"$work/server.out" 2>"$work/server.err" &
+TMPDIR=$work/tmp ${SERVER_PIN:-} "$BEISHEN" serve --db "$BENCH_DB" --listen 127.0.0.1:0 --connections 512 ${BENCH_SERVER_OPTIONS:-} >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 url=""
 i=0
@@ -81,7 +83,7 @@ EOF
 
 # run NAME PATH PATHS-FILE: one wrk run, one line of figures.
 run() {
-    wrk -t2 -c32 -d"${seconds}s" --timeout 5s -s "$work/bench.lua" "$url$2" -- "$token" "$3" >"$work/wrk.out" 2>&1
+    ${CLIENT_PIN:-} wrk -t${WRK_THREADS:-2} -c32 -d"${seconds}s" --timeout 5s -s "$work/bench.lua" "$url$2" -- "$token" "$3" >"$work/wrk.out" 2>&1
     set -- "$1" $(grep '^RESULT' "$work/wrk.out")
     printf '%-34s %8.0f req/s   p50 %6.3f ms   p99 %6.3f ms   max %7.3f ms   %d requests, %d errors\n' \
         "$1" "$3" "$4" "$5" "$6" "$7" "$8"
