@@ -99,6 +99,8 @@ struct layout_doc {
     PangoContext *pango;
     PangoFontDescription *font;       /* rewritten for each string */
     PangoLayout *flow;                /* layout_text, layout_link */
+    GHashTable *kept;                 /* laid-out strings, see text_layout() */
+    size_t kept_bytes;                /* their total length */
     PangoLayout *label;               /* layout_text_at and friends: never kept across calls */
     PangoLayout *cells[2 * LAYOUT_TABLE_MAX_COLUMNS];   /* header cells, then body cells */
 
@@ -250,6 +252,67 @@ static void prepare_layout(struct layout_doc *doc, PangoLayout *layout,
         doc->unknown_glyphs += pango_layout_get_unknown_glyphs_count(layout);
 }
 
+/* Every string is set twice, in the counting and the drawing pass, and
+ * short ones (table cells, running headers, labels) repeat on every row and
+ * page: each distinct one, with its style and width, is laid out once per
+ * document and kept, up to a count and a total length. */
+#define KEPT_TEXT_MAX 8192
+#define KEPT_LAYOUTS_MAX 8192
+#define KEPT_BYTES_MAX ((size_t)4 << 20)
+
+struct kept_layout {
+    PangoLayout *layout;
+    int unknown_glyphs;
+};
+
+static void kept_layout_free(void *data)
+{
+    struct kept_layout *kept = data;
+    g_object_unref(kept->layout);
+    g_free(kept);
+}
+
+/* A layout showing `text` as prepare_layout() would set it: a kept one for
+ * short texts, else `slot`, prepared anew.  Borrowed: a kept layout lives
+ * as long as the document, `slot` until its next use.  Callers only read
+ * it (lines, extents) and draw it. */
+static PangoLayout *text_layout(struct layout_doc *doc, PangoLayout *slot,
+                                const struct layout_style *style, double default_size,
+                                const char *text, double width, bool one_line, bool count)
+{
+    const char *shown = text ? text : "";
+    size_t length = strlen(shown);
+    if (length > KEPT_TEXT_MAX || doc->kept_bytes + length > KEPT_BYTES_MAX) {
+        prepare_layout(doc, slot, style, default_size, text, width, one_line, count);
+        return slot;
+    }
+    struct layout_style plain = { 0 };
+    if (!style)
+        style = &plain;
+    char *key = g_strdup_printf("%d|%d|%d|%.4f|%.4f|%d|%s", (int)style->family, (int)style->bold,
+                                (int)style->align, style->size > 0 ? style->size : default_size,
+                                width, (int)one_line, shown);
+    struct kept_layout *kept = g_hash_table_lookup(doc->kept, key);
+    if (!kept) {
+        if (g_hash_table_size(doc->kept) >= KEPT_LAYOUTS_MAX) {
+            g_free(key);
+            prepare_layout(doc, slot, style, default_size, text, width, one_line, count);
+            return slot;
+        }
+        kept = g_new(struct kept_layout, 1);
+        kept->layout = pango_layout_new(doc->pango);
+        prepare_layout(doc, kept->layout, style, default_size, text, width, one_line, false);
+        kept->unknown_glyphs = pango_layout_get_unknown_glyphs_count(kept->layout);
+        g_hash_table_insert(doc->kept, key, kept);
+        doc->kept_bytes += length;
+    } else {
+        g_free(key);
+    }
+    if (count)
+        doc->unknown_glyphs += kept->unknown_glyphs;
+    return kept->layout;
+}
+
 static double layout_height(PangoLayout *layout)
 {
     PangoRectangle logical;
@@ -346,11 +409,11 @@ static void draw_band(struct layout_doc *doc)
     set_color(doc->cr, o->band_color ? o->band_color : BAND_COLOR);
     cairo_rectangle(doc->cr, x, y, width, BAND_HEIGHT);
     cairo_fill(doc->cr);
-    prepare_layout(doc, doc->label, &style, 10.5, o->band_text, width - 12, true, true);
-    double height = layout_height(doc->label);
+    PangoLayout *band = text_layout(doc, doc->label, &style, 10.5, o->band_text, width - 12, true, true);
+    double height = layout_height(band);
     set_color(doc->cr, style.color);
     cairo_move_to(doc->cr, x + 6, y + (BAND_HEIGHT - height) / 2);
-    pango_cairo_show_layout(doc->cr, doc->label);
+    pango_cairo_show_layout(doc->cr, band);
 }
 
 static void draw_rule(cairo_t *cr, double x1, double x2, double y, double width, uint32_t color)
@@ -514,8 +577,8 @@ static int flow_text(struct layout_doc *doc, const struct layout_style *style, c
     if (link && !valid_name(link))
         return layout_fail(doc, "link to an invalid destination name");
 
-    PangoLayout *layout = doc->flow;
-    prepare_layout(doc, layout, style, TEXT_SIZE, text, doc->content.width, false, drawing(doc));
+    PangoLayout *layout = text_layout(doc, doc->flow, style, TEXT_SIZE, text, doc->content.width,
+                                      false, drawing(doc));
     if (doc->measuring) {
         doc->y += layout_height(layout);
         return 0;
@@ -897,9 +960,9 @@ static double plan_row(struct layout_doc *doc, const struct layout_cell *cells, 
 
         if (cell->link && !valid_name(cell->link))
             return layout_fail(doc, "table cell links to an invalid destination name");
-        p->layout = cell_layout(doc, first_layout + c);
-        prepare_layout(doc, p->layout, style, CELL_SIZE, has_text ? cell->text : "",
-                       fmax(width, 1), false, has_text && drawing(doc));
+        p->layout = text_layout(doc, cell_layout(doc, first_layout + c), style, CELL_SIZE,
+                                has_text ? cell->text : "", fmax(width, 1), false,
+                                has_text && drawing(doc));
         p->color = style->color;
         p->link = cell->link;
         p->lines = has_text ? pango_layout_get_line_count(p->layout) : 0;
@@ -1269,13 +1332,13 @@ int layout_running_item(struct layout_doc *doc, const char *item)
 double layout_text_at(struct layout_doc *doc, const struct layout_style *style,
                       const char *text, double x, double y, double width)
 {
-    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, width, false, drawing(doc));
+    PangoLayout *layout = text_layout(doc, doc->label, style, TEXT_SIZE, text, width, false, drawing(doc));
     if (drawing(doc)) {
         set_color(doc->cr, style ? style->color : 0);
         cairo_move_to(doc->cr, x, y);
-        pango_cairo_show_layout(doc->cr, doc->label);
+        pango_cairo_show_layout(doc->cr, layout);
     }
-    return layout_height(doc->label);
+    return layout_height(layout);
 }
 
 double layout_label_at(struct layout_doc *doc, const struct layout_style *style,
@@ -1283,21 +1346,21 @@ double layout_label_at(struct layout_doc *doc, const struct layout_style *style,
 {
     if (width <= 0)
         return 0;
-    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, width, true, drawing(doc));
+    PangoLayout *layout = text_layout(doc, doc->label, style, TEXT_SIZE, text, width, true, drawing(doc));
     if (drawing(doc)) {
         set_color(doc->cr, style ? style->color : 0);
         cairo_move_to(doc->cr, x, y);
-        pango_cairo_show_layout(doc->cr, doc->label);
+        pango_cairo_show_layout(doc->cr, layout);
     }
-    return layout_height(doc->label);
+    return layout_height(layout);
 }
 
 void layout_text_size(struct layout_doc *doc, const struct layout_style *style,
                       const char *text, double *width, double *height)
 {
     PangoRectangle logical;
-    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, 0, false, false);
-    pango_layout_get_extents(doc->label, NULL, &logical);
+    PangoLayout *layout = text_layout(doc, doc->label, style, TEXT_SIZE, text, 0, false, false);
+    pango_layout_get_extents(layout, NULL, &logical);
     if (width)
         *width = logical.width / (double)PANGO_SCALE;
     if (height)
@@ -1307,8 +1370,7 @@ void layout_text_size(struct layout_doc *doc, const struct layout_style *style,
 double layout_text_height(struct layout_doc *doc, const struct layout_style *style,
                           const char *text, double width)
 {
-    prepare_layout(doc, doc->label, style, TEXT_SIZE, text, width, false, false);
-    return layout_height(doc->label);
+    return layout_height(text_layout(doc, doc->label, style, TEXT_SIZE, text, width, false, false));
 }
 
 /* ---- Where things stand */
@@ -1369,6 +1431,7 @@ static struct layout_doc *document_new(const struct layout_options *options, str
     doc->font = pango_font_description_new();
     doc->flow = pango_layout_new(pango);
     doc->label = pango_layout_new(pango);
+    doc->kept = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, kept_layout_free);
 
     page_size(options->paper, &doc->page_width, &doc->page_height);
     double left = options->margin_left > 0 ? options->margin_left : DEFAULT_MARGIN_SIDE;
@@ -1389,6 +1452,7 @@ static void document_free(struct layout_doc *doc)
     for (size_t i = 0; i < G_N_ELEMENTS(doc->cells); i++)
         if (doc->cells[i])
             g_object_unref(doc->cells[i]);
+    g_hash_table_destroy(doc->kept);
     g_object_unref(doc->flow);
     g_object_unref(doc->label);
     pango_font_description_free(doc->font);
