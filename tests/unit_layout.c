@@ -493,6 +493,17 @@ static int unknown_content(struct layout_doc *doc, void *user)
     return layout_text(doc, NULL, "私用區字元：\xee\x80\x80");
 }
 
+/* The same string three times: laid out once and kept (text_layout), but
+ * each drawing counts its missing glyph. */
+static int repeated_unknown_content(struct layout_doc *doc, void *user)
+{
+    (void)user;
+    for (int i = 0; i < 3; i++)
+        if (layout_text(doc, NULL, "私用區字元：\xee\x80\x80") != 0)
+            return -1;
+    return 0;
+}
+
 /* Splits pdftotext output into pages. */
 static char **text_pages(const char *pdf, int *count)
 {
@@ -829,6 +840,19 @@ int main(void)
     layout_render(unknown_pdf, &a3, unknown_content, NULL, &unknown, &err);
     CHECK(unknown.unknown_glyphs == 1, "U+E000 counts as one unknown glyph (%ld)",
           unknown.unknown_glyphs);
+    int info_status_unused;
+    struct layout_result repeated = { 0 };
+    char *repeated_pdf = path_in("repeated.pdf");
+    layout_render(repeated_pdf, &document_options, repeated_unknown_content, NULL, &repeated, &err);
+    CHECK(repeated.unknown_glyphs == 3, "a kept layout drawn three times counts three unknown glyphs (%ld)",
+          repeated.unknown_glyphs);
+    char *repeated_text = run(&info_status_unused, "pdftotext '%s' -", repeated_pdf);
+    int shown = 0;
+    for (const char *p = repeated_text; (p = strstr(p, "私用區字元")) != NULL; p++)
+        shown++;
+    CHECK(shown == 3, "and all three are drawn (%d)", shown);
+    g_free(repeated_text);
+    g_free(repeated_pdf);
     int info_status;
     char *info = run(&info_status, "pdfinfo '%s'", unknown_pdf);
     CHECK(strstr(info, "1190.55 x 841.89 pts (A3)") != NULL, "A3 landscape is 1190.55 x 841.89 pt");
