@@ -350,7 +350,10 @@ int cli_audit(int argc, char **argv)
         "The workstation's audit log, oldest first: every view of an application's\n"
         "data, file download, PDF, login (and failed login) and account change,\n"
         "with the account, the application (<department>-<application_no>) and the\n"
-        "time (UTC).  --limit keeps the newest N rows.\n";
+        "time (UTC).  --limit keeps the newest N rows.  A running server moves its\n"
+        "rows from <db>.audit-journal into the log every quarter second (GET\n"
+        "/api/audit waits for them); a server that was killed imports them at its\n"
+        "next start.\n";
     static const struct option options[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"user", required_argument, NULL, OPT_USER},
