@@ -14,21 +14,25 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Binds text cut to AUDIT_FIELD_MAX bytes, at a UTF-8 character boundary
- * so that the stored text stays valid. */
-static void bind_capped(sqlite3_stmt *s, int column, const char *text)
+/* The length of `text` cut to AUDIT_FIELD_MAX bytes, at a UTF-8 character
+ * boundary so that the stored text stays valid. */
+static size_t capped_length(const char *text)
 {
-    if (!text) {
-        sqlite3_bind_null(s, column);
-        return;
-    }
     size_t length = strlen(text);
     if (length > AUDIT_FIELD_MAX) {
         length = AUDIT_FIELD_MAX;
         while (length > 0 && ((unsigned char)text[length] & 0xC0) == 0x80)
             length--;
     }
-    sqlite3_bind_text(s, column, text, (int)length, SQLITE_TRANSIENT);
+    return length;
+}
+
+static void bind_capped(sqlite3_stmt *s, int column, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(s, column, text, (int)capped_length(text), SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, column);
 }
 
 static void utc_now(char out[32])
@@ -192,12 +196,7 @@ static void append_field(char *line, size_t *length, const char *text)
         line[(*length)++] = 'N';
         return;
     }
-    size_t cut = strlen(text);
-    if (cut > AUDIT_FIELD_MAX) {
-        cut = AUDIT_FIELD_MAX;
-        while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
-            cut--;
-    }
+    size_t cut = capped_length(text);
     for (size_t i = 0; i < cut; i++) {
         char c = text[i], escaped = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
         if (escaped) {
