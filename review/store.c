@@ -108,8 +108,7 @@ int store_open(const char *path, struct store **out, struct error *err)
     if (store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                           "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                           /* checkpoints fsync: fewer, larger ones (WAL up to ~64 MB) */
-                          "PRAGMA wal_autocheckpoint=16384;"
-                          "PRAGMA cache_size=-16384;", err) != 0 ||
+                          "PRAGMA wal_autocheckpoint=16384;", err) != 0 ||
         migrate(store, err) != 0) {
         char message[sizeof err->message];
         snprintf(message, sizeof message, "%s", err->message);
