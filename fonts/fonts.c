@@ -51,9 +51,11 @@ static const char *const family_lists[] = {
     [FONTS_SERIF] = "Beishen Serif TC, Noto Serif CJK TC, HanaMinA, HanaMinB",
 };
 
-/* Characters from CJK Extension B (𠮷 U+20BB7, 𡒄 U+21484) and A (䶮 U+4DAE)
- * that Noto CJK lacks: they prove the HanaMin fallback is wired up. */
-#define EXTENSION_PROBE "\xf0\xa0\xae\xb7\xe4\xb6\xae\xf0\xa1\x92\x84"
+/* Characters from CJK Extension B and A outside Big5, so outside the
+ * Beishen faces: 𠮷 U+20BB7 and 䶮 U+4DAE come from the full Noto face,
+ * 𡒄 U+21484 and 𡝠 U+21760, which Noto lacks, from HanaMinB.  Together
+ * they prove both fallbacks are wired up. */
+#define EXTENSION_PROBE "\xf0\xa0\xae\xb7\xe4\xb6\xae\xf0\xa1\x92\x84\xf0\xa1\x9d\xa0"
 
 static FcConfig *config;
 static PangoFontMap *font_map;
