@@ -62,7 +62,9 @@ $(BUILD)/%.o: %.c $(HEADERS)
 
 # The schema files are compiled in, so the binary never depends on the
 # directory it is run from.  One file per schema version, applied in order.
-$(BUILD)/schema_sql.c: $(sort $(wildcard schema/*.sql)) tools/embed-schema.sh
+# The directory too: removing or renaming a schema file changes only its
+# modification time.
+$(BUILD)/schema_sql.c: $(sort $(wildcard schema/*.sql)) tools/embed-schema.sh schema
 	@mkdir -p $(BUILD)
 	sh tools/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@
 
