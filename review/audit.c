@@ -208,30 +208,40 @@ static void append_field(char *line, size_t *length, const char *text)
     }
 }
 
-/* Splits one journal line (without its newline) into fields, unescaped in
- * place; a \N field becomes NULL.  False for a line of the wrong shape. */
-static bool parse_line(char *line, char *fields[JOURNAL_FIELDS])
+/* Undoes append_field's escapes in place. */
+static void unescape(char *text)
 {
-    int count = 0;
-    char *out = line, *start = line;
-    for (char *p = line;; p++) {
-        if (*p == '\t' || *p == '\0') {
-            bool end = *p == '\0';
-            *out = '\0';
-            if (count == JOURNAL_FIELDS)
-                return false;
-            fields[count++] = strcmp(start, "\\N") == 0 ? NULL : start;
-            if (end)
-                break;
-            start = out = p + 1;
-            continue;
-        }
-        if (*p == '\\' && p[1] && p[1] != 'N') {
+    char *out = text;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\\' && p[1]) {
             p++;
             *out++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
         } else {
             *out++ = *p;
         }
+    }
+    *out = '\0';
+}
+
+/* Splits one journal line (without its newline) into fields, unescaped in
+ * place; a field that is exactly \N becomes NULL (text "\N" itself was
+ * written as \\N).  False for a line of the wrong shape. */
+static bool parse_line(char *line, char *fields[JOURNAL_FIELDS])
+{
+    int count = 0;
+    for (char *field = line; field; count++) {
+        if (count == JOURNAL_FIELDS)
+            return false;
+        char *tab = strchr(field, '\t');   /* raw tabs only separate fields */
+        if (tab)
+            *tab = '\0';
+        if (strcmp(field, "\\N") == 0) {
+            fields[count] = NULL;
+        } else {
+            unescape(field);
+            fields[count] = field;
+        }
+        field = tab ? tab + 1 : NULL;
     }
     return count == JOURNAL_FIELDS && fields[0] && fields[1] && fields[2] && fields[3];
 }

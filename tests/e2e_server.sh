@@ -478,11 +478,15 @@ done_key=$(sql "$db" "SELECT journal_key FROM audit_log WHERE journal_key IS NOT
 rows_before=$(sql "$db" "SELECT count(*) FROM audit_log")
 printf '%s\t2026-01-01T00:00:00.000Z\trev\tview_category\t001012-10000001\tB 書面報告\t127.0.0.1\n' "$done_key" >>"$db.audit-journal"
 printf 'killed-run-1\t2026-01-01T00:00:01.000Z\trev\tview_category\t001012-10000001\tleft\\tin the journal\t127.0.0.1\n' >>"$db.audit-journal"
+# application NULL (\N), detail the two characters \N (written \\N)
+printf 'killed-run-2\t2026-01-01T00:00:02.000Z\trev\tlogin\t\\N\t\\\\N\t127.0.0.1\n' >>"$db.audit-journal"
 start_server "$TMP/third.out" --timeout 3
 third_pid=$started_pid
+check_eq "journal: \\N is NULL, an escaped backslash before N is text" "1|\\N" \
+  "$(sql "$db" "SELECT application IS NULL, detail FROM audit_log WHERE journal_key = 'killed-run-2'")"
 check_eq "the row left in the journal is imported at start, once" "1" \
   "$(sql "$db" "SELECT count(*) FROM audit_log WHERE journal_key = 'killed-run-1' AND detail = 'left' || char(9) || 'in the journal'")"
-check_eq "the line already imported is not stored twice" "$((rows_before + 1))" "$(sql "$db" "SELECT count(*) FROM audit_log")"
+check_eq "the line already imported is not stored twice" "$((rows_before + 2))" "$(sql "$db" "SELECT count(*) FROM audit_log")"
 check_eq "and the journal is emptied" "0" "$(stat -c %s "$db.audit-journal")"
 kill -TERM "$third_pid"
 wait "$third_pid"
