@@ -33,6 +33,9 @@ db=$TMP/browser.db
 password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$password" | "$BEISHEN" user add browser --db "$db" --role reviewer --department 001012 >/dev/null
 check_eq "test account created" "0" "$?"
+admin_password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$admin_password" | "$BEISHEN" user add browser-admin --db "$db" --role admin >/dev/null
+check_eq "admin account created" "0" "$?"
 
 mkdir -p "$TMP/tmpdir"
 TMPDIR=$TMP/tmpdir "$BEISHEN" serve --db "$db" --listen 127.0.0.1:0 >"$TMP/server.out" 2>"$TMP/server.err" &
@@ -53,6 +56,7 @@ fi
 pass "server started at $url"
 
 BASE_URL=${url%/} BEISHEN_USER=browser BEISHEN_PASSWORD=$password PAYLOAD_NAME=$PAYLOAD \
+    BEISHEN_ADMIN=browser-admin BEISHEN_ADMIN_PASSWORD=$admin_password \
     node tests/browser/workstation.test.js >"$TMP/browser.out" 2>&1
 cat "$TMP/browser.out"
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/browser.out" | tail -n 1)
@@ -70,4 +74,7 @@ server_pid=""
 # After the stop, which imports what is left in the audit journal.
 check_eq "audit rows written by the browser session" "1" \
   "$(sqlite3 -batch -noheader "$db" "SELECT count(*) > 5 FROM audit_log WHERE user='browser' AND action='view_category'")"
+check_eq "the account the admin added in the browser is stored, then removed" "0|1" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT (SELECT count(*) FROM users WHERE name = 'added-in-browser'),
+     (SELECT count(*) FROM audit_log WHERE user = 'browser-admin' AND action = 'user_add')")"
 finish

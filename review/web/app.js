@@ -51,7 +51,7 @@ function svg(tag, attributes) {
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
 function show(view) {
-  for (const id of ['login-view', 'list-view', 'applicant-view']) $(id).hidden = id !== view;
+  for (const id of ['login-view', 'list-view', 'applicant-view', 'users-view']) $(id).hidden = id !== view;
   $('bar').hidden = view === 'login-view';
 }
 
@@ -116,6 +116,58 @@ async function logout() {
   showLogin('已登出。');
 }
 
+/* ---- accounts (admin) ------------------------------------------------------------- */
+
+/* Admin accounts see no application data: their page is the account list,
+ * with a form to add one and a two-step delete (no confirm() dialog). */
+async function openUsers() {
+  show('users-view');
+  const users = await api('/api/users');
+  const body = $('users-table').tBodies[0];
+  clear(body);
+  for (const u of users) {
+    const remove = el('button', { type: 'button', class: 'remove' }, '刪除');
+    remove.addEventListener('click', () => removeUser(u.name, remove));
+    const row = el('tr', {},
+      el('td', {}, u.name), el('td', {}, roleName(u.role)),
+      el('td', {}, (u.departments || []).join(' ')), el('td', {}, u.university || ''),
+      el('td', {}, (u.created_at || '').replace('T', ' ').replace(/\.\d+Z$/, '')),
+      el('td', {}, u.name === state.session.user ? '' : remove));
+    row.dataset.user = u.name;
+    body.appendChild(row);
+  }
+}
+
+async function removeUser(name, button) {
+  if (button.dataset.armed !== 'yes') {
+    button.dataset.armed = 'yes';
+    button.textContent = '確定刪除 ' + name + '？';
+    return;
+  }
+  try {
+    await api('/api/users/' + enc(name), { method: 'DELETE' });
+    await openUsers();
+  } catch (e) {
+    if (e.status !== 401) status('無法刪除：' + e.message);
+  }
+}
+
+async function addUser(event) {
+  event.preventDefault();
+  $('user-error').textContent = '';
+  const departments = $('new-departments').value.split(/[\s,，、]+/).filter((code) => code);
+  const body = { user: $('new-user').value, password: $('new-password').value, role: $('new-role').value,
+                 departments };
+  if ($('new-university').value.trim()) body.university = $('new-university').value.trim();
+  try {
+    await api('/api/users', { method: 'POST', body });
+    $('user-form').reset();
+    await openUsers();
+  } catch (e) {
+    if (e.status !== 401) $('user-error').textContent = '無法新增：' + e.message;
+  }
+}
+
 /* ---- start and routing ---------------------------------------------------------- */
 
 async function start() {
@@ -125,9 +177,16 @@ async function start() {
   clear(select);
   for (const d of state.departments)
     select.appendChild(el('option', { value: d.code }, d.code + ' ' + d.name + '（' + d.applications + '）'));
+  const admin = state.session.role === 'admin';
+  $('compare-link').hidden = admin;
+  document.querySelector('.department-choice').hidden = admin;
+  if (admin) {
+    await openUsers();
+    return;
+  }
   if (!state.departments.length) {
     show('list-view');
-    status(state.session.role === 'admin' ? '管理者帳號不檢視申請資料。' : '此帳號沒有可檢視的學系。');
+    status('此帳號沒有可檢視的學系。');
     return;
   }
   await route();
@@ -140,6 +199,7 @@ function roleName(role) {
 /* #/d/<department>  or  #/a/<application>/<category> */
 async function route() {
   if (!state.session) return;
+  if (state.session.role === 'admin') return openUsers();
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   try {
     status('');
@@ -496,6 +556,7 @@ function sortBy(key) {
 
 document.addEventListener('DOMContentLoaded', async () => {
   $('login-form').addEventListener('submit', login);
+  $('user-form').addEventListener('submit', addUser);
   $('logout').addEventListener('click', logout);
   $('department').addEventListener('change', () => {
     state.categoryFilter = '';

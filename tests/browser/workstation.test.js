@@ -154,6 +154,42 @@ async function main() {
     await page.waitForSelector('#login-form', { state: 'visible' });
     const after = await page.evaluate(async () => (await fetch('/api/session')).status);
     equal('after logout the API answers 401', 401, after);
+
+    // --- an admin manages accounts ------------------------------------------------------
+    if (process.env.BEISHEN_ADMIN) {
+      await page.fill('#login-user', process.env.BEISHEN_ADMIN);
+      await page.fill('#login-password', process.env.BEISHEN_ADMIN_PASSWORD);
+      await page.click('#login-submit');
+      await page.waitForSelector('#users-view', { state: 'visible' });
+      const users = () => page.$$eval('#users-table tbody tr', (rows) => rows.map((r) => r.dataset.user));
+      check('admin sees the account list, not applications',
+        (await users()).includes(user) && await page.isHidden('#list-view'));
+      check('no department choice for an admin', await page.isHidden('.department-choice'));
+      await page.fill('#new-user', 'added-in-browser');
+      await page.fill('#new-password', 'a-long-password-1');
+      await page.selectOption('#new-role', 'reviewer');
+      await page.fill('#new-departments', '001012, 001022');
+      await page.click('#user-add');
+      await page.waitForSelector('#users-table tr[data-user="added-in-browser"]');
+      equal('the new reviewer is listed with both departments', '001012 001022',
+        await text('#users-table tr[data-user="added-in-browser"] td:nth-child(3)'));
+      await page.fill('#new-user', 'no-password');
+      await page.fill('#new-password', 'short');
+      await page.click('#user-add');
+      check('the form refuses a short password', (await users()).indexOf('no-password') < 0);
+      const remove = '#users-table tr[data-user="added-in-browser"] button.remove';
+      await page.click(remove);
+      check('delete asks once more in place', (await text(remove)).includes('確定刪除'));
+      check('and has not deleted yet', (await users()).includes('added-in-browser'));
+      await page.click(remove);
+      await page.waitForSelector('#users-table tr[data-user="added-in-browser"]', { state: 'detached' });
+      check('the second click deletes', !(await users()).includes('added-in-browser'));
+      check('no delete button for the admin itself', await page.$('#users-table tr[data-user="'
+        + process.env.BEISHEN_ADMIN + '"] button.remove') === null);
+      equal('no page errors as admin', 0, pageErrors.length);
+      await page.click('#logout');
+      await page.waitForSelector('#login-form', { state: 'visible' });
+    }
   } catch (error) {
     check('browser run completed', false, String(error && error.stack || error));
   } finally {
