@@ -468,6 +468,12 @@ static enum attach_status load_sanitised(struct attach_file *file, int fd, int e
     return ATTACH_OK;
 }
 
+static void truncation_message(const struct attach_file *file, struct error *err)
+{
+    error_set(err, "%s: showing %d of %d pages", file->display_name, file->pages_shown,
+              file->page_count);
+}
+
 /* Turns what the child said and how it ended into the attachment's status. */
 static enum attach_status judge_child(struct attach_file *file, int wait_status, bool timed_out,
                                       const char *report, const struct limits *limits, int output_fd,
@@ -506,7 +512,7 @@ static enum attach_status judge_child(struct attach_file *file, int wait_status,
         if (status == ATTACH_OK && shown < pages)
             status = file->status = ATTACH_TRUNCATED;
         if (status == ATTACH_TRUNCATED)
-            error_set(err, "%s: showing %d of %d pages", file->display_name, shown, pages);
+            truncation_message(file, err);
     } else
         status = fail(file, ATTACH_CRASHED, err, "child exited with status %d: %s",
                       WEXITSTATUS(wait_status), report[0] ? report : "no report");
@@ -569,11 +575,7 @@ static enum attach_status sanitise(struct attach_file *file, const unsigned char
 struct cached_outcome {
     char sha256[65];
     struct limits limits;
-    enum attach_status status;
-    char *reason;
-    int page_count, pages_shown;
-    GBytes *sanitised;
-    PopplerDocument *document;
+    struct attach_file *outcome;    /* status, reason, pages, sanitised copy */
 };
 
 static struct cached_outcome cache[CACHE_ENTRIES];
@@ -587,6 +589,18 @@ static bool same_limits(const struct limits *a, const struct limits *b)
            a->max_output_bytes == b->max_output_bytes && a->max_pages == b->max_pages;
 }
 
+/* What sanitising decided, shared: the copy and poppler's reading of it are
+ * referenced, not duplicated.  Name and SHA-256 stay the destination's. */
+static void copy_outcome(struct attach_file *to, const struct attach_file *from)
+{
+    to->status = from->status;
+    to->reason = g_strdup(from->reason);
+    to->page_count = from->page_count;
+    to->pages_shown = from->pages_shown;
+    to->sanitised = from->sanitised ? g_bytes_ref(from->sanitised) : NULL;
+    to->document = from->document ? g_object_ref(from->document) : NULL;
+}
+
 /* Fills `file` from a kept outcome of the same bytes; false when none. */
 static bool reuse_outcome(struct attach_file *file, const struct limits *limits, struct error *err,
                           enum attach_status *status)
@@ -595,18 +609,12 @@ static bool reuse_outcome(struct attach_file *file, const struct limits *limits,
         struct cached_outcome *c = &cache[i];
         if (strcmp(c->sha256, file->sha256) != 0 || !same_limits(&c->limits, limits))
             continue;
-        file->status = c->status;
-        file->reason = g_strdup(c->reason);
-        file->page_count = c->page_count;
-        file->pages_shown = c->pages_shown;
-        file->sanitised = c->sanitised ? g_bytes_ref(c->sanitised) : NULL;
-        file->document = c->document ? g_object_ref(c->document) : NULL;
-        if (c->status == ATTACH_TRUNCATED)
-            error_set(err, "%s: showing %d of %d pages", file->display_name, c->pages_shown,
-                      c->page_count);
-        else if (c->status != ATTACH_OK)
-            error_set(err, "%s: %s", file->display_name, c->reason ? c->reason : "");
-        *status = c->status;
+        copy_outcome(file, c->outcome);
+        if (file->status == ATTACH_TRUNCATED)
+            truncation_message(file, err);
+        else if (file->status != ATTACH_OK)
+            error_set(err, "%s: %s", file->display_name, file->reason ? file->reason : "");
+        *status = file->status;
         return true;
     }
     return false;
@@ -615,30 +623,23 @@ static bool reuse_outcome(struct attach_file *file, const struct limits *limits,
 static void keep_outcome(const struct attach_file *file, const struct limits *limits)
 {
     size_t size = file->sanitised ? g_bytes_get_size(file->sanitised) : 0;
+    struct attach_file *outcome;
     if (file->status == ATTACH_TIMEOUT || file->status == ATTACH_SYSTEM_ERROR ||
-        cache_count == CACHE_ENTRIES || cache_bytes + size > CACHE_BYTES)
+        cache_count == CACHE_ENTRIES || cache_bytes + size > CACHE_BYTES ||
+        !(outcome = g_try_new0(struct attach_file, 1)))
         return;
+    copy_outcome(outcome, file);
     struct cached_outcome *c = &cache[cache_count++];
     snprintf(c->sha256, sizeof c->sha256, "%s", file->sha256);
     c->limits = *limits;
-    c->status = file->status;
-    c->reason = g_strdup(file->reason);
-    c->page_count = file->page_count;
-    c->pages_shown = file->pages_shown;
-    c->sanitised = file->sanitised ? g_bytes_ref(file->sanitised) : NULL;
-    c->document = file->document ? g_object_ref(file->document) : NULL;
+    c->outcome = outcome;
     cache_bytes += size;
 }
 
 void attach_forget_outcomes(void)
 {
-    for (int i = 0; i < cache_count; i++) {
-        g_free(cache[i].reason);
-        if (cache[i].sanitised)
-            g_bytes_unref(cache[i].sanitised);
-        if (cache[i].document)
-            g_object_unref(cache[i].document);
-    }
+    for (int i = 0; i < cache_count; i++)
+        attach_free(cache[i].outcome);
     memset(cache, 0, sizeof cache);
     cache_count = 0;
     cache_bytes = 0;

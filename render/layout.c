@@ -282,31 +282,26 @@ static PangoLayout *text_layout(struct layout_doc *doc, PangoLayout *slot,
 {
     const char *shown = text ? text : "";
     size_t length = strlen(shown);
-    if (length > KEPT_TEXT_MAX || doc->kept_bytes + length > KEPT_BYTES_MAX) {
-        prepare_layout(doc, slot, style, default_size, text, width, one_line, count);
-        return slot;
-    }
     struct layout_style plain = { 0 };
-    if (!style)
-        style = &plain;
-    char *key = g_strdup_printf("%d|%d|%d|%.4f|%.4f|%d|%s", (int)style->family, (int)style->bold,
-                                (int)style->align, style->size > 0 ? style->size : default_size,
-                                width, (int)one_line, shown);
-    struct kept_layout *kept = g_hash_table_lookup(doc->kept, key);
-    if (!kept) {
-        if (g_hash_table_size(doc->kept) >= KEPT_LAYOUTS_MAX) {
-            g_free(key);
-            prepare_layout(doc, slot, style, default_size, text, width, one_line, count);
-            return slot;
-        }
+    const struct layout_style *s = style ? style : &plain;
+    char *key = length > KEPT_TEXT_MAX ? NULL
+        : g_strdup_printf("%d|%d|%d|%.4f|%.4f|%d|%s", (int)s->family, (int)s->bold, (int)s->align,
+                          s->size > 0 ? s->size : default_size, width, (int)one_line, shown);
+    struct kept_layout *kept = key ? g_hash_table_lookup(doc->kept, key) : NULL;
+    bool room = g_hash_table_size(doc->kept) < KEPT_LAYOUTS_MAX && doc->kept_bytes + length <= KEPT_BYTES_MAX;
+    if (!kept && key && room) {
         kept = g_new(struct kept_layout, 1);
         kept->layout = pango_layout_new(doc->pango);
         prepare_layout(doc, kept->layout, style, default_size, text, width, one_line, false);
         kept->unknown_glyphs = pango_layout_get_unknown_glyphs_count(kept->layout);
         g_hash_table_insert(doc->kept, key, kept);
         doc->kept_bytes += length;
-    } else {
-        g_free(key);
+        key = NULL;   /* the table owns it now */
+    }
+    g_free(key);
+    if (!kept) {
+        prepare_layout(doc, slot, style, default_size, text, width, one_line, count);
+        return slot;
     }
     if (count)
         doc->unknown_glyphs += kept->unknown_glyphs;

@@ -4,7 +4,6 @@
 #include "query.h"
 #include "requirements.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,51 +122,22 @@ static int domain_pools(struct store *store, const char *department, json_t *tab
     return 0;
 }
 
-static double round2(double value) { return round(value * 100.0) / 100.0; }
-
 /* {domain: {id: {average, percentile}}}: every application's standing in
- * each domain's pool, built once so that a row is a lookup, not a scan.
- * The same figures as query_distribution: scores rounded to two decimals,
- * ties counted half; pool_scores gives each pool already in score order. */
+ * each domain's pool, built once so that a row is a lookup, not a scan. */
 static json_t *domain_lookup(struct store *store, const char *department, const json_t *domains,
                              struct error *err)
 {
-    static const char *sql =
-        "SELECT a.key, p.score FROM pool_scores p JOIN applications a ON a.id = p.application_id"
-        " WHERE p.department = ?1 AND p.kind = ?2 AND p.key = ?3 ORDER BY p.score";
-    sqlite3_stmt *s = store_statement(store, sql, err);
-    if (!s)
-        return NULL;
     json_t *lookup = json_object();
     size_t i;
     json_t *domain;
     json_array_foreach(domains, i, domain) {
-        sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(s, 2, DIST_DOMAIN);
-        sqlite3_bind_text(s, 3, text_of(domain, "code"), -1, SQLITE_TRANSIENT);
-        json_t *ids = json_array(), *scores = json_array();
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
-            json_array_append_new(scores, json_real(round2(sqlite3_column_double(s, 1))));
+        const char *code = text_of(domain, "code");
+        json_t *standings = query_pool_standings(store, department, DIST_DOMAIN, code, err);
+        if (!standings) {
+            json_decref(lookup);
+            return NULL;
         }
-        sqlite3_reset(s);
-        json_t *by_id = json_object();
-        size_t n = json_array_size(ids);
-        for (size_t first = 0; first < n;) {
-            double score = json_real_value(json_array_get(scores, first));
-            size_t end = first;
-            while (end < n && json_real_value(json_array_get(scores, end)) == score)
-                end++;
-            double percentile = query_percentile_rank((int)first, (int)(end - first), (int)n);
-            for (size_t k = first; k < end; k++)
-                json_object_set_new(by_id, json_string_value(json_array_get(ids, k)),
-                    json_pack("{s:O, s:f}", "average", json_array_get(scores, k),
-                              "percentile", percentile));
-            first = end;
-        }
-        json_decref(ids);
-        json_decref(scores);
-        json_object_set_new(lookup, text_of(domain, "code"), by_id);
+        json_object_set_new(lookup, code, standings);
     }
     return lookup;
 }

@@ -705,6 +705,43 @@ json_t *query_pool_statistics(struct store *store, const char *department,
     return result;
 }
 
+json_t *query_pool_standings(struct store *store, const char *department,
+                             enum distribution_key key, const char *value, struct error *err)
+{
+    static const char *sql =
+        "SELECT a.key, p.score FROM pool_scores p JOIN applications a ON a.id = p.application_id"
+        " WHERE p.department = ?1 AND p.kind = ?2 AND p.key = ?3 ORDER BY p.score";
+    sqlite3_stmt *s = prepare(store, sql, err);
+    if (!s)
+        return NULL;
+    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, (int)key);
+    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
+    json_t *ids = json_array(), *scores = json_array();
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
+        json_array_append_new(scores, json_real(round2(sqlite3_column_double(s, 1))));
+    }
+    sqlite3_reset(s);
+    /* Ascending scores: a run of equal ones has `first` rows below it. */
+    json_t *standings = json_object();
+    size_t n = json_array_size(ids);
+    for (size_t first = 0; first < n;) {
+        double score = json_real_value(json_array_get(scores, first));
+        size_t end = first;
+        while (end < n && json_real_value(json_array_get(scores, end)) == score)
+            end++;
+        double percentile = query_percentile_rank((int)first, (int)(end - first), (int)n);
+        for (size_t k = first; k < end; k++)
+            json_object_set_new(standings, json_string_value(json_array_get(ids, k)),
+                json_pack("{s:O, s:f}", "average", json_array_get(scores, k), "percentile", percentile));
+        first = end;
+    }
+    json_decref(ids);
+    json_decref(scores);
+    return standings;
+}
+
 json_t *query_department_distributions(struct store *store, const char *department,
                                        enum distribution_key key, struct error *err)
 {

@@ -70,6 +70,12 @@ json_t *query_department_distributions(struct store *store, const char *departme
 json_t *query_pool_statistics(struct store *store, const char *department,
                               enum distribution_key key, const char *value, struct error *err);
 
+/* {application id: {average, percentile}} for every application in one
+ * pool: the scores and percentiles query_distribution gives, without the
+ * names or the statistics.  Caller owns the result; NULL on error. */
+json_t *query_pool_standings(struct store *store, const char *department,
+                             enum distribution_key key, const char *value, struct error *err);
+
 /* Percentile rank with ties counted half: 100 * (below + equal / 2) / n,
  * rounded to one decimal.  Exposed for tests. */
 double query_percentile_rank(int below, int equal, int n);

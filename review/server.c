@@ -205,21 +205,12 @@ static enum MHD_Result send_response(struct call *call, unsigned status, struct 
     return result;
 }
 
-static struct MHD_Response *json_response(json_t *value)
+/* The JSON text of value (a new reference, stolen); NULL when out of memory. */
+static GBytes *json_bytes(json_t *value)
 {
     char *text = json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(12));
     json_decref(value);
-    if (!text)
-        return NULL;
-    struct MHD_Response *response =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (!response) {
-        free(text);
-        return NULL;
-    }
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return response;
+    return text ? g_bytes_new_with_free_func(text, strlen(text), free, text) : NULL;
 }
 
 static void release_bytes(void *bytes)
@@ -227,9 +218,11 @@ static void release_bytes(void *bytes)
     g_bytes_unref(bytes);
 }
 
-/* Answers JSON text already made (a reference, stolen). */
-static enum MHD_Result reply_bytes(struct call *call, GBytes *json_text)
+/* A JSON response holding json_text (a reference, stolen); NULL on failure. */
+static struct MHD_Response *bytes_response(GBytes *json_text)
 {
+    if (!json_text)
+        return NULL;
     gsize size;
     /* MHD only reads the buffer; its prototype lacks the const. */
     void *data = (void *)(uintptr_t)g_bytes_get_data(json_text, &size);
@@ -237,11 +230,16 @@ static enum MHD_Result reply_bytes(struct call *call, GBytes *json_text)
         size, data, release_bytes, json_text);
     if (!response) {
         g_bytes_unref(json_text);
-        return send_response(call, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
+        return NULL;
     }
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return send_response(call, MHD_HTTP_OK, response);
+    return response;
+}
+
+static struct MHD_Response *json_response(json_t *value)
+{
+    return bytes_response(json_bytes(value));
 }
 
 /* Answers value (a new reference, stolen) as JSON. */
@@ -303,15 +301,23 @@ static int record(struct call *call, const char *action, const char *application
     return 0;
 }
 
-/* Records the view, then answers the data; no row, no data. */
+/* Records the view, then answers the JSON text (a reference, stolen); no
+ * row, no data. */
+static enum MHD_Result reply_recorded_text(struct call *call, GBytes *json_text, const char *action,
+                                           const char *application, const char *detail)
+{
+    if (record(call, action, application, detail) != 0) {
+        if (json_text)
+            g_bytes_unref(json_text);
+        return reply_internal(call, "audit", NULL);
+    }
+    return send_response(call, MHD_HTTP_OK, bytes_response(json_text));
+}
+
 static enum MHD_Result reply_recorded(struct call *call, json_t *value, const char *action,
                                       const char *application, const char *detail)
 {
-    if (record(call, action, application, detail) != 0) {
-        json_decref(value);
-        return reply_internal(call, "audit", NULL);
-    }
-    return reply_json(call, MHD_HTTP_OK, value);
+    return reply_recorded_text(call, json_bytes(value), action, application, detail);
 }
 
 /* ---- parameters ------------------------------------------------------------ */
@@ -1161,19 +1167,12 @@ static enum MHD_Result h_category(struct call *call)
         json_t *show = query_show(call->store, id, call->params[1], false, &err);
         if (!show)
             return reply_not_found(call, "no such category");
-        char *text = json_dumps(show, JSON_COMPACT | JSON_REAL_PRECISION(12));
-        json_decref(show);
-        if (!text)
+        if (!(answer = json_bytes(show)))
             return reply_internal(call, "category", NULL);
-        answer = g_bytes_new_with_free_func(text, strlen(text), free, text);
         if (cacheable)
             keep_view(call->worker, key, answer);
     }
-    if (record(call, "view_category", call->params[0], call->params[1]) != 0) {
-        g_bytes_unref(answer);
-        return reply_internal(call, "audit", NULL);
-    }
-    return reply_bytes(call, answer);
+    return reply_recorded_text(call, answer, "view_category", call->params[0], call->params[1]);
 }
 
 static enum MHD_Result h_distribution(struct call *call)

@@ -131,9 +131,6 @@ int store_open_readonly(const char *path, struct store **out, struct error *err)
         return error_set(err, "%s: schema version %d, expected %d (run ingest to create or upgrade it)",
                          path, version, newest);
     }
-    /* Browsing reads pages all over a large file: a 16 MB page cache rather
-     * than SQLite's 2 MB.  (No memory map: mapped pages count in the RSS of
-     * every process that reads a whole department.) */
     store_exec(store, "PRAGMA foreign_keys=ON;", NULL);
     *out = store;
     return 0;
