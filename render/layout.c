@@ -257,7 +257,7 @@ static void prepare_layout(struct layout_doc *doc, PangoLayout *layout,
  * page: each distinct one, with its style and width, is laid out once per
  * document and kept, up to a count and a total length. */
 #define KEPT_TEXT_MAX 8192
-#define KEPT_LAYOUTS_MAX 8192
+#define KEPT_LAYOUTS_MAX 32768
 #define KEPT_BYTES_MAX ((size_t)4 << 20)
 
 struct kept_layout {
