@@ -5,10 +5,18 @@
 # session, every request authenticated and audited as in production.
 # Baselines from the same run: GET /api/session (session check only, no
 # query, no audit row) and GET /style.css (no session, no database).
-# Figures only, never pass/fail.  BENCH_SECONDS (default 10) per run;
-# BENCH_SERVER_OPTIONS adds options to `beishen serve` (e.g. --threads 2);
-# SERVER_PIN and CLIENT_PIN prefix the server and wrk (e.g. "taskset -c 0"
-# and "taskset -c 1"), WRK_THREADS sets wrk's threads (default 2).
+# Figures only, never pass/fail.
+#
+# Two layouts of the same load: "shared", server and wrk on whatever cores
+# the kernel picks (each takes CPU from the other, so wrk's own waits count
+# as latency), and "pinned", the server on core 0 and wrk on core 1.  The
+# category switch runs BENCH_TRIALS times (default 3) in each; the median
+# p99 is printed.  Before that, build/bench/stall_probe measures how often
+# the idle machine itself stops a running thread: a p99 cannot be steadier
+# than that.
+#
+# BENCH_SECONDS (default 10) per run; BENCH_SERVER_OPTIONS adds options to
+# `beishen serve` (e.g. --threads 2).
 : "${BENCH_DB:?BENCH_DB must name the bench database}"
 : "${BEISHEN:=./beishen}"
 seconds=${BENCH_SECONDS:-10}
@@ -35,17 +43,28 @@ password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$password" | "$BEISHEN" user add bench-reviewer --db "$BENCH_DB" --role reviewer $departments >/dev/null || exit 1
 
 mkdir -p "$work/tmp"
-TMPDIR=$work/tmp ${SERVER_PIN:-} "$BEISHEN" serve --db "$BENCH_DB" --listen 127.0.0.1:0 --connections 512 ${BENCH_SERVER_OPTIONS:-} >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-url=""
-i=0
-while [ $i -lt 300 ] && [ -z "$url" ]; do
-    url=$(sed -n 's/^beishen serve: listening on \(http:[^ ]*\/\) .*/\1/p' "$work/server.out")
-    [ -z "$url" ] && sleep 0.1
-    i=$((i + 1))
-done
-[ -n "$url" ] || { echo "server did not start: $(cat "$work/server.err")"; exit 1; }
-url=${url%/}
+# start_server [PIN...]: starts the server (under PIN, e.g. taskset -c 0),
+# sets url and server_pid.
+start_server() {
+    TMPDIR=$work/tmp "$@" "$BEISHEN" serve --db "$BENCH_DB" --listen 127.0.0.1:0 --connections 512 \
+        ${BENCH_SERVER_OPTIONS:-} >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    url=""
+    i=0
+    while [ $i -lt 300 ] && [ -z "$url" ]; do
+        url=$(sed -n 's/^beishen serve: listening on \(http:[^ ]*\/\) .*/\1/p' "$work/server.out")
+        [ -z "$url" ] && sleep 0.1
+        i=$((i + 1))
+    done
+    [ -n "$url" ] || { echo "server did not start: $(cat "$work/server.err")"; exit 1; }
+    url=${url%/}
+}
+stop_server() {
+    kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    server_pid=""
+}
+start_server
+# The session lives in the database, so it outlasts a server restart.
 token=$(curl -s -c - -o /dev/null -H 'Content-Type: application/json' \
         --data "{\"user\":\"bench-reviewer\",\"password\":\"$password\"}" "$url/api/login" |
         awk '$6 == "beishen_session" {print $7}')
@@ -58,19 +77,20 @@ sqlite3 -batch -json "$BENCH_DB" "SELECT a.key AS id, c.name AS name FROM catego
 
 cat >"$work/bench.lua" <<'EOF'
 -- wrk script: args are the session token and a file of paths (empty: the URL's own path).
-local paths, index, token = {}, 0, ""
+-- Requests are formatted once, in init, so that wrk spends its time on the network.
+local requests, index = {}, 0
 function init(args)
-  token = args[1]
+  local headers = { Cookie = "beishen_session=" .. args[1] }
   if args[2] and args[2] ~= "" then
-    for line in io.lines(args[2]) do paths[#paths + 1] = line end
+    for line in io.lines(args[2]) do requests[#requests + 1] = wrk.format("GET", line, headers) end
+  else
+    requests[1] = wrk.format("GET", nil, headers)
   end
-  index = math.random(1, math.max(#paths, 1))
+  index = math.random(1, #requests)
 end
 function request()
-  local headers = { Cookie = "beishen_session=" .. token }
-  if #paths == 0 then return wrk.format("GET", nil, headers) end
-  index = index % #paths + 1
-  return wrk.format("GET", paths[index], headers)
+  index = index % #requests + 1
+  return requests[index]
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -81,17 +101,58 @@ function done(summary, latency, requests)
 end
 EOF
 
-# run NAME PATH PATHS-FILE: one wrk run, one line of figures.
+# run NAME PATH PATHS-FILE [PIN...]: one wrk run (WRK_THREADS threads), one
+# line of figures; the p99 is kept in $work/p99.
 run() {
-    ${CLIENT_PIN:-} wrk -t${WRK_THREADS:-2} -c32 -d"${seconds}s" --timeout 5s -s "$work/bench.lua" "$url$2" -- "$token" "$3" >"$work/wrk.out" 2>&1
-    set -- "$1" $(grep '^RESULT' "$work/wrk.out")
+    run_name=$1 run_path=$2 run_file=$3
+    shift 3
+    "$@" wrk -t"$WRK_THREADS" -c32 -d"${seconds}s" --timeout 5s -s "$work/bench.lua" "$url$run_path" \
+        -- "$token" "$run_file" >"$work/wrk.out" 2>&1
+    set -- $(grep '^RESULT' "$work/wrk.out")
+    [ "$1" = RESULT ] || { echo "$run_name: wrk failed: $(head -c 300 "$work/wrk.out")"; return; }
+    shift
     printf '%-34s %8.0f req/s   p50 %6.3f ms   p99 %6.3f ms   max %7.3f ms   %d requests, %d errors\n' \
-        "$1" "$3" "$4" "$5" "$6" "$7" "$8"
+        "$run_name" "$1" "$2" "$3" "$4" "$5" "$6"
+    echo "$3" >>"$work/p99"
+}
+# layout NAME [PIN...]: the category switch BENCH_TRIALS times, then the baselines.
+layout() {
+    layout_name=$1
+    shift
+    : >"$work/p99"
+    "$@" wrk -t"$WRK_THREADS" -c32 -d2s -s "$work/bench.lua" "$url" -- "$token" "$work/paths.txt" >/dev/null 2>&1  # warm-up
+    trial=1
+    while [ $trial -le "$trials" ]; do
+        run "category switch, $layout_name $trial" "" "$work/paths.txt" "$@"
+        trial=$((trial + 1))
+    done
+    echo "category switch, $layout_name: median p99 $(sort -n "$work/p99" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}') ms over $trials runs"
+    run "baseline: GET /api/session" "/api/session" "" "$@"
+    run "baseline: GET /style.css" "/style.css" "" "$@"
 }
 apps=$(sqlite3 -batch -noheader "$BENCH_DB" "SELECT count(*) FROM applications")
-echo "$apps applications; 32 keep-alive connections, 2 wrk threads, ${seconds} s per run; $(nproc) cores shared by client and server"
-wrk -t2 -c32 -d2s -s "$work/bench.lua" "$url" -- "$token" "$work/paths.txt" >/dev/null 2>&1   # warm-up
-run "category switch (audited)" "" "$work/paths.txt"
-run "baseline: GET /api/session" "/api/session" ""
-run "baseline: GET /style.css" "/style.css" ""
+trials=${BENCH_TRIALS:-3}
+cores=$(nproc)
+echo "$apps applications; 32 keep-alive connections, ${seconds} s per run; $cores cores"
+if [ -x build/bench/stall_probe ]; then
+    i=0 probes=""
+    while [ $i -lt "$cores" ]; do
+        taskset -c $i build/bench/stall_probe 5 >"$work/probe.$i" &
+        probes="$probes $!"
+        i=$((i + 1))
+    done
+    wait $probes   # not the server, also a child of this shell
+    i=0
+    while [ $i -lt "$cores" ]; do
+        echo "machine: core $i, a spinning thread saw $(cat "$work/probe.$i")"
+        i=$((i + 1))
+    done
+fi
+WRK_THREADS=2 layout "shared"
+if [ "$cores" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+    stop_server
+    start_server taskset -c 0
+    WRK_THREADS=1 layout "pinned" taskset -c 1
+fi
+echo "shared: server and wrk on any core; pinned: server on core 0, wrk (1 thread) on core 1"
 echo "goal: category switch p99 < 5 ms, no errors"
