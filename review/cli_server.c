@@ -19,7 +19,7 @@
 enum {
     OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_TIMEOUT, OPT_SESSION, OPT_ALLOW_REMOTE,
     OPT_CONNECTIONS, OPT_ROLE, OPT_DEPARTMENT, OPT_UNIVERSITY, OPT_USER, OPT_APPLICATION,
-    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_HELP,
+    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_HELP,
 };
 
 static bool parse_count(const char *text, long min, long max, long *out)
@@ -40,7 +40,7 @@ int cli_serve(int argc, char **argv)
     static const char *usage =
         "usage: beishen serve [--db FILE] [--listen HOST:PORT] [--threads N]\n"
         "                     [--connections N] [--timeout SECONDS] [--session-seconds N]\n"
-        "                     [--allow-remote]\n"
+        "                     [--allow-remote] [--timing]\n"
         "\n"
         "Runs the reviewers' workstation: the browser UI and its JSON API on\n"
         "127.0.0.1:8080 unless --listen says otherwise (port 0 picks a free port;\n"
@@ -48,7 +48,9 @@ int cli_serve(int argc, char **argv)
         "--allow-remote is given: the server has no TLS of its own.  --timeout is\n"
         "the idle time after which a connection is closed (30 s), --connections\n"
         "the open connections at once (256), --session-seconds a login's\n"
-        "lifetime (8 hours).  SIGINT or SIGTERM stop it.  Accounts: beishen user.\n";
+        "lifetime (8 hours).  SIGINT or SIGTERM stop it.  Accounts: beishen user.\n"
+        "--timing times every request inside the server and prints the\n"
+        "percentiles when it stops (for benchmarks).\n";
     static const struct option options[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -57,6 +59,7 @@ int cli_serve(int argc, char **argv)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"session-seconds", required_argument, NULL, OPT_SESSION},
         {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
+        {"timing", no_argument, NULL, OPT_TIMING},
         {"help", no_argument, NULL, OPT_HELP},
         {0, 0, 0, 0},
     };
@@ -91,6 +94,7 @@ int cli_serve(int argc, char **argv)
             o.session_seconds = (int)value;
             break;
         case OPT_ALLOW_REMOTE: o.allow_remote = true; break;
+        case OPT_TIMING: o.timing = true; break;
         case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
         default: return cli_usage_error("serve", "unknown option");
         }

@@ -8,9 +8,10 @@
  * process, forked before any thread exists, that renders PDFs in a fresh
  * child per job, one job at a time (Pango and fontconfig never run in a
  * server thread); and the PDF cache, a private directory removed by
- * server_stop.  Access decisions are auth.c's; audit rows are written by
- * audit.c's group-commit writer, and a request answers only once its row is
- * committed.  A GET's reads run in one read transaction (one snapshot).
+ * server_stop.  Access decisions are auth.c's; a request's audit row is in
+ * audit.c's journal before it answers (a background thread moves the
+ * journal into the database).  A GET's reads run in one read transaction
+ * (one snapshot).
  *
  * Every buffer filled from the network has a hard cap (path, query values,
  * headers through the connection memory limit, the body); slow clients are
@@ -26,7 +27,7 @@
 struct server_options {
     const char *db_path;          /* an existing database (required) */
     const char *listen;           /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
-    unsigned threads;             /* worker threads; 0: the number of CPUs, at least 4 */
+    unsigned threads;             /* worker threads; 0: the number of CPUs, at least 2 */
     unsigned connection_limit;    /* open connections at once */
     unsigned connection_timeout;  /* seconds a connection may stay idle */
     size_t body_limit;            /* request body bytes */
@@ -35,6 +36,7 @@ struct server_options {
     int render_timeout;           /* seconds one PDF render may take */
     size_t cache_bytes;           /* PDF cache size before the least recently used go */
     bool allow_remote;            /* listen on a non-loopback address (refused otherwise) */
+    bool timing;                  /* time every request; server_stop prints the percentiles */
 };
 
 /* Fills the defaults: 127.0.0.1:8080, 256 connections, 30 s timeout,
@@ -55,7 +57,8 @@ const char *server_url(const struct server *server);
 
 /* Stops listening, finishes or fails the renders in progress, closes every
  * connection and every worker's store, ends the render helper, removes the
- * PDF cache and frees the server. */
+ * PDF cache and frees the server.  With options.timing, first prints to
+ * stderr how long requests spent in the server (see server.c). */
 void server_stop(struct server *server);
 
 /* The browser UI, compiled in from review/web/ by the build

@@ -421,7 +421,7 @@ check_eq "GET /api/audit limit" "5" "$(jq length "$TMP/body")"
 check_eq "GET /api/audit as reviewer: 403" "403" "$(get "$R" /api/audit)"
 
 # --- expiry and a second server: sessions live in the database -----------------------------------------------
-start_server "$TMP/second.out" --session-seconds 2 --connections 8 --threads 1
+start_server "$TMP/second.out" --session-seconds 2 --connections 8 --threads 1 --timing
 second_pid=$started_pid
 FIRST=$BASE
 BASE=$URL
@@ -452,6 +452,10 @@ kill -INT "$second_pid"
 wait "$second_pid"
 check_eq "SIGINT stops the second server, exit 0" "0" "$?"
 second_pid=""
+# --timing: the second server served at least the login, two session checks
+# and the style sheet after the limit test, and says how long they took.
+timed=$(sed -n 's/^beishen serve: \([0-9]*\) requests; time in the server (request line read to reply sent): p50 [0-9.]* ms, p99 [0-9.]* ms, p99.9 [0-9.]* ms, max [0-9.]* ms$/\1/p' "$TMP/second.out.err")
+check_eq "serve --timing prints its percentiles at the end" "1" "$([ "${timed:-0}" -ge 4 ] && echo 1 || echo 0)"
 BASE=$FIRST
 
 # --- clean shutdown ----------------------------------------------------------------------------------------------
@@ -463,6 +467,7 @@ wait "$server_pid"
 status=$?
 check_eq "SIGTERM stops the server, exit 0" "0" "$status"
 check_contains "server says it stopped" "$TMP/server.out" "beishen serve: stopped"
+check_eq "no timing line without --timing" "0" "$(grep -c 'time in the server' "$TMP/server.out.err")"
 if [ -n "$helper" ]; then
     if kill -0 "$helper" 2>/dev/null; then fail "render helper left running"; else pass "render helper ended"; fi
 fi

@@ -9,9 +9,10 @@
 #
 # Two layouts of the same load: "shared", server and wrk on whatever cores
 # the kernel picks (each takes CPU from the other, so wrk's own waits count
-# as latency), and "pinned", the server on core 0 and wrk on core 1.  The
-# category switch runs BENCH_TRIALS times (default 3) in each; the median
-# p99 is printed.  Before that, build/bench/stall_probe measures how often
+# as latency), and "pinned", the server (one thread) on core 0 and wrk on
+# core 1.  The category switch runs BENCH_TRIALS times (default 3) in each;
+# the median p99 is printed, and the server's own figure (serve --timing:
+# from reading the request line to handing the reply to the socket).  Before that, build/bench/stall_probe measures how often
 # the idle machine itself stops a running thread: a p99 cannot be steadier
 # than that.
 #
@@ -43,11 +44,13 @@ password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$password" | "$BEISHEN" user add bench-reviewer --db "$BENCH_DB" --role reviewer $departments >/dev/null || exit 1
 
 mkdir -p "$work/tmp"
-# start_server [PIN...]: starts the server (under PIN, e.g. taskset -c 0),
-# sets url and server_pid.
+# start_server [PIN...]: starts the server (under PIN, e.g. taskset -c 0)
+# with $server_options, sets url and server_pid.
+server_options=""
 start_server() {
+    # shellcheck disable=SC2086  # options are split into words on purpose
     TMPDIR=$work/tmp "$@" "$BEISHEN" serve --db "$BENCH_DB" --listen 127.0.0.1:0 --connections 512 \
-        ${BENCH_SERVER_OPTIONS:-} >"$work/server.out" 2>"$work/server.err" &
+        --timing $server_options ${BENCH_SERVER_OPTIONS:-} >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
     url=""
     i=0
@@ -59,16 +62,20 @@ start_server() {
     [ -n "$url" ] || { echo "server did not start: $(cat "$work/server.err")"; exit 1; }
     url=${url%/}
 }
+# stop_server: stops it and prints its --timing line.
 stop_server() {
     kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     server_pid=""
+    sed -n 's/^beishen serve: \([0-9]* requests; time in the server\)/  server side: \1/p' "$work/server.err"
 }
+# One login; the session lives in the database, so it outlasts the servers
+# started below.
 start_server
-# The session lives in the database, so it outlasts a server restart.
 token=$(curl -s -c - -o /dev/null -H 'Content-Type: application/json' \
         --data "{\"user\":\"bench-reviewer\",\"password\":\"$password\"}" "$url/api/login" |
         awk '$6 == "beishen_session" {print $7}')
 [ -n "$token" ] || { echo "login failed"; exit 1; }
+stop_server >/dev/null
 
 # 4,000 random (application, category) pairs, the paths a reviewer clicks.
 sqlite3 -batch -json "$BENCH_DB" "SELECT a.key AS id, c.name AS name FROM categories c
@@ -115,20 +122,27 @@ run() {
         "$run_name" "$1" "$2" "$3" "$4" "$5" "$6"
     echo "$3" >>"$work/p99"
 }
-# layout NAME [PIN...]: the category switch BENCH_TRIALS times, then the baselines.
+# layout NAME SERVER-PIN CLIENT-PIN SERVER-OPTIONS: a server started under
+# SERVER-PIN (e.g. "taskset -c 0", or "") for the category switch, warmed up
+# and then run BENCH_TRIALS times from wrk under CLIENT-PIN; a fresh one for
+# the baselines.  Each server prints its own side of the time (--timing).
+# shellcheck disable=SC2086  # the pins are split into words on purpose
 layout() {
-    layout_name=$1
-    shift
+    layout_name=$1 server_pin=$2 client_pin=$3 server_options=$4
     : >"$work/p99"
-    "$@" wrk -t"$WRK_THREADS" -c32 -d2s -s "$work/bench.lua" "$url" -- "$token" "$work/paths.txt" >/dev/null 2>&1  # warm-up
+    start_server $server_pin
+    $client_pin wrk -t"$WRK_THREADS" -c32 -d2s -s "$work/bench.lua" "$url" -- "$token" "$work/paths.txt" >/dev/null 2>&1
     trial=1
     while [ $trial -le "$trials" ]; do
-        run "category switch, $layout_name $trial" "" "$work/paths.txt" "$@"
+        run "category switch, $layout_name $trial" "" "$work/paths.txt" $client_pin
         trial=$((trial + 1))
     done
     echo "category switch, $layout_name: median p99 $(sort -n "$work/p99" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}') ms over $trials runs"
-    run "baseline: GET /api/session" "/api/session" "" "$@"
-    run "baseline: GET /style.css" "/style.css" "" "$@"
+    stop_server
+    start_server $server_pin
+    run "baseline: GET /api/session" "/api/session" "" $client_pin
+    run "baseline: GET /style.css" "/style.css" "" $client_pin
+    stop_server
 }
 apps=$(sqlite3 -batch -noheader "$BENCH_DB" "SELECT count(*) FROM applications")
 trials=${BENCH_TRIALS:-3}
@@ -148,11 +162,10 @@ if [ -x build/bench/stall_probe ]; then
         i=$((i + 1))
     done
 fi
-WRK_THREADS=2 layout "shared"
+WRK_THREADS=2 layout "shared" "" "" ""
 if [ "$cores" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
-    stop_server
-    start_server taskset -c 0
-    WRK_THREADS=1 layout "pinned" taskset -c 1
+    WRK_THREADS=1 layout "pinned" "taskset -c 0" "taskset -c 1" "--threads 1"
 fi
-echo "shared: server and wrk on any core; pinned: server on core 0, wrk (1 thread) on core 1"
+echo "shared: server (a thread per core) and wrk (2 threads) on any core;" \
+     "pinned: server (1 thread) on core 0, wrk (1 thread) on core 1"
 echo "goal: category switch p99 < 5 ms, no errors"
