@@ -31,8 +31,8 @@ int audit_record(struct store *store, const struct audit_entry *entry, struct er
 /* The server's writer.  A request appends its row to a journal file beside
  * the database (<db>.audit-journal) with one write() and may answer as soon
  * as that succeeded; a thread with its own connection moves the journal
- * into audit_log in batches, within milliseconds, and keeps the journal
- * short.  Requests never wait for SQLite, and a row written survives the
+ * into audit_log in batches, every quarter second when a core is free, and
+ * keeps the journal short.  Requests never wait for SQLite, and a row written survives the
  * process being killed (the next start imports it; each journal line has a
  * unique key, so nothing is stored twice). */
 struct audit_writer;
@@ -47,8 +47,9 @@ int audit_writer_start(const char *db_path, struct audit_writer **out, struct er
  * the entry's strings are borrowed until it returns. */
 int audit_writer_record(struct audit_writer *writer, const struct audit_entry *entry,
                         struct error *err);
-/* Returns once every row recorded before the call is in audit_log (or
- * after 5 s with -1): for readers of the log that must see it whole. */
+/* Moves every row recorded before the call into audit_log, in the
+ * caller's thread (the importer runs only on an idle core): for readers of
+ * the log that must see it whole.  -1 on a database error. */
 int audit_writer_flush(struct audit_writer *writer, struct error *err);
 /* Imports what is left, stops the thread, closes the connection. */
 void audit_writer_stop(struct audit_writer *writer);
