@@ -140,6 +140,7 @@ layout() {
     echo "category switch, $layout_name: median p99 $(sort -n "$work/p99" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}') ms over $trials runs"
     stop_server
     start_server $server_pin
+    $client_pin wrk -t"$WRK_THREADS" -c32 -d2s -s "$work/bench.lua" "$url/api/session" -- "$token" "" >/dev/null 2>&1
     run "baseline: GET /api/session" "/api/session" "" $client_pin
     run "baseline: GET /style.css" "/style.css" "" $client_pin
     stop_server
