@@ -340,6 +340,16 @@ static int truncate_journal(struct audit_writer *w, struct error *err)
     return status;
 }
 
+/* Imports everything and empties the journal: at start (what a killed run
+ * left) and at stop. */
+static int empty_journal(struct audit_writer *w, struct error *err)
+{
+    pthread_mutex_lock(&w->import_lock);
+    int status = truncate_journal(w, err);
+    pthread_mutex_unlock(&w->import_lock);
+    return status;
+}
+
 /* One round of import, and the truncation when the journal has grown. */
 static int import_round(struct audit_writer *w, struct error *err)
 {
@@ -436,12 +446,8 @@ int audit_writer_start(const char *db_path, struct audit_writer **out, struct er
         writer_free(w);
         return -1;
     }
-    /* Rows a previous run wrote but did not import (it was killed).  No
-     * other thread exists yet; the lock is taken for the rule's sake. */
-    pthread_mutex_lock(&w->import_lock);
-    int recovered = truncate_journal(w, err);
-    pthread_mutex_unlock(&w->import_lock);
-    if (recovered != 0) {
+    /* Rows a previous run wrote but did not import (it was killed). */
+    if (empty_journal(w, err) != 0) {
         writer_free(w);
         return -1;
     }
@@ -496,9 +502,7 @@ void audit_writer_stop(struct audit_writer *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     struct error err;
-    pthread_mutex_lock(&w->import_lock);
-    if (truncate_journal(w, &err) != 0)
+    if (empty_journal(w, &err) != 0)
         fprintf(stderr, "beishen serve: %s\n", err.message);
-    pthread_mutex_unlock(&w->import_lock);
     writer_free(w);
 }

@@ -32,9 +32,9 @@ int audit_record(struct store *store, const struct audit_entry *entry, struct er
  * the database (<db>.audit-journal) with one write() and may answer as soon
  * as that succeeded; a thread with its own connection moves the journal
  * into audit_log in batches, every quarter second when a core is free, and
- * keeps the journal short.  Requests never wait for SQLite, and a row written survives the
- * process being killed (the next start imports it; each journal line has a
- * unique key, so nothing is stored twice). */
+ * keeps the journal short.  Requests never wait for SQLite, and a row
+ * written survives the process being killed (the next start imports it;
+ * each journal line has a unique key, so nothing is stored twice). */
 struct audit_writer;
 
 /* Opens its own connection and the journal, imports what a previous run

@@ -1690,9 +1690,9 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     (void)connection;
     (void)code;
     struct request *request = *context;
-    if (request && server->options.timing)
-        record_timing(server, now_seconds() - request->received_at);
     if (request) {
+        if (server->options.timing)
+            record_timing(server, now_seconds() - request->received_at);
         free(request->body);
         free(request);
         *context = NULL;
@@ -1897,8 +1897,6 @@ void server_stop(struct server *server)
 {
     if (!server)
         return;
-    if (server->options.timing)
-        print_timing(server);
     /* No new connections; the listening socket is ours to close, but only
      * once the daemon's threads are gone. */
     MHD_socket listening = server->daemon ? MHD_quiesce_daemon(server->daemon) : MHD_INVALID_SOCKET;
@@ -1912,6 +1910,8 @@ void server_stop(struct server *server)
     }
     if (server->daemon)
         MHD_stop_daemon(server->daemon);
+    if (server->options.timing)
+        print_timing(server);   /* every request has completed now */
     if (listening != MHD_INVALID_SOCKET)
         close(listening);
     audit_writer_stop(server->audit);   /* after the workers: their rows are in */
