@@ -23,8 +23,8 @@ BUILD   ?= build
 # fonts.c reads them from this absolute path, whatever the working directory.
 FONT_DIR := $(CURDIR)/build/fonts
 NOTO_DIR := /usr/share/fonts/opentype/noto
-SUBSET_FONTS := $(FONT_DIR)/BeishenSansTC-Regular.otf $(FONT_DIR)/BeishenSansTC-Bold.otf \
-                $(FONT_DIR)/BeishenSerifTC-Regular.otf $(FONT_DIR)/BeishenSerifTC-Bold.otf
+SUBSET_FONTS := $(FONT_DIR)/BeishenSansTC-Regular.ttf $(FONT_DIR)/BeishenSansTC-Bold.ttf \
+                $(FONT_DIR)/BeishenSerifTC-Regular.ttf $(FONT_DIR)/BeishenSerifTC-Bold.ttf
 override CFLAGS += -DBEISHEN_FONT_DIR='"$(FONT_DIR)"'
 # The workstation server's modules need libmicrohttpd and libsodium; server.mk
 # (included below when present) adds them and their packages.
@@ -42,15 +42,16 @@ HEADERS := $(wildcard review/*.h render/*.h fonts/*.h)
 
 all: beishen $(BUILD)/generate $(SUBSET_FONTS)
 
-# All four faces in one rule, two at a time: each takes ~25 s of one core.
+# All four faces in one rule, two at a time: each takes 1.5 to 2.5 minutes of
+# one core (most of it converting the outlines to TrueType).
 $(SUBSET_FONTS) &: fonts/subset.py
 	@mkdir -p $(FONT_DIR)
-	@echo "  FONT $(FONT_DIR): Beishen Sans/Serif TC, cut from Noto CJK (about a minute)"
-	@/usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSansCJK-Regular.ttc 3 "Beishen Sans TC" $(FONT_DIR)/BeishenSansTC-Regular.otf & a=$$!; \
-	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSansCJK-Bold.ttc 3 "Beishen Sans TC" $(FONT_DIR)/BeishenSansTC-Bold.otf; b=$$?; \
+	@echo "  FONT $(FONT_DIR): Beishen Sans/Serif TC, cut from Noto CJK (about four minutes)"
+	@/usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSansCJK-Regular.ttc 3 "Beishen Sans TC" $(FONT_DIR)/BeishenSansTC-Regular.ttf & a=$$!; \
+	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSansCJK-Bold.ttc 3 "Beishen Sans TC" $(FONT_DIR)/BeishenSansTC-Bold.ttf; b=$$?; \
 	 wait $$a && [ $$b = 0 ] || exit 1; \
-	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSerifCJK-Regular.ttc 3 "Beishen Serif TC" $(FONT_DIR)/BeishenSerifTC-Regular.otf & a=$$!; \
-	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSerifCJK-Bold.ttc 3 "Beishen Serif TC" $(FONT_DIR)/BeishenSerifTC-Bold.otf; b=$$?; \
+	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSerifCJK-Regular.ttc 3 "Beishen Serif TC" $(FONT_DIR)/BeishenSerifTC-Regular.ttf & a=$$!; \
+	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSerifCJK-Bold.ttc 3 "Beishen Serif TC" $(FONT_DIR)/BeishenSerifTC-Bold.ttf; b=$$?; \
 	 wait $$a && [ $$b = 0 ]
 
 beishen: $(BUILD)/review/main.o $(LIB_OBJ)

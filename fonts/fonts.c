@@ -29,15 +29,16 @@
 #error "BEISHEN_FONT_DIR must name the directory of the faces cut by fonts/subset.py"
 #endif
 
-/* The everyday faces come first: Noto CJK cut down to Big5 and symbols
- * (fonts/subset.py, run by make), so that a document embeds small font
- * subsets.  The full Noto faces follow for any other character, in the same
- * design; HanaMin covers what Noto lacks. */
+/* The everyday faces come first: Noto CJK cut down to Big5, the Unified
+ * Ideographs and symbols, with TrueType outlines (fonts/subset.py, run by
+ * make, says why), so that Cairo embeds them quickly and small.  The full
+ * Noto faces follow for any other character, in the same design; HanaMin
+ * covers what Noto lacks. */
 static const char *const font_files[] = {
-    BEISHEN_FONT_DIR "/BeishenSansTC-Regular.otf",
-    BEISHEN_FONT_DIR "/BeishenSansTC-Bold.otf",
-    BEISHEN_FONT_DIR "/BeishenSerifTC-Regular.otf",
-    BEISHEN_FONT_DIR "/BeishenSerifTC-Bold.otf",
+    BEISHEN_FONT_DIR "/BeishenSansTC-Regular.ttf",
+    BEISHEN_FONT_DIR "/BeishenSansTC-Bold.ttf",
+    BEISHEN_FONT_DIR "/BeishenSerifTC-Regular.ttf",
+    BEISHEN_FONT_DIR "/BeishenSerifTC-Bold.ttf",
     NOTO_DIR "/NotoSansCJK-Regular.ttc",
     NOTO_DIR "/NotoSansCJK-Bold.ttc",
     NOTO_DIR "/NotoSerifCJK-Regular.ttc",
@@ -51,8 +52,8 @@ static const char *const family_lists[] = {
     [FONTS_SERIF] = "Beishen Serif TC, Noto Serif CJK TC, HanaMinA, HanaMinB",
 };
 
-/* Characters from CJK Extension B and A outside Big5, so outside the
- * Beishen faces: 𠮷 U+20BB7 and 䶮 U+4DAE come from the full Noto face,
+/* Characters from CJK Extension B and A, so outside the Beishen
+ * faces: 𠮷 U+20BB7 and 䶮 U+4DAE come from the full Noto face,
  * 𡒄 U+21484 and 𡝠 U+21760, which Noto lacks, from HanaMinB.  Together
  * they prove both fallbacks are wired up. */
 #define EXTENSION_PROBE "\xf0\xa0\xae\xb7\xe4\xb6\xae\xf0\xa1\x92\x84\xf0\xa1\x9d\xa0"
@@ -241,8 +242,8 @@ static int check_face(PangoContext *context, enum fonts_family family, bool bold
 {
     const char *expected_family = family == FONTS_SERIF ? "Beishen Serif TC" : "Beishen Sans TC";
     const char *expected_file = family == FONTS_SERIF
-        ? (bold ? "BeishenSerifTC-Bold.otf" : "BeishenSerifTC-Regular.otf")
-        : (bold ? "BeishenSansTC-Bold.otf" : "BeishenSansTC-Regular.otf");
+        ? (bold ? "BeishenSerifTC-Bold.ttf" : "BeishenSerifTC-Regular.ttf")
+        : (bold ? "BeishenSansTC-Bold.ttf" : "BeishenSansTC-Regular.ttf");
     PangoFontDescription *description = fonts_description_new(family, 10, bold);
     PangoFont *font = pango_font_map_load_font(font_map, context, description);
     pango_font_description_free(description);

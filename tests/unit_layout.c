@@ -15,6 +15,10 @@
 #include <unistd.h>
 
 #include <cairo-pdf.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_TRUETYPE_TABLES_H
+#include FT_TRUETYPE_TAGS_H
 #include <glib.h>
 #include <pango/pangocairo.h>
 #include <poppler.h>
@@ -153,6 +157,76 @@ static bool files_equal(const char *a, const char *b)
     g_free(x);
     g_free(y);
     return same;
+}
+
+/* ---- The faces cut by fonts/subset.py */
+
+/* Number of segments of the face's (3,1) format 4 cmap, the one Cairo 1.16
+ * scans for every new glyph of a document; -1 when it has none. */
+static int windows_bmp_segments(FT_Face face)
+{
+    FT_ULong size = 0;
+    if (FT_Load_Sfnt_Table(face, TTAG_cmap, 0, NULL, &size) != 0 || size < 4)
+        return -1;
+    unsigned char *cmap = g_malloc(size);
+    int segments = -1;
+    if (FT_Load_Sfnt_Table(face, TTAG_cmap, 0, cmap, &size) == 0) {
+        unsigned tables = (unsigned)cmap[2] << 8 | cmap[3];
+        for (unsigned i = 0; i < tables && 4 + 8 * (i + 1) <= size; i++) {
+            const unsigned char *entry = cmap + 4 + 8 * i;
+            unsigned long offset = (unsigned long)entry[4] << 24 | (unsigned long)entry[5] << 16
+                                   | (unsigned long)entry[6] << 8 | entry[7];
+            if (entry[0] == 0 && entry[1] == 3 && entry[2] == 0 && entry[3] == 1
+                && offset + 8 <= size && cmap[offset] == 0 && cmap[offset + 1] == 4)
+                segments = ((int)cmap[offset + 6] << 8 | cmap[offset + 7]) / 2;
+        }
+    }
+    g_free(cmap);
+    return segments;
+}
+
+/* What makes Cairo fast with the cut faces (fonts/subset.py says why):
+ * TrueType outlines, no CFF table, the Unified Ideographs kept whole and
+ * glyphs numbered in code point order, so the cmap is a few hundred runs
+ * (in Noto's own order it is 3,900 segments of scattered glyphs). */
+static void check_cut_faces(void)
+{
+    static const char *const names[] = {
+        "BeishenSansTC-Regular.ttf", "BeishenSansTC-Bold.ttf",
+        "BeishenSerifTC-Regular.ttf", "BeishenSerifTC-Bold.ttf",
+    };
+    FT_Library library;
+    if (FT_Init_FreeType(&library) != 0) {
+        CHECK(false, "FreeType starts");
+        return;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *path = g_build_filename(BEISHEN_FONT_DIR, names[i], NULL);
+        FT_Face face;
+        if (FT_New_Face(library, path, 0, &face) != 0) {
+            CHECK(false, "%s opens", path);
+            g_free(path);
+            continue;
+        }
+        FT_ULong glyf = 0, cff = 0;
+        bool has_glyf = FT_Load_Sfnt_Table(face, TTAG_glyf, 0, NULL, &glyf) == 0 && glyf > 0;
+        bool has_cff = FT_Load_Sfnt_Table(face, TTAG_CFF, 0, NULL, &cff) == 0;
+        CHECK(has_glyf && !has_cff, "%s: TrueType outlines, no CFF table", names[i]);
+
+        int segments = windows_bmp_segments(face);
+        CHECK(segments > 0 && segments < 1000, "%s: format 4 cmap of %d segments (< 1000)",
+              names[i], segments);
+
+        /* Kept whole, so the block is a few cmap runs (not every glyph is
+         * new: a Kangxi radical earlier in code point order may share it). */
+        unsigned missing = 0;
+        for (FT_ULong code = 0x4E00; code <= 0x9FA5; code++)
+            missing += FT_Get_Char_Index(face, code) == 0;
+        CHECK(missing == 0, "%s: all of U+4E00..U+9FA5 present (%u missing)", names[i], missing);
+        FT_Done_Face(face);
+        g_free(path);
+    }
+    FT_Done_FreeType(library);
 }
 
 /* ---- Fixtures */
@@ -780,6 +854,7 @@ int main(void)
     struct error err = { { 0 } };
     CHECK(fonts_check(&err) == 0, "fonts resolve to real Regular/Bold faces with Ext A/B fallback %s",
           err.message);
+    check_cut_faces();
 
     struct fixture f = { 0 };
     f.png = make_png();
