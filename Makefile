@@ -4,8 +4,8 @@
 
 CC      ?= cc
 .DEFAULT_GOAL := all
-PKGS    := sqlite3 jansson glib-2.0 libzip cairo pangocairo pangoft2 harfbuzz fontconfig poppler-glib
-DEBS    := pkg-config libsqlite3-dev libjansson-dev libglib2.0-dev libzip-dev libcairo2-dev \
+PKGS    := sqlite3 jansson glib-2.0 libzip zlib cairo pangocairo pangoft2 harfbuzz fontconfig poppler-glib
+DEBS    := pkg-config libsqlite3-dev libjansson-dev libglib2.0-dev libzip-dev zlib1g-dev libcairo2-dev \
            libpango1.0-dev libharfbuzz-dev libfontconfig-dev libpoppler-glib-dev \
            fonts-noto-cjk fonts-hanazono qpdf poppler-utils sqlite3 zip unzip jq valgrind \
            python3-reportlab libjpeg-dev python3-fonttools

@@ -3,7 +3,9 @@
  * Owns, for the duration of one layout_render() call: the PDF surface and
  * its Cairo context (drawing pass only), one Pango context, the few Pango
  * layouts that every string goes through, and the flow state (page, cursor,
- * open table, pending destinations, running item, page labels).
+ * open table, pending destinations, running item, page labels).  For the
+ * process, until layout_forget_kept(): the laid-out strings that repeat
+ * within and across documents (see text_layout()).
  *
  * The first pass runs the caller's content with no surface at all: every
  * primitive measures and moves the cursor exactly as it will when drawing,
@@ -22,6 +24,20 @@
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <zlib.h>
+
+/* Cairo compresses every stream of a PDF (page contents, font subsets,
+ * images) with zlib at its default level, 6, and offers no setting.  At
+ * level 1 a packet takes some 9 % fewer instructions to write and its file
+ * is some 5 % larger.  This definition takes the place of zlib's own: the
+ * dynamic linker binds Cairo's call to the executable's symbol before the
+ * library's.  Nothing else in beishen compresses. */
+int deflateInit_(z_streamp stream, int level, const char *version, int stream_size)
+{
+    (void)level;
+    return deflateInit2_(stream, 1, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY, version,
+                         stream_size);
+}
 
 /* Sheet sizes in points: A4 is 210 x 297 mm, A3 297 x 420 mm. */
 #define A4_SHORT 595.2756
@@ -99,8 +115,6 @@ struct layout_doc {
     PangoContext *pango;
     PangoFontDescription *font;       /* rewritten for each string */
     PangoLayout *flow;                /* layout_text, layout_link */
-    GHashTable *kept;                 /* laid-out strings, see text_layout() */
-    size_t kept_bytes;                /* their total length */
     PangoLayout *label;               /* layout_text_at and friends: never kept across calls */
     PangoLayout *cells[2 * LAYOUT_TABLE_MAX_COLUMNS];   /* header cells, then body cells */
 
@@ -252,30 +266,65 @@ static void prepare_layout(struct layout_doc *doc, PangoLayout *layout,
         doc->unknown_glyphs += pango_layout_get_unknown_glyphs_count(layout);
 }
 
-/* Every string is set twice, in the counting and the drawing pass, and
- * short ones (table cells, running headers, labels) repeat on every row and
- * page: each distinct one, with its style and width, is laid out once per
- * document and kept, up to a count and a total length. */
+/* Every string is set twice, in the counting and the drawing pass; short
+ * ones (table cells, running headers, labels) repeat on every row and page,
+ * and many (course and school names, headings, course plans) repeat from
+ * one application's document to the next.  So each distinct string, with
+ * its style and width, is laid out once and kept for the process: in a
+ * Pango context of its own, which no document changes.  Bounded by a count
+ * and a total length; the whole set is dropped when a document starts with
+ * it full, never during one, since its layouts are lent to the document. */
 #define KEPT_TEXT_MAX 8192
-#define KEPT_LAYOUTS_MAX 32768
-#define KEPT_BYTES_MAX ((size_t)4 << 20)
+#define KEPT_LAYOUTS_MAX 16384
+#define KEPT_BYTES_MAX ((size_t)2 << 20)
 
 struct kept_layout {
     PangoLayout *layout;
     int unknown_glyphs;
 };
 
+static struct {
+    PangoContext *pango;
+    GHashTable *layouts;          /* key (see text_layout) -> struct kept_layout */
+    size_t bytes;                 /* total length of their texts */
+} kept;
+
 static void kept_layout_free(void *data)
 {
-    struct kept_layout *kept = data;
-    g_object_unref(kept->layout);
-    g_free(kept);
+    struct kept_layout *layout = data;
+    g_object_unref(layout->layout);
+    g_free(layout);
+}
+
+void layout_forget_kept(void)
+{
+    if (kept.layouts)
+        g_hash_table_destroy(kept.layouts);
+    if (kept.pango)
+        g_object_unref(kept.pango);
+    memset(&kept, 0, sizeof kept);
+}
+
+/* At a document's start: the kept set, emptied if full.  Returns -1 with a
+ * message when the Pango context cannot be made. */
+static int kept_open(struct error *err)
+{
+    if (kept.layouts && (g_hash_table_size(kept.layouts) >= KEPT_LAYOUTS_MAX
+                         || kept.bytes >= KEPT_BYTES_MAX)) {
+        g_hash_table_remove_all(kept.layouts);
+        kept.bytes = 0;
+    }
+    if (!kept.pango && !(kept.pango = fonts_context_new(err)))
+        return -1;
+    if (!kept.layouts)
+        kept.layouts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, kept_layout_free);
+    return 0;
 }
 
 /* A layout showing `text` as prepare_layout() would set it: a kept one for
  * short texts, else `slot`, prepared anew.  Borrowed: a kept layout lives
- * as long as the document, `slot` until its next use.  Callers only read
- * it (lines, extents) and draw it. */
+ * at least as long as the document, `slot` until its next use.  Callers
+ * only read it (lines, extents) and draw it. */
 static PangoLayout *text_layout(struct layout_doc *doc, PangoLayout *slot,
                                 const struct layout_style *style, double default_size,
                                 const char *text, double width, bool one_line, bool count)
@@ -287,25 +336,25 @@ static PangoLayout *text_layout(struct layout_doc *doc, PangoLayout *slot,
     char *key = length > KEPT_TEXT_MAX ? NULL
         : g_strdup_printf("%d|%d|%d|%.4f|%.4f|%d|%s", (int)s->family, (int)s->bold, (int)s->align,
                           s->size > 0 ? s->size : default_size, width, (int)one_line, shown);
-    struct kept_layout *kept = key ? g_hash_table_lookup(doc->kept, key) : NULL;
-    bool room = g_hash_table_size(doc->kept) < KEPT_LAYOUTS_MAX && doc->kept_bytes + length <= KEPT_BYTES_MAX;
-    if (!kept && key && room) {
-        kept = g_new(struct kept_layout, 1);
-        kept->layout = pango_layout_new(doc->pango);
-        prepare_layout(doc, kept->layout, style, default_size, text, width, one_line, false);
-        kept->unknown_glyphs = pango_layout_get_unknown_glyphs_count(kept->layout);
-        g_hash_table_insert(doc->kept, key, kept);
-        doc->kept_bytes += length;
+    struct kept_layout *found = key ? g_hash_table_lookup(kept.layouts, key) : NULL;
+    bool room = g_hash_table_size(kept.layouts) < KEPT_LAYOUTS_MAX && kept.bytes + length <= KEPT_BYTES_MAX;
+    if (!found && key && room) {
+        found = g_new(struct kept_layout, 1);
+        found->layout = pango_layout_new(kept.pango);
+        prepare_layout(doc, found->layout, style, default_size, text, width, one_line, false);
+        found->unknown_glyphs = pango_layout_get_unknown_glyphs_count(found->layout);
+        g_hash_table_insert(kept.layouts, key, found);
+        kept.bytes += length;
         key = NULL;   /* the table owns it now */
     }
     g_free(key);
-    if (!kept) {
+    if (!found) {
         prepare_layout(doc, slot, style, default_size, text, width, one_line, count);
         return slot;
     }
     if (count)
-        doc->unknown_glyphs += kept->unknown_glyphs;
-    return kept->layout;
+        doc->unknown_glyphs += found->unknown_glyphs;
+    return found->layout;
 }
 
 static double layout_height(PangoLayout *layout)
@@ -1426,7 +1475,6 @@ static struct layout_doc *document_new(const struct layout_options *options, str
     doc->font = pango_font_description_new();
     doc->flow = pango_layout_new(pango);
     doc->label = pango_layout_new(pango);
-    doc->kept = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, kept_layout_free);
 
     page_size(options->paper, &doc->page_width, &doc->page_height);
     double left = options->margin_left > 0 ? options->margin_left : DEFAULT_MARGIN_SIDE;
@@ -1447,7 +1495,6 @@ static void document_free(struct layout_doc *doc)
     for (size_t i = 0; i < G_N_ELEMENTS(doc->cells); i++)
         if (doc->cells[i])
             g_object_unref(doc->cells[i]);
-    g_hash_table_destroy(doc->kept);
     g_object_unref(doc->flow);
     g_object_unref(doc->label);
     pango_font_description_free(doc->font);
@@ -1549,6 +1596,8 @@ int layout_render(const char *path, const struct layout_options *options,
         return error_set(err, "layout_render: date_utc must look like 2025-03-01T09:00:00Z, got \"%s\"",
                          options->date_utc ? options->date_utc : "(null)");
 
+    if (kept_open(err) != 0)
+        return -1;
     struct layout_doc *doc = document_new(options, err);
     if (!doc)
         return -1;

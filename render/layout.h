@@ -24,7 +24,8 @@
  * owned by it.  Strings and arrays passed to a primitive are copied or used
  * before it returns, except where a comment says otherwise.  The document
  * owns one Pango context and a handful of Pango layouts that it reuses for
- * every string it sets.
+ * every string it sets; the module keeps, for the process, the layouts of
+ * strings that repeat (layout_forget_kept() frees them).
  *
  * Units are PDF points (1/72 inch), origin at the top left of the page.
  * Colours are 0xRRGGBB. */
@@ -128,6 +129,11 @@ struct layout_result {
 int layout_render(const char *path, const struct layout_options *options,
                   layout_content_fn content, void *user,
                   struct layout_result *result, struct error *err);
+
+/* Frees the laid-out strings that layout_render() keeps from one document
+ * to the next (bounded, see layout.c).  For a process that is done
+ * rendering, before fonts_shutdown(); a later layout_render() starts anew. */
+void layout_forget_kept(void);
 
 /* Records an error that abandons the document; always returns -1. */
 int layout_fail(struct layout_doc *doc, const char *format, ...)

@@ -88,6 +88,7 @@ static int run_worker(const struct render_job *job, int worker, int jobs, int pr
             progress_fd = -1;
     }
     attach_forget_outcomes();
+    layout_forget_kept();
     store_close(store);
     return status;
 }

@@ -16,6 +16,14 @@ pdffonts "$TMP/a.pdf" | tail -n +3 >"$TMP/fonts.txt"
 check_eq "pdffonts: every font embedded" "0" "$(awk '$(NF-4) != "yes"' "$TMP/fonts.txt" | wc -l)"
 check_eq "pdffonts: every font a subset" "0" "$(awk '$(NF-3) != "yes"' "$TMP/fonts.txt" | wc -l)"
 check "pdffonts lists fonts" test -s "$TMP/fonts.txt"
+check_eq "pdffonts: the Beishen faces embed as TrueType (fonts/subset.py)" "0" \
+  "$(grep Beishen "$TMP/fonts.txt" | grep -v -c TrueType)"
+check "pdffonts: the Beishen faces are used" grep -q Beishen "$TMP/fonts.txt"
+# A zlib stream's second byte tells its level: 0x01 fastest (the level
+# layout.c sets for Cairo), 0x9C zlib's default.
+streams() { LC_ALL=C grep -a -A1 '^stream$' "$1" | LC_ALL=C grep -a -c "^$(printf "x$2")"; }
+check_eq "no stream compressed at zlib's default level" "0" "$(streams "$TMP/a.pdf" '\234')"
+check "streams compressed at zlib level 1" test "$(streams "$TMP/a.pdf" '\001')" -gt 10
 pdftotext "$TMP/a.pdf" "$TMP/a.txt"
 check_contains "name in text" "$TMP/a.txt" "王小明"
 check_contains "masked ID in text" "$TMP/a.txt" "A*****6789"
@@ -126,7 +134,7 @@ check_contains "shared corrupt file: first packet names its file" "$TMP/bad2.txt
 check_contains "shared corrupt file: the reused outcome names the second packet's file" "$TMP/bad3.txt" "壞掉的檔案.pdf"
 check_eq "and not the first packet's name" "0" "$(grep -c '同一個壞檔' "$TMP/bad3.txt")"
 "$BEISHEN" render packet --db "$bdb" 001012-10000003 -o "$TMP/alone.pdf" 2>/dev/null
-check "a packet rendered alone equals the same packet rendered after another sharing its file" \
+check "a packet rendered alone equals the same packet rendered after others in one worker (shared file outcome, kept layouts)" \
   cmp -s "$TMP/alone.pdf" "$TMP/j1/001012-10000003.pdf"
 
 # A self-made application whose course records came along (sample 10010461):

@@ -965,6 +965,7 @@ int main(void)
     g_free(again);
     g_free(child);
     g_free(unknown_pdf);
+    layout_forget_kept();
     fonts_shutdown();
 
     int status_code = unit_finish();
