@@ -268,25 +268,32 @@ static void prepare_layout(struct layout_doc *doc, PangoLayout *layout,
 
 /* Every string is set twice, in the counting and the drawing pass; short
  * ones (table cells, running headers, labels) repeat on every row and page,
- * and many (course and school names, headings, course plans) repeat from
- * one application's document to the next.  So each distinct string, with
- * its style and width, is laid out once and kept for the process: in a
- * Pango context of its own, which no document changes.  Bounded by a count
- * and a total length; the whole set is dropped when a document starts with
- * it full, never during one, since its layouts are lent to the document. */
+ * and many (headings, course, school and category names) repeat from one
+ * application's document to the next.  So each distinct string, with its
+ * style and width, is laid out once and kept: in a Pango context of the
+ * module's own, which no document changes.  A document may keep up to a
+ * count and a total length; between documents, what is kept is cut back to
+ * a smaller budget, first to the strings the last document used, so that
+ * a long batch holds no more than one document's worth and the budget.
+ * Never during a document: its kept layouts are lent to it. */
 #define KEPT_TEXT_MAX 8192
-#define KEPT_LAYOUTS_MAX 16384
-#define KEPT_BYTES_MAX ((size_t)2 << 20)
+#define KEPT_LAYOUTS_MAX 32768
+#define KEPT_BYTES_MAX ((size_t)4 << 20)
+#define KEPT_BETWEEN_LAYOUTS 4096
+#define KEPT_BETWEEN_BYTES ((size_t)512 << 10)
 
 struct kept_layout {
     PangoLayout *layout;
     int unknown_glyphs;
+    size_t length;                /* of its text */
+    unsigned last_document;       /* kept.document when last lent */
 };
 
 static struct {
     PangoContext *pango;
     GHashTable *layouts;          /* key (see text_layout) -> struct kept_layout */
     size_t bytes;                 /* total length of their texts */
+    unsigned document;            /* counts layout_render() calls */
 } kept;
 
 static void kept_layout_free(void *data)
@@ -305,12 +312,30 @@ void layout_forget_kept(void)
     memset(&kept, 0, sizeof kept);
 }
 
-/* At a document's start: the kept set, emptied if full.  Returns -1 with a
- * message when the Pango context cannot be made. */
+static bool over_between_budget(void)
+{
+    return g_hash_table_size(kept.layouts) > KEPT_BETWEEN_LAYOUTS || kept.bytes > KEPT_BETWEEN_BYTES;
+}
+
+static gboolean unused_by_last_document(void *key, void *value, void *user)
+{
+    struct kept_layout *layout = value;
+    (void)key;
+    (void)user;
+    if (layout->last_document == kept.document)
+        return FALSE;
+    kept.bytes -= layout->length;
+    return TRUE;
+}
+
+/* At a document's start: what is kept, cut back to the budget between
+ * documents.  Returns -1 with a message when the Pango context cannot be
+ * made. */
 static int kept_open(struct error *err)
 {
-    if (kept.layouts && (g_hash_table_size(kept.layouts) >= KEPT_LAYOUTS_MAX
-                         || kept.bytes >= KEPT_BYTES_MAX)) {
+    if (kept.layouts && over_between_budget())
+        g_hash_table_foreach_remove(kept.layouts, unused_by_last_document, NULL);
+    if (kept.layouts && over_between_budget()) {
         g_hash_table_remove_all(kept.layouts);
         kept.bytes = 0;
     }
@@ -318,6 +343,7 @@ static int kept_open(struct error *err)
         return -1;
     if (!kept.layouts)
         kept.layouts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, kept_layout_free);
+    kept.document++;
     return 0;
 }
 
@@ -343,6 +369,7 @@ static PangoLayout *text_layout(struct layout_doc *doc, PangoLayout *slot,
         found->layout = pango_layout_new(kept.pango);
         prepare_layout(doc, found->layout, style, default_size, text, width, one_line, false);
         found->unknown_glyphs = pango_layout_get_unknown_glyphs_count(found->layout);
+        found->length = length;
         g_hash_table_insert(kept.layouts, key, found);
         kept.bytes += length;
         key = NULL;   /* the table owns it now */
@@ -352,6 +379,7 @@ static PangoLayout *text_layout(struct layout_doc *doc, PangoLayout *slot,
         prepare_layout(doc, slot, style, default_size, text, width, one_line, count);
         return slot;
     }
+    found->last_document = kept.document;
     if (count)
         doc->unknown_glyphs += found->unknown_glyphs;
     return found->layout;
