@@ -177,5 +177,5 @@ if [ -s "$tmp/failures" ]; then
 fi
 echo "timing: beishen reads SQLite inside its time; ReportLab reads JSON dumped beforehand (not timed)"
 echo "RSS MB: GNU time %M, the largest single process of the tree; tree PSS: largest sum over the tree, sampled every 0.25 s"
-echo "ReportLab $rl_version, font HanaMinA.ttf (HanaMinB beyond the BMP, no bold); beishen: Beishen Sans/Serif TC (Noto CJK cut to Big5 at build time), full Noto CJK and HanaMin beyond"
+echo "ReportLab $rl_version, font HanaMinA.ttf (HanaMinB beyond the BMP, no bold); beishen: Beishen Sans/Serif TC (Noto CJK cut at build time to Big5 and the Unified Ideographs, TrueType outlines), full Noto CJK and HanaMin beyond"
 exit 0
