@@ -178,6 +178,7 @@ def to_truetype(font):
     PDF viewers scale the outlines themselves."""
     order = font.getGlyphOrder()
     glyphs = font.getGlyphSet()
+    metrics = font["hmtx"].metrics
     glyf = newTable("glyf")
     glyf.glyphOrder = order
     glyf.glyphs = {}
@@ -190,6 +191,10 @@ def to_truetype(font):
         else:
             glyph.xMin = glyph.yMin = glyph.xMax = glyph.yMax = 0
         glyf[name] = glyph
+        # A TrueType rasteriser puts the glyph's xMin at the left side
+        # bearing, so the bearing must be that of the new outline (its
+        # control points may reach a unit or two past the curve's extreme).
+        metrics[name] = (metrics[name][0], glyph.xMin)
     font["loca"] = newTable("loca")
     font["glyf"] = glyf
     del font["CFF "]
