@@ -241,9 +241,10 @@ static int check_face(PangoContext *context, enum fonts_family family, bool bold
                       struct error *err)
 {
     const char *expected_family = family == FONTS_SERIF ? "Beishen Serif TC" : "Beishen Sans TC";
-    const char *expected_file = family == FONTS_SERIF
-        ? (bold ? "BeishenSerifTC-Bold.ttf" : "BeishenSerifTC-Regular.ttf")
-        : (bold ? "BeishenSansTC-Bold.ttf" : "BeishenSansTC-Regular.ttf");
+    /* font_files[] starts with the Beishen Sans and Serif faces, Regular
+     * then Bold. */
+    const char *path = font_files[(family == FONTS_SERIF ? 2 : 0) + (bold ? 1 : 0)];
+    const char *expected_file = strrchr(path, '/') + 1;
     PangoFontDescription *description = fonts_description_new(family, 10, bold);
     PangoFont *font = pango_font_map_load_font(font_map, context, description);
     pango_font_description_free(description);

@@ -84,7 +84,6 @@ def rename(font, family):
             record.string = family + " " + style
         elif record.nameID == 6:
             record.string = family.replace(" ", "") + "-" + style
-    font["CFF "].cff.fontNames = [family.replace(" ", "") + "-" + style]
 
 
 def code_point_order(font):
