@@ -1,7 +1,7 @@
 /* attach — sanitising applicants' PDFs in a child process, and drawing the
  * result.  Owns each struct attach_file: the display name, the SHA-256, the
- * reason a file cannot be shown, and the Cairo-made sanitised copy with the
- * poppler document parsed from it.
+ * reason a file cannot be shown, and the Cairo-made sanitised copy with its
+ * page tree read (pdfpage.h), ready to be copied into documents.
  *
  * The child is a fork of the caller, so it needs no separate binary and
  * already holds the file's bytes; it talks to the parent only through its
@@ -33,6 +33,7 @@
 #include <poppler.h>
 
 #include "fonts.h"
+#include "pdfpage.h"
 
 #define DEFAULT_CPU_SECONDS 20
 #define DEFAULT_WALL_SECONDS 30
@@ -52,7 +53,6 @@
 #define REPORT_MAX 512
 
 #define LABEL_COLOR 0x333333
-#define PAGE_FRAME_COLOR 0x8C8C8C
 #define PLACEHOLDER_FRAME 0xA8231E
 #define PLACEHOLDER_HEADER_FILL 0xF6D5D3
 #define PLACEHOLDER_FILL 0xFDF3F2
@@ -67,7 +67,7 @@ struct attach_file {
     int page_count;
     int pages_shown;
     GBytes *sanitised;            /* the Cairo-made copy ... */
-    PopplerDocument *document;    /* ... and poppler's reading of it */
+    struct pdfpage_source *pages; /* ... and its pages, ready to be copied into documents */
 };
 
 struct limits {
@@ -198,6 +198,36 @@ static enum attach_status read_attachment(const char *path, struct attach_file *
     *data = buffer;
     *size = done;
     return ATTACH_OK;
+}
+
+/* Reads all of file `fd` (at most `limit` bytes) into *bytes.  Returns 0,
+ * or -1: too large (*too_large set), or unreadable. */
+static int read_whole_file(int fd, size_t limit, GBytes **bytes, bool *too_large)
+{
+    struct stat st;
+    *too_large = false;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0 || (unsigned long long)st.st_size > limit) {
+        *too_large = st.st_size > 0;
+        return -1;
+    }
+    size_t size = (size_t)st.st_size, done = 0;
+    unsigned char *data = g_try_malloc(size);
+    if (!data)
+        return -1;
+    while (done < size) {
+        ssize_t n = pread(fd, data + done, size - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    if (done != size) {
+        g_free(data);
+        return -1;
+    }
+    *bytes = g_bytes_new_take(data, size);
+    return 0;
 }
 
 /* ---- The child */
@@ -351,6 +381,19 @@ static void child_main(const unsigned char *data, size_t size, int status_fd, in
         child_report("render %s", cairo_status_to_string(status));
         _exit(3);
     }
+    /* The parent copies this file's objects into documents: read it here,
+     * under the limits, as the parent will, so that it cannot fail there. */
+    GBytes *written = NULL;
+    bool too_large;
+    struct error err = { { 0 } };
+    struct pdfpage_source *source = NULL;
+    if (read_whole_file(CHILD_OUTPUT_FD, limits->max_output_bytes, &written, &too_large) != 0 ||
+        !(source = pdfpage_source_open(written, true, &err)) ||
+        pdfpage_source_pages(source) != shown) {
+        child_report("render the sanitised copy cannot be placed in a document: %s",
+                     err.message[0] ? err.message : "unreadable or wrong page count");
+        _exit(3);
+    }
     child_report("ok %d %d", pages, shown);
     _exit(0);
 }
@@ -431,40 +474,20 @@ static int make_temporary_file(void)
     return fd;
 }
 
-/* Reads the sanitised copy back and parses it: this is the only PDF poppler
- * reads in this process, and Cairo wrote it. */
+/* Reads the sanitised copy back and parses its xref and page tree (the
+ * child has already read every object the pages use). */
 static enum attach_status load_sanitised(struct attach_file *file, int fd, int expected_pages,
                                          size_t limit, struct error *err)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size <= 0 || (unsigned long long)st.st_size > limit)
-        return fail(file, ATTACH_LIMIT, err, "sanitised copy is empty or over %zu bytes", limit);
-    size_t size = (size_t)st.st_size, done = 0;
-    unsigned char *data = g_try_malloc(size);
-    if (!data)
-        return fail(file, ATTACH_SYSTEM_ERROR, err, "out of memory");
-    while (done < size) {
-        ssize_t n = pread(fd, data + done, size - done, (off_t)done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    if (done != size) {
-        g_free(data);
-        return fail(file, ATTACH_SYSTEM_ERROR, err, "could not read the sanitised copy back");
-    }
-
-    GError *error = NULL;
-    file->sanitised = g_bytes_new_take(data, size);
-    file->document = poppler_document_new_from_bytes(file->sanitised, NULL, &error);
-    if (!file->document || poppler_document_get_n_pages(file->document) != expected_pages) {
-        enum attach_status status = fail(file, ATTACH_CRASHED, err, "sanitised copy is unusable: %s",
-                                         error ? error->message : "wrong page count");
-        g_clear_error(&error);
-        return status;
-    }
+    bool too_large;
+    if (read_whole_file(fd, limit, &file->sanitised, &too_large) != 0)
+        return too_large ? fail(file, ATTACH_LIMIT, err, "sanitised copy is over %zu bytes", limit)
+                         : fail(file, ATTACH_SYSTEM_ERROR, err, "could not read the sanitised copy back");
+    struct error detail = { { 0 } };
+    file->pages = pdfpage_source_open(file->sanitised, false, &detail);
+    if (!file->pages || pdfpage_source_pages(file->pages) != expected_pages)
+        return fail(file, ATTACH_CRASHED, err, "sanitised copy is unusable: %s",
+                    file->pages ? "wrong page count" : detail.message);
     return ATTACH_OK;
 }
 
@@ -564,8 +587,8 @@ static enum attach_status sanitise(struct attach_file *file, const unsigned char
  *
  * A round shares few distinct PDFs among many applications, and packets
  * are rendered many to a worker process: each file is sanitised once per
- * process and its outcome (the Cairo-made copy and poppler's reading of it,
- * or the failure) is reused, keyed by SHA-256 and limits.  Timeouts and
+ * process and its outcome (the Cairo-made copy and its page tree, or the
+ * failure) is reused, keyed by SHA-256 and limits.  Timeouts and
  * system errors may pass, so they are not kept.  Bounded in entries and in
  * bytes; when full, further files are simply not kept. */
 
@@ -589,7 +612,7 @@ static bool same_limits(const struct limits *a, const struct limits *b)
            a->max_output_bytes == b->max_output_bytes && a->max_pages == b->max_pages;
 }
 
-/* What sanitising decided, shared: the copy and poppler's reading of it are
+/* What sanitising decided, shared: the copy and its page tree are
  * referenced, not duplicated.  Name and SHA-256 stay the destination's. */
 static void copy_outcome(struct attach_file *to, const struct attach_file *from)
 {
@@ -598,7 +621,7 @@ static void copy_outcome(struct attach_file *to, const struct attach_file *from)
     to->page_count = from->page_count;
     to->pages_shown = from->pages_shown;
     to->sanitised = from->sanitised ? g_bytes_ref(from->sanitised) : NULL;
-    to->document = from->document ? g_object_ref(from->document) : NULL;
+    to->pages = from->pages ? pdfpage_source_ref(from->pages) : NULL;
 }
 
 /* Fills `file` from a kept outcome of the same bytes; false when none. */
@@ -690,7 +713,7 @@ int attach_page_count(const struct attach_file *file)
 
 int attach_pages_shown(const struct attach_file *file)
 {
-    return file->document ? file->pages_shown : 0;
+    return file->pages ? file->pages_shown : 0;
 }
 
 const char *attach_sha256(const struct attach_file *file)
@@ -702,8 +725,7 @@ void attach_free(struct attach_file *file)
 {
     if (!file)
         return;
-    if (file->document)
-        g_object_unref(file->document);
+    pdfpage_source_unref(file->pages);
     if (file->sanitised)
         g_bytes_unref(file->sanitised);
     g_free(file->display_name);
@@ -712,34 +734,6 @@ void attach_free(struct attach_file *file)
 }
 
 /* ---- Drawing */
-
-/* One sanitised page, scaled to fit the box and centred at its top, on
- * white, framed. */
-static void draw_page(struct layout_doc *doc, cairo_t *cr, struct layout_box box, void *user)
-{
-    PopplerPage *page = user;
-    double width, height;
-    (void)doc;
-    poppler_page_get_size(page, &width, &height);
-    double scale = fmin(box.width / width, box.height / height);
-    double x = box.x + (box.width - width * scale) / 2, y = box.y;
-
-    cairo_save(cr);
-    cairo_rectangle(cr, x, y, width * scale, height * scale);
-    cairo_clip(cr);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_translate(cr, x, y);
-    cairo_scale(cr, scale, scale);
-    poppler_page_render_for_printing(page, cr);
-    cairo_restore(cr);
-
-    cairo_set_source_rgb(cr, ((PAGE_FRAME_COLOR >> 16) & 0xFF) / 255.0,
-                         ((PAGE_FRAME_COLOR >> 8) & 0xFF) / 255.0, (PAGE_FRAME_COLOR & 0xFF) / 255.0);
-    cairo_set_line_width(cr, 0.75);
-    cairo_rectangle(cr, x, y, width * scale, height * scale);
-    cairo_stroke(cr);
-}
 
 static int draw_pages(struct layout_doc *doc, const struct attach_file *file)
 {
@@ -762,12 +756,7 @@ static int draw_pages(struct layout_doc *doc, const struct attach_file *file)
         }
         layout_space(doc, 4);
 
-        PopplerPage *page = poppler_document_get_page(file->document, k);
-        if (!page)
-            return layout_fail(doc, "%s: sanitised page %d is missing", file->display_name, k + 1);
-        int status = layout_drawing(doc, 0, layout_remaining(doc), draw_page, page);
-        g_object_unref(page);
-        if (status != 0)
+        if (layout_pdf_page(doc, file->pages, k, layout_remaining(doc)) != 0)
             return -1;
     }
     return 0;
@@ -807,7 +796,7 @@ int attach_draw(struct layout_doc *doc, const struct attach_file *file)
 {
     if (!file)
         return layout_fail(doc, "attach_draw without an attachment");
-    if (file->document && (file->status == ATTACH_OK || file->status == ATTACH_TRUNCATED))
+    if (file->pages && (file->status == ATTACH_OK || file->status == ATTACH_TRUNCATED))
         return draw_pages(doc, file);
     return draw_placeholder(doc, file);
 }

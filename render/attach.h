@@ -6,12 +6,19 @@
  * /dev/null, a status pipe and its output file.  The child opens the PDF
  * with poppler and re-renders each page as vectors into a fresh Cairo PDF
  * (the "sanitised copy", written to an unlinked temporary file), then
- * reports one status line on the pipe.  The parent parses only that
- * Cairo-made copy, and attach_draw() draws its pages, each scaled to the
- * content box, framed and labelled with the file name and "page k / n".
- * (The copy is trusted because Cairo wrote it; a child taken over by a
- * hostile file could write anything there, which is the one way such a
- * file still reaches the parent's poppler.)
+ * reports one status line on the pipe.  Before it reports success it reads
+ * its copy back as the parent will (pdfpage.h), so a copy the parent could
+ * not place becomes a placeholder here, not a failed document there.  The
+ * parent never interprets the copy: attach_draw() places its pages with
+ * layout_pdf_page(), which copies their objects (content streams, fonts,
+ * images) byte for byte into the document, each page scaled to the content
+ * box, framed and labelled with the file name and "page k / n".  The
+ * parent's only reading of it is pdfpage's bounded parse of the xref table
+ * and the objects the pages use.  (The copy is trusted because Cairo wrote
+ * it.  A child taken over by a hostile file could write anything there,
+ * and its bytes would reach reviewers' viewers; but such a child, running
+ * as the same user, could as well write anywhere else: these limits bound
+ * resources, they are not a security sandbox.)
  *
  * When the child fails — malformed, encrypted, too slow, too big, crashed —
  * the attachment becomes a framed placeholder saying 附件無法顯示 with the

@@ -26,6 +26,8 @@
 #include <pango/pangocairo.h>
 #include <zlib.h>
 
+#include "pdfpage.h"
+
 /* Cairo compresses every stream of a PDF (page contents, font subsets,
  * images) with zlib at its default level, 6, and offers no setting.  At
  * level 1 a packet takes some 9 % fewer instructions to write and its file
@@ -64,6 +66,11 @@ int deflateInit_(z_streamp stream, int level, const char *version, int stream_si
 #define CELL_DRAWING_GAP 2.0
 
 #define IMAGE_FRAME_COLOR 0x808080
+#define PDF_PAGE_FRAME_COLOR 0x8C8C8C
+#define PDF_PAGE_FRAME_WIDTH 0.75
+/* The document layout_render() has just written, read back to add the
+ * pages of other PDFs to it. */
+#define MAX_DOCUMENT_BYTES ((size_t)2 << 30)
 #define MAX_IMAGE_PIXELS 40000000.0
 /* A JPEG is embedded as it is, so the pixels Cairo holds for it are never
  * shown; a thumbnail-sized stand-in keeps big photos from costing memory. */
@@ -136,6 +143,7 @@ struct layout_doc {
     int outline_count;
     long unknown_glyphs;
     struct table_state table;
+    GArray *placements;               /* struct pdfpage_placement, drawing pass only */
 
     bool failed;
     struct error error;
@@ -781,6 +789,36 @@ int layout_drawing(struct layout_doc *doc, double width, double height, layout_d
         cairo_save(doc->cr);
         draw(doc, doc->cr, box, user);
         cairo_restore(doc->cr);
+    }
+    return 0;
+}
+
+/* The page is only reserved and whitened here; pdfpage_append() draws it
+ * once Cairo has written the document (see add_pdf_pages()). */
+int layout_pdf_page(struct layout_doc *doc, const struct pdfpage_source *source, int page,
+                    double max_height)
+{
+    if (doc->failed)
+        return -1;
+    if (!source || page < 0 || page >= pdfpage_source_pages(source))
+        return layout_fail(doc, "layout_pdf_page: the source has no page %d", page + 1);
+    double width, height;
+    pdfpage_source_size(source, page, &width, &height);
+    double room = max_height > 0 ? fmin(max_height, doc->content.height) : doc->content.height;
+    double scale = fmin(doc->content.width / width, room / height);
+    struct layout_box box = { .width = width * scale, .height = height * scale };
+    box.x = doc->content.x + (doc->content.width - box.width) / 2;
+    box.y = place_block(doc, box.height);
+    if (drawing(doc)) {
+        set_color(doc->cr, 0xFFFFFF);
+        cairo_rectangle(doc->cr, box.x, box.y, box.width, box.height);
+        cairo_fill(doc->cr);
+        struct pdfpage_placement placement = {
+            .source = source, .page = page, .target_page = doc->page_number,
+            .x = box.x, .y = box.y, .width = box.width, .height = box.height,
+            .frame_color = PDF_PAGE_FRAME_COLOR, .frame_width = PDF_PAGE_FRAME_WIDTH,
+        };
+        g_array_append_val(doc->placements, placement);
     }
     return 0;
 }
@@ -1503,6 +1541,7 @@ static struct layout_doc *document_new(const struct layout_options *options, str
     doc->font = pango_font_description_new();
     doc->flow = pango_layout_new(pango);
     doc->label = pango_layout_new(pango);
+    doc->placements = g_array_new(FALSE, FALSE, sizeof(struct pdfpage_placement));
 
     page_size(options->paper, &doc->page_width, &doc->page_height);
     double left = options->margin_left > 0 ? options->margin_left : DEFAULT_MARGIN_SIDE;
@@ -1525,6 +1564,7 @@ static void document_free(struct layout_doc *doc)
             g_object_unref(doc->cells[i]);
     g_object_unref(doc->flow);
     g_object_unref(doc->label);
+    g_array_free(doc->placements, TRUE);
     pango_font_description_free(doc->font);
     g_object_unref(doc->pango);
     g_free(doc->label_prefix);
@@ -1550,6 +1590,7 @@ static void document_reset(struct layout_doc *doc)
     doc->outline_count = 0;
     doc->unknown_glyphs = 0;
     memset(&doc->table, 0, sizeof doc->table);
+    g_array_set_size(doc->placements, 0);
 }
 
 static int run_pass(struct layout_doc *doc, layout_content_fn content, void *user)
@@ -1614,6 +1655,25 @@ static int draw_pass(struct layout_doc *doc, FILE *file, layout_content_fn conte
     return status;
 }
 
+/* The pages layout_pdf_page() placed, added to the document Cairo has
+ * just written to `file` (at `path`). */
+static int add_pdf_pages(struct layout_doc *doc, FILE *file, const char *path, struct error *err)
+{
+    if (doc->placements->len == 0)
+        return 0;
+    if (fflush(file) != 0)
+        return error_set(err, "%s: %s", path, strerror(errno));
+    char *written;
+    size_t size;
+    if (read_file(path, MAX_DOCUMENT_BYTES, &written, &size, err) != 0)
+        return -1;
+    int status = pdfpage_append((const unsigned char *)written, size,
+                                (const struct pdfpage_placement *)(void *)doc->placements->data,
+                                doc->placements->len, file, err);
+    free(written);
+    return status;
+}
+
 int layout_render(const char *path, const struct layout_options *options,
                   layout_content_fn content, void *user, struct layout_result *result,
                   struct error *err)
@@ -1657,6 +1717,8 @@ int layout_render(const char *path, const struct layout_options *options,
     int status = draw_pass(doc, file, content, user, pages);
     if (status != 0)
         error_set(err, "%s", doc->error.message);
+    if (status == 0)
+        status = add_pdf_pages(doc, file, temporary, err);
     if (fflush(file) != 0 || fsync(fileno(file)) != 0)
         status = status ? status : error_set(err, "%s: %s", temporary, strerror(errno));
     if (fclose(file) != 0)

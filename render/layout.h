@@ -176,6 +176,14 @@ int layout_keep_together(struct layout_doc *doc, layout_content_fn block, void *
 int layout_drawing(struct layout_doc *doc, double width, double height, layout_draw_fn draw,
                    void *user);
 
+/* A page of another PDF (pdfpage.h), scaled to fit the content width and
+ * max_height points (0: the content height), keeping its proportions,
+ * centred at the cursor, on white and framed.  Drawn as the vectors it
+ * was: its objects are copied into the document after Cairo has written
+ * it.  `source` must outlive the layout_render() call. */
+struct pdfpage_source;
+int layout_pdf_page(struct layout_doc *doc, const struct pdfpage_source *source, int page,
+                    double max_height);
 /* Text in a padded box with a frame and a background, for warnings and
  * placeholders.  Kept on one page unless taller than a page. */
 int layout_notice(struct layout_doc *doc, const struct layout_style *style, const char *text,

@@ -4,7 +4,11 @@
 #ifndef BEISHEN_UNIT_H
 #define BEISHEN_UNIT_H
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <sys/wait.h>
+
+#include <glib.h>
 
 static int unit_passed, unit_failed;
 
@@ -18,6 +22,32 @@ static inline int unit_finish(void)
 {
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
+}
+
+/* Runs a shell command and returns its standard output (caller frees);
+ * *status gets the exit status. */
+static inline char *unit_run(int *status, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static inline char *unit_run(int *status, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *command = g_strdup_vprintf(format, args);
+    va_end(args);
+    GString *output = g_string_new(NULL);
+    FILE *pipe = popen(command, "r");
+    if (pipe) {
+        char buffer[4096];
+        size_t n;
+        while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
+            g_string_append_len(output, buffer, (gssize)n);
+        int raw = pclose(pipe);
+        *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    } else {
+        *status = -1;
+    }
+    g_free(command);
+    return g_string_free(output, FALSE);
 }
 
 #endif

@@ -85,32 +85,6 @@ static char *path_in(const char *name)
     return g_strdup_printf("%s/%s", directory, name);
 }
 
-/* Runs a shell command and returns its standard output (caller frees);
- * *status gets the exit status. */
-static char *run(int *status, const char *format, ...) __attribute__((format(printf, 2, 3)));
-
-static char *run(int *status, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    char *command = g_strdup_vprintf(format, args);
-    va_end(args);
-    GString *output = g_string_new(NULL);
-    FILE *pipe = popen(command, "r");
-    if (pipe) {
-        char buffer[4096];
-        size_t n;
-        while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-            g_string_append_len(output, buffer, (gssize)n);
-        int raw = pclose(pipe);
-        *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    } else {
-        *status = -1;
-    }
-    g_free(command);
-    return g_string_free(output, FALSE);
-}
-
 /* Valgrind's own memory counts against a child's address-space limit and
  * everything runs tens of times slower, so limits are widened under it. */
 static bool under_valgrind(void)
@@ -144,7 +118,7 @@ static struct attach_limits generous(struct attach_limits limits)
 static bool tool_exists(const char *name)
 {
     int status;
-    g_free(run(&status, "command -v %s >/dev/null 2>&1", name));
+    g_free(unit_run(&status, "command -v %s >/dev/null 2>&1", name));
     return status == 0;
 }
 
@@ -594,7 +568,7 @@ static int repeated_unknown_content(struct layout_doc *doc, void *user)
 static char **text_pages(const char *pdf, int *count)
 {
     int status;
-    char *text = run(&status, "pdftotext -layout '%s' -", pdf);
+    char *text = unit_run(&status, "pdftotext -layout '%s' -", pdf);
     char **pages = g_strsplit(text, "\f", -1);
     g_free(text);
     *count = (int)g_strv_length(pages);
@@ -651,7 +625,7 @@ static void check_table_headers(const char *pdf, int total)
 static void check_images(const char *pdf)
 {
     int status;
-    char *list = run(&status, "pdfimages -list '%s'", pdf);
+    char *list = unit_run(&status, "pdfimages -list '%s'", pdf);
     bool jpeg = false, flate = false;
     char **lines = g_strsplit(list, "\n", -1);
     for (char **line = lines; *line; line++) {
@@ -679,7 +653,7 @@ static void check_images(const char *pdf)
 static void check_fonts(const char *pdf)
 {
     int status;
-    char *list = run(&status, "pdffonts '%s'", pdf);
+    char *list = unit_run(&status, "pdffonts '%s'", pdf);
     char **lines = g_strsplit(list, "\n", -1);
     int fonts = 0, bad = 0;
     for (int i = 2; lines[i]; i++) {   /* two header lines */
@@ -707,15 +681,15 @@ static void check_fonts(const char *pdf)
 static void check_structure(const char *pdf, int pages)
 {
     int status;
-    char *output = run(&status, "qpdf --check '%s' 2>&1", pdf);
+    char *output = unit_run(&status, "qpdf --check '%s' 2>&1", pdf);
     CHECK(status == 0 && strstr(output, "No syntax or stream encoding errors"), "qpdf --check passes");
     g_free(output);
 
-    output = run(&status, "qpdf --show-npages '%s'", pdf);
+    output = unit_run(&status, "qpdf --show-npages '%s'", pdf);
     CHECK(atoi(output) == pages, "qpdf --show-npages says %d", pages);
     g_free(output);
 
-    output = run(&status, "qpdf --json --json-key=outlines '%s'", pdf);
+    output = unit_run(&status, "qpdf --json --json-key=outlines '%s'", pdf);
     /* A nested entry appears as a "kids" list holding a titled entry. */
     const char *courses = strstr(output, "\"title\": \"修課紀錄\"");
     const char *nested = strstr(output, "\"title\": \"長文字列（跨頁分割）\"");
@@ -723,7 +697,7 @@ static void check_structure(const char *pdf, int pages)
           "qpdf --json shows the outline with nested entries");
     g_free(output);
 
-    output = run(&status, "qpdf --json --json-key=pagelabels '%s'", pdf);
+    output = unit_run(&status, "qpdf --json --json-key=pagelabels '%s'", pdf);
     CHECK(status == 0 && strstr(output, "\"/P\": \"u:S-\"") && strstr(output, "\"/P\": \"u:A-\""),
           "qpdf --json shows page-label ranges S-… and A-…");
     g_free(output);
@@ -894,7 +868,7 @@ int main(void)
                           "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Cou\x00\xff\xfe garbage";
     g_file_set_contents(corrupt, broken, sizeof broken - 1, NULL);
     int status;
-    g_free(run(&status, "qpdf --encrypt user owner 256 -- '%s' '%s'", valid, encrypted));
+    g_free(unit_run(&status, "qpdf --encrypt user owner 256 -- '%s' '%s'", valid, encrypted));
 
     const struct attach_limits defaults = generous((struct attach_limits){ 0 });
     enum attach_status s = attach_prepare(valid, NULL, &defaults, &f.valid, &err);
@@ -936,7 +910,7 @@ int main(void)
     layout_render(repeated_pdf, &document_options, repeated_unknown_content, NULL, &repeated, &err);
     CHECK(repeated.unknown_glyphs == 3, "a kept layout drawn three times counts three unknown glyphs (%ld)",
           repeated.unknown_glyphs);
-    char *repeated_text = run(&info_status_unused, "pdftotext '%s' -", repeated_pdf);
+    char *repeated_text = unit_run(&info_status_unused, "pdftotext '%s' -", repeated_pdf);
     int shown = 0;
     for (const char *p = repeated_text; (p = strstr(p, "私用區字元")) != NULL; p++)
         shown++;
@@ -944,7 +918,7 @@ int main(void)
     g_free(repeated_text);
     g_free(repeated_pdf);
     int info_status;
-    char *info = run(&info_status, "pdfinfo '%s'", unknown_pdf);
+    char *info = unit_run(&info_status, "pdfinfo '%s'", unknown_pdf);
     CHECK(strstr(info, "1190.55 x 841.89 pts (A3)") != NULL, "A3 landscape is 1190.55 x 841.89 pt");
     g_free(info);
 

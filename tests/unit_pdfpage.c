@@ -1,0 +1,390 @@
+/* unit_pdfpage — pages of one Cairo PDF placed in another (render/pdfpage.c
+ * through layout_pdf_page()): the result passes qpdf --check, shows the
+ * source's text on the right pages and its colours inside the placed box
+ * (read back with poppler-glib), copies a source page's objects once
+ * however often it is placed, and renders byte for byte the same twice.
+ * Then the reader's refusals: files that are not Cairo-shaped each get a
+ * message naming the rule, and truncated or damaged copies of a real file
+ * never crash it.  Writes only under $TMPDIR (default /tmp).  Ends with
+ * "N passed, N failed". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <glib.h>
+#include <pango/pangocairo.h>
+#include <poppler.h>
+
+#include "fonts.h"
+#include "layout.h"
+#include "pdfpage.h"
+#include "unit.h"
+#include "util.h"
+
+#define SOURCE_FILL_R 0.93
+#define SOURCE_FILL_G 0.30
+#define SOURCE_FILL_B 0.20
+
+static char directory[1024];
+
+static char *path_in(const char *name)
+{
+    return g_strdup_printf("%s/%s", directory, name);
+}
+
+/* A Cairo PDF of `pages` pages, the first 420 x 595 and the others A4, each
+ * filled red-orange with a line of text, like an applicant's export. */
+static GBytes *make_source(int pages)
+{
+    char *path = path_in("source.pdf");
+    PangoContext *context = fonts_context_new(NULL);
+    cairo_surface_t *surface = cairo_pdf_surface_create(path, 420, 595);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2024-01-01T00:00:00Z");
+    cairo_t *cr = cairo_create(surface);
+    PangoLayout *layout = pango_layout_new(context);
+    PangoFontDescription *font = fonts_description_new(FONTS_SERIF, 14, false);
+    pango_layout_set_font_description(layout, font);
+    pango_font_description_free(font);
+    for (int page = 1; page <= pages; page++) {
+        if (page == 2)
+            cairo_pdf_surface_set_size(surface, 595, 842);
+        cairo_set_source_rgb(cr, SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B);
+        cairo_paint(cr);
+        char *text = g_strdup_printf("來源第%d頁 SOURCEPAGE%d", page, page);
+        pango_layout_set_text(layout, text, -1);
+        g_free(text);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_move_to(cr, 40, 40);
+        pango_cairo_show_layout(cr, layout);
+        cairo_show_page(cr);
+    }
+    g_object_unref(layout);
+    g_object_unref(context);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    char *data;
+    size_t size;
+    struct error err;
+    GBytes *bytes = read_file(path, (size_t)64 << 20, &data, &size, &err) == 0
+        ? g_bytes_new_take(data, size) : NULL;
+    g_free(path);
+    return bytes;
+}
+
+struct placed {
+    const struct pdfpage_source *source;
+};
+
+/* Page 1: a heading and source page 1 under it.  Page 2: source page 2.
+ * Page 3: source page 1 again. */
+static int content(struct layout_doc *doc, void *user)
+{
+    const struct placed *p = user;
+    const struct layout_style heading = { .size = 14, .bold = true };
+    layout_text(doc, &heading, "目標文件 TARGETHEADING");
+    layout_space(doc, 6);
+    layout_pdf_page(doc, p->source, 0, layout_remaining(doc));
+    layout_new_page(doc);
+    layout_pdf_page(doc, p->source, 1, 0);
+    layout_new_page(doc);
+    layout_text(doc, NULL, "第三頁 THIRDPAGE");
+    layout_pdf_page(doc, p->source, 0, 200);
+    return 0;
+}
+
+static const struct layout_options options = {
+    .date_utc = "2025-03-01T09:00:00Z", .title = "unit_pdfpage",
+    .header_left = "unit_pdfpage", .footer_left = "placed pages",
+};
+
+/* The colour poppler draws at (x, y) points of `page`, as 0xRRGGBB. */
+static uint32_t pixel_at(PopplerPage *page, double x, double y)
+{
+    cairo_surface_t *image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 3, 3);
+    cairo_t *cr = cairo_create(image);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_translate(cr, 1 - x, 1 - y);
+    poppler_page_render(page, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(image);
+    const unsigned char *row = cairo_image_surface_get_data(image) + cairo_image_surface_get_stride(image);
+    uint32_t pixel = ((const uint32_t *)(const void *)row)[1] & 0xFFFFFF;
+    cairo_surface_destroy(image);
+    return pixel;
+}
+
+static bool near_colour(uint32_t pixel, double r, double g, double b)
+{
+    int pr = (int)(pixel >> 16) & 0xFF, pg = (int)(pixel >> 8) & 0xFF, pb = (int)pixel & 0xFF;
+    return abs(pr - (int)(r * 255 + 0.5)) <= 3 && abs(pg - (int)(g * 255 + 0.5)) <= 3 &&
+           abs(pb - (int)(b * 255 + 0.5)) <= 3;
+}
+
+static void check_placement(const char *path)
+{
+    char *uri = g_filename_to_uri(path, NULL, NULL);
+    PopplerDocument *document = poppler_document_new_from_file(uri, NULL, NULL);
+    g_free(uri);
+    CHECK(document && poppler_document_get_n_pages(document) == 3, "poppler opens the result: 3 pages");
+    if (!document)
+        return;
+    static const char *const expected[] = { "SOURCEPAGE1", "SOURCEPAGE2", "SOURCEPAGE1" };
+    static const char *const absent[] = { "SOURCEPAGE2", "SOURCEPAGE1", "SOURCEPAGE2" };
+    for (int i = 0; i < 3; i++) {
+        PopplerPage *page = poppler_document_get_page(document, i);
+        char *text = poppler_page_get_text(page);
+        CHECK(text && strstr(text, expected[i]) && !strstr(text, absent[i]),
+              "target page %d shows %s and not %s", i + 1, expected[i], absent[i]);
+        g_free(text);
+        g_object_unref(page);
+    }
+
+    /* Page 1: the 420 x 595 source scaled into the content width (499.3 pt)
+     * below the heading; the content box starts at x = 48. */
+    PopplerPage *first = poppler_document_get_page(document, 0);
+    PopplerRectangle *rects = NULL;
+    guint count = 0;
+    double word_x = -1, word_y = -1;
+    if (poppler_page_get_text_layout(first, &rects, &count)) {
+        char *all = poppler_page_get_text(first);
+        const char *hit = strstr(all, "來源第1頁");
+        /* Text layout rectangles are one per character of the page's text. */
+        if (hit) {
+            glong index = g_utf8_pointer_to_offset(all, hit);
+            if ((guint)index < count) {
+                word_x = rects[index].x1;
+                word_y = rects[index].y1;
+            }
+        }
+        g_free(all);
+        g_free(rects);
+    }
+    /* Drawn at (40, 40) in the source, scaled by 499.3 / 420. */
+    double scale = (595.2756 - 2 * 48) / 420;
+    CHECK(word_x > 48 + 40 * scale - 5 && word_x < 48 + 40 * scale + 5 && word_y > 100 && word_y < 160,
+          "source text lies in the placed box, scaled (at %.1f, %.1f)", word_x, word_y);
+    CHECK(near_colour(pixel_at(first, 300, 500), SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B),
+          "inside the box: the source's fill (%06x)", pixel_at(first, 300, 500));
+    CHECK(near_colour(pixel_at(first, 20, 500), 1, 1, 1), "left of the box: white (%06x)",
+          pixel_at(first, 20, 500));
+    g_object_unref(first);
+
+    /* Page 3: source page 1 scaled to 200 pt high, centred: width 141.2. */
+    PopplerPage *third = poppler_document_get_page(document, 2);
+    double middle = 595.2756 / 2;
+    CHECK(near_colour(pixel_at(third, middle, 150), SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B) &&
+              near_colour(pixel_at(third, middle - 80, 150), 1, 1, 1) &&
+              near_colour(pixel_at(third, middle + 80, 150), 1, 1, 1),
+          "a page placed 200 pt high is 141 pt wide and centred");
+    g_object_unref(third);
+    g_object_unref(document);
+}
+
+static int count_lines_with(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t length = end ? (size_t)(end - line) : strlen(line);
+        char *copy = g_strndup(line, length);
+        if (strstr(copy, needle))
+            n++;
+        g_free(copy);
+        line = end ? end + 1 : NULL;
+    }
+    return n;
+}
+
+static void check_placed_document(GBytes *bytes)
+{
+    struct error err = { { 0 } };
+    struct pdfpage_source *source = pdfpage_source_open(bytes, true, &err);
+    CHECK(source != NULL, "a Cairo PDF opens as a source (%s)", source ? "ok" : err.message);
+    if (!source)
+        return;
+    double width, height;
+    pdfpage_source_size(source, 1, &width, &height);
+    CHECK(pdfpage_source_pages(source) == 2 && width > 594 && width < 596 && height > 841 && height < 843,
+          "two pages, the second 595 x 842 (%.1f x %.1f)", width, height);
+
+    char *out = path_in("placed.pdf"), *again = path_in("placed-again.pdf");
+    struct placed placed = { source };
+    struct layout_result result = { 0 };
+    int status = layout_render(out, &options, content, &placed, &result, &err);
+    CHECK(status == 0 && result.pages == 3, "a document with placed pages renders (%s, %d pages)",
+          status ? err.message : "ok", result.pages);
+    status = layout_render(again, &options, content, &placed, &result, &err);
+    char *first = NULL, *second = NULL;
+    size_t first_size = 0, second_size = 0;
+    bool same = read_file(out, (size_t)64 << 20, &first, &first_size, &err) == 0 &&
+                read_file(again, (size_t)64 << 20, &second, &second_size, &err) == 0 &&
+                first_size == second_size && memcmp(first, second, first_size) == 0;
+    CHECK(status == 0 && same, "rendering twice gives the same bytes");
+    /* read_file ends the bytes with a NUL; the last trailer is plain text. */
+    CHECK(first && first_size > 300 && strstr(first + first_size - 300, "/Prev ") != NULL,
+          "the pages are added as an incremental update (/Prev in the last trailer)");
+    free(first);
+    free(second);
+
+    int exit_status;
+    char *check = unit_run(&exit_status, "qpdf --check '%s' 2>&1", out);
+    CHECK(exit_status == 0 && strstr(check, "No syntax or stream encoding errors") &&
+              !strstr(check, "WARNING"), "qpdf --check passes without warnings");
+    g_free(check);
+    char *fonts = unit_run(&exit_status, "pdffonts '%s'", out);
+    char *source_path = path_in("source.pdf");
+    char *source_fonts = unit_run(&exit_status, "pdffonts '%s'", source_path);
+    int in_source = count_lines_with(source_fonts, "BeishenSerifTC");
+    CHECK(in_source > 0 && count_lines_with(fonts, "BeishenSerifTC") == in_source,
+          "the source's fonts are copied once for three placements (%d entries, %d in the source)",
+          count_lines_with(fonts, "BeishenSerifTC"), in_source);
+    g_free(source_fonts);
+    g_free(source_path);
+    CHECK(count_lines_with(fonts, " no ") == 0, "every font embedded as a subset");
+    g_free(fonts);
+    check_placement(out);
+
+    pdfpage_source_unref(source);
+    g_free(out);
+    g_free(again);
+}
+
+/* A file made of `bodies` with a correct xref table; `trailer_extra` is
+ * added to the trailer dictionary. */
+static GBytes *objects_pdf(const char *const *bodies, int count, const char *trailer_extra)
+{
+    GString *pdf = g_string_new("%PDF-1.4\n");
+    long *offsets = g_new(long, count);
+    for (int i = 0; i < count; i++) {
+        offsets[i] = (long)pdf->len;
+        g_string_append_printf(pdf, "%d 0 obj\n%s\nendobj\n", i + 1, bodies[i]);
+    }
+    long xref = (long)pdf->len;
+    g_string_append_printf(pdf, "xref\n0 %d\n0000000000 65535 f \n", count + 1);
+    for (int i = 0; i < count; i++)
+        g_string_append_printf(pdf, "%010ld 00000 n \n", offsets[i]);
+    g_string_append_printf(pdf, "trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%ld\n%%%%EOF\n",
+                           count + 1, trailer_extra, xref);
+    g_free(offsets);
+    gsize length = pdf->len;
+    return g_bytes_new_take(g_string_free(pdf, FALSE), length);
+}
+
+static void check_refusal(const char *what, GBytes *bytes, const char *expected)
+{
+    struct error err = { { 0 } };
+    struct pdfpage_source *source = pdfpage_source_open(bytes, true, &err);
+    CHECK(!source && strstr(err.message, expected), "refused: %s (\"%s\")", what, err.message);
+    pdfpage_source_unref(source);
+    g_bytes_unref(bytes);
+}
+
+static void check_refusals(void)
+{
+    const char *catalog = "<< /Type /Catalog /Pages 2 0 R >>";
+    const char *pages = "<< /Type /Pages /Kids [ 3 0 R ] /Count 1 >>";
+    const char *contents = "<< /Length 6 >>\nstream\n0 0 m\n\nendstream";
+
+    const char *plain[] = { catalog, pages,
+        "<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Resources << >> >>",
+        contents };
+    struct error err = { { 0 } };
+    GBytes *good = objects_pdf(plain, 4, "");
+    struct pdfpage_source *source = pdfpage_source_open(good, true, &err);
+    CHECK(source && pdfpage_source_pages(source) == 1, "a hand-made one-page file opens (%s)",
+          source ? "ok" : err.message);
+    pdfpage_source_unref(source);
+    g_bytes_unref(good);
+
+    check_refusal("not a PDF", g_bytes_new_static("hello", 5), "no startxref");
+    check_refusal("an updated file", objects_pdf(plain, 4, "/Prev 9"), "updated");
+    const char *rotated[] = { catalog, pages,
+        "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Rotate 90 /Contents 4 0 R >>", contents };
+    check_refusal("a rotated page", objects_pdf(rotated, 4, ""), "rotated");
+    const char *two_streams[] = { catalog, pages,
+        "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents [ 4 0 R ] >>", contents };
+    check_refusal("contents split into an array", objects_pdf(two_streams, 4, ""), "one stream");
+    const char *no_box[] = { catalog, pages, "<< /Type /Page /Contents 4 0 R >>", contents };
+    check_refusal("no MediaBox", objects_pdf(no_box, 4, ""), "MediaBox");
+    const char *long_stream[] = { catalog, pages,
+        "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R >>",
+        "<< /Length 999999 >>\nstream\n0 0 m\nendstream" };
+    check_refusal("a stream longer than the file", objects_pdf(long_stream, 4, ""), "past the end");
+    const char *missing[] = { catalog, pages,
+        "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Resources << /Font << /F 9 0 R >> >> >>",
+        contents };
+    check_refusal("a resource that is not there", objects_pdf(missing, 4, ""), "not in the xref");
+    const char *loop[] = { catalog, pages,
+        "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Resources << /X 2 0 R >> >>",
+        contents };
+    check_refusal("resources that reach the page tree", objects_pdf(loop, 4, ""), "page tree");
+    GString *deep = g_string_new("<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Resources << /A ");
+    for (int i = 0; i < 100; i++)
+        g_string_append_c(deep, '[');
+    const char *nested[] = { catalog, pages, deep->str, contents };
+    check_refusal("arrays nested 100 deep", objects_pdf(nested, 4, ""), "nested");
+    g_string_free(deep, TRUE);
+}
+
+/* Truncated and byte-damaged copies of a real file: each either opens or
+ * is refused with a message; none may crash or hang (ASan runs this too). */
+static void check_damaged(GBytes *bytes)
+{
+    size_t size;
+    const unsigned char *data = g_bytes_get_data(bytes, &size);
+    int opened = 0, refused = 0, silent = 0;
+    GRand *random = g_rand_new_with_seed(20261202);
+    for (int trial = 0; trial < 400; trial++) {
+        unsigned char *copy = g_memdup2(data, size);
+        size_t length = size;
+        if (trial % 2 == 0)
+            length = (size_t)g_rand_int_range(random, 0, (gint32)size);
+        else
+            for (int k = 0; k < 8; k++)
+                copy[g_rand_int_range(random, 0, (gint32)size)] = (unsigned char)g_rand_int(random);
+        GBytes *damaged = g_bytes_new_take(copy, length);
+        struct error err = { { 0 } };
+        struct pdfpage_source *source = pdfpage_source_open(damaged, true, &err);
+        if (source)
+            opened++;
+        else if (err.message[0])
+            refused++;
+        else
+            silent++;
+        pdfpage_source_unref(source);
+        g_bytes_unref(damaged);
+    }
+    g_rand_free(random);
+    CHECK(silent == 0 && refused > 100, "400 damaged copies: %d open, %d refused with a message, "
+          "%d refused silently", opened, refused, silent);
+}
+
+int main(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(directory, sizeof directory, "%s/unit_pdfpage-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(directory) || strchr(directory, '\'')) {
+        CHECK(false, "make a temporary directory under %s", directory);
+        return unit_finish();
+    }
+    printf("# output in %s\n", directory);
+    struct error err = { { 0 } };
+    CHECK(fonts_check(&err) == 0, "fonts resolve (%s)", err.message);
+
+    GBytes *source = make_source(2);
+    CHECK(source != NULL, "a two-page source PDF is made with Cairo");
+    if (source) {
+        check_placed_document(source);
+        check_damaged(source);
+        g_bytes_unref(source);
+    }
+    check_refusals();
+
+    layout_forget_kept();
+    fonts_shutdown();
+    int status = unit_finish();
+    fflush(stdout);
+    return status;
+}
