@@ -394,6 +394,8 @@ static void child_main(const unsigned char *data, size_t size, int status_fd, in
                      err.message[0] ? err.message : "unreadable or wrong page count");
         _exit(3);
     }
+    pdfpage_source_unref(source);
+    g_bytes_unref(written);
     child_report("ok %d %d", pages, shown);
     _exit(0);
 }

@@ -78,6 +78,26 @@ check_contains "self-made cover says so" "$TMP/self.txt" "本申請者以「自�
 R 001022-10010008 -o "$TMP/ex.pdf" 2>/dev/null
 check "example packet passes qpdf --check" qpdf --check "$TMP/ex.pdf"
 check_eq "example: no attachment placeholder" "0" "$(pdftotext "$TMP/ex.pdf" - | grep -c '附件無法顯示')"
+# Each PDF attachment's first page lands on the first packet page labelled
+# with its name, with that file's own page-1 text (its objects are copied
+# in).  pdftotext puts the label's name and page number on separate lines.
+ex_pages=$(qpdf --show-npages "$TMP/ex.pdf")
+expected=0 placed=0
+for pair in $(jq -r '[.. | objects | select(.media_type? == "application/pdf")][] | "\(.name)=\(.sha256)"' \
+    "$EXAMPLE/applications/001022-10010008.json"); do
+    name=${pair%%=*} sha=${pair#*=}
+    want=$(pdftotext -f 1 -l 1 "$EXAMPLE/files/$sha.pdf" - | sed -n 3p)
+    expected=$((expected + 1))
+    for p in $(seq 1 "$ex_pages"); do
+        pdftotext -f "$p" -l "$p" "$TMP/ex.pdf" "$TMP/page.txt"
+        if grep -qF "附件：$name" "$TMP/page.txt"; then
+            [ -n "$want" ] && grep -qF -- "$want" "$TMP/page.txt" && placed=$((placed + 1))
+            break
+        fi
+    done
+done
+check "example: has PDF attachments" test "$expected" -gt 3
+check_eq "example: every PDF attachment's first page shows its own text under its label" "$expected" "$placed"
 R 001012-10010002 -o "$TMP/img.pdf" 2>/dev/null
 pdfimages -list "$TMP/img.pdf" >"$TMP/images.txt"
 check "image attachments present (pdfimages)" test "$(tail -n +3 "$TMP/images.txt" | wc -l)" -gt 0
