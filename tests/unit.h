@@ -5,7 +5,10 @@
 #define BEISHEN_UNIT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include <glib.h>
@@ -22,6 +25,21 @@ static inline int unit_finish(void)
 {
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
+}
+
+/* Makes $TMPDIR/<name>-XXXXXX (TMPDIR defaults to /tmp) into `directory`
+ * and says where; false (after a failed check) when it cannot, or when
+ * the path has a quote that shell commands built from it would trip on. */
+static inline bool unit_temporary_directory(char *directory, size_t size, const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(directory, size, "%s/%s-XXXXXX", tmp && tmp[0] ? tmp : "/tmp", name);
+    if (!mkdtemp(directory) || strchr(directory, '\'')) {
+        CHECK(false, "make a temporary directory under %s", directory);
+        return false;
+    }
+    printf("# output in %s\n", directory);
+    return true;
 }
 
 /* Runs a shell command and returns its standard output (caller frees);

@@ -27,6 +27,7 @@
 #include "chart.h"
 #include "fonts.h"
 #include "layout.h"
+#include "pdf_fixture.h"
 #include "unit.h"
 #include "util.h"
 
@@ -217,60 +218,21 @@ static void check_cut_faces(void)
 
 /* ---- Fixtures */
 
-/* A two-page PDF made with Cairo and Pango, like a student's exported report. */
+/* A PDF made with Cairo and Pango, like a student's exported report. */
 static void make_valid_pdf(const char *path, int pages)
 {
-    PangoContext *context = fonts_context_new(NULL);
-    cairo_surface_t *surface = cairo_pdf_surface_create(path, 420, 595);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2024-01-01T00:00:00Z");
-    cairo_t *cr = cairo_create(surface);
-    PangoLayout *layout = pango_layout_new(context);
-    PangoFontDescription *font = fonts_description_new(FONTS_SERIF, 16, true);
-    pango_layout_set_font_description(layout, font);
-    pango_font_description_free(font);
-    for (int page = 1; page <= pages; page++) {
-        cairo_set_source_rgb(cr, 0.93, 0.95, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0.2, 0.35, 0.6);
-        cairo_rectangle(cr, 30, 30, 360, 60);
-        cairo_fill(cr);
-        cairo_set_source_rgb(cr, 0.8, 0.3, 0.2);
-        cairo_arc(cr, 210, 330, 90, 0, 2 * G_PI);
-        cairo_set_line_width(cr, 6);
-        cairo_stroke(cr);
-        char *text = g_strdup_printf("學習歷程自述 第%d頁\nATTACHMENT PAGE %d", page, page);
-        pango_layout_set_text(layout, text, -1);
-        g_free(text);
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_move_to(cr, 44, 38);
-        pango_cairo_show_layout(cr, layout);
-        cairo_show_page(cr);
-    }
-    g_object_unref(layout);
-    g_object_unref(context);
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
+    static const double fill[3] = { 0.93, 0.95, 1 };
+    pdf_fixture_pages(path, pages, 420, 595, 420, 595, fill,
+                      "學習歷程自述 第%d頁\nATTACHMENT PAGE %d");
 }
 
 /* Writes a PDF from object bodies (object i + 1 is bodies[i]) with a
  * correct cross-reference table. */
 static void write_pdf_objects(const char *path, const char *const *bodies, int count)
 {
-    GString *pdf = g_string_new("%PDF-1.4\n");
-    long *offsets = g_new(long, count);
-    for (int i = 0; i < count; i++) {
-        offsets[i] = (long)pdf->len;
-        g_string_append_printf(pdf, "%d 0 obj\n%s\nendobj\n", i + 1, bodies[i]);
-    }
-    long xref = (long)pdf->len;
-    g_string_append_printf(pdf, "xref\n0 %d\n0000000000 65535 f \n", count + 1);
-    for (int i = 0; i < count; i++)
-        g_string_append_printf(pdf, "%010ld 00000 n \n", offsets[i]);
-    g_string_append_printf(pdf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%ld\n%%%%EOF\n",
-                           count + 1, xref);
+    GString *pdf = pdf_fixture_objects(bodies, count, "");
     g_file_set_contents(path, pdf->str, (gssize)pdf->len, NULL);
     g_string_free(pdf, TRUE);
-    g_free(offsets);
 }
 
 /* A page whose text is one 100-million-character string, packed 64:1 with
@@ -832,13 +794,8 @@ static void check_attachment_limits(void)
 
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(directory, sizeof directory, "%s/unit_layout-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!mkdtemp(directory) || strchr(directory, '\'')) {
-        CHECK(false, "make a temporary directory under %s", directory);
+    if (!unit_temporary_directory(directory, sizeof directory, "unit_layout"))
         return unit_finish();
-    }
-    printf("# output in %s\n", directory);
 
     struct error err = { { 0 } };
     CHECK(fonts_check(&err) == 0, "fonts resolve to real Regular/Bold faces with Ext A/B fallback %s",

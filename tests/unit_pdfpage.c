@@ -11,13 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo-pdf.h>
 #include <glib.h>
-#include <pango/pangocairo.h>
 #include <poppler.h>
 
 #include "fonts.h"
 #include "layout.h"
+#include "pdf_fixture.h"
 #include "pdfpage.h"
 #include "unit.h"
 #include "util.h"
@@ -33,36 +32,13 @@ static char *path_in(const char *name)
     return g_strdup_printf("%s/%s", directory, name);
 }
 
-/* A Cairo PDF of `pages` pages, the first 420 x 595 and the others A4, each
- * filled red-orange with a line of text, like an applicant's export. */
+/* A Cairo PDF of `pages` pages, the first 420 x 595 and the others A4,
+ * filled red-orange, each with a line of text. */
 static GBytes *make_source(int pages)
 {
+    static const double fill[3] = { SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B };
     char *path = path_in("source.pdf");
-    PangoContext *context = fonts_context_new(NULL);
-    cairo_surface_t *surface = cairo_pdf_surface_create(path, 420, 595);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2024-01-01T00:00:00Z");
-    cairo_t *cr = cairo_create(surface);
-    PangoLayout *layout = pango_layout_new(context);
-    PangoFontDescription *font = fonts_description_new(FONTS_SERIF, 14, false);
-    pango_layout_set_font_description(layout, font);
-    pango_font_description_free(font);
-    for (int page = 1; page <= pages; page++) {
-        if (page == 2)
-            cairo_pdf_surface_set_size(surface, 595, 842);
-        cairo_set_source_rgb(cr, SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B);
-        cairo_paint(cr);
-        char *text = g_strdup_printf("來源第%d頁 SOURCEPAGE%d", page, page);
-        pango_layout_set_text(layout, text, -1);
-        g_free(text);
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_move_to(cr, 40, 40);
-        pango_cairo_show_layout(cr, layout);
-        cairo_show_page(cr);
-    }
-    g_object_unref(layout);
-    g_object_unref(context);
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
+    pdf_fixture_pages(path, pages, 420, 595, 595, 842, fill, "來源第%d頁 SOURCEPAGE%d");
     char *data;
     size_t size;
     struct error err;
@@ -161,9 +137,10 @@ static void check_placement(const char *path)
         g_free(all);
         g_free(rects);
     }
-    /* Drawn at (40, 40) in the source, scaled by 499.3 / 420. */
+    /* Drawn at PDF_FIXTURE_TEXT_X in the source, scaled by 499.3 / 420. */
     double scale = (595.2756 - 2 * 48) / 420;
-    CHECK(word_x > 48 + 40 * scale - 5 && word_x < 48 + 40 * scale + 5 && word_y > 100 && word_y < 160,
+    double left = 48 + PDF_FIXTURE_TEXT_X * scale;
+    CHECK(word_x > left - 5 && word_x < left + 5 && word_y > 80 && word_y < 160,
           "source text lies in the placed box, scaled (at %.1f, %.1f)", word_x, word_y);
     CHECK(near_colour(pixel_at(first, 300, 500), SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B),
           "inside the box: the source's fill (%06x)", pixel_at(first, 300, 500));
@@ -174,9 +151,9 @@ static void check_placement(const char *path)
     /* Page 3: source page 1 scaled to 200 pt high, centred: width 141.2. */
     PopplerPage *third = poppler_document_get_page(document, 2);
     double middle = 595.2756 / 2;
-    CHECK(near_colour(pixel_at(third, middle, 150), SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B) &&
-              near_colour(pixel_at(third, middle - 80, 150), 1, 1, 1) &&
-              near_colour(pixel_at(third, middle + 80, 150), 1, 1, 1),
+    CHECK(near_colour(pixel_at(third, middle, 120), SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B) &&
+              near_colour(pixel_at(third, middle - 80, 120), 1, 1, 1) &&
+              near_colour(pixel_at(third, middle + 80, 120), 1, 1, 1),
           "a page placed 200 pt high is 141 pt wide and centred");
     g_object_unref(third);
     g_object_unref(document);
@@ -255,19 +232,7 @@ static void check_placed_document(GBytes *bytes)
  * added to the trailer dictionary. */
 static GBytes *objects_pdf(const char *const *bodies, int count, const char *trailer_extra)
 {
-    GString *pdf = g_string_new("%PDF-1.4\n");
-    long *offsets = g_new(long, count);
-    for (int i = 0; i < count; i++) {
-        offsets[i] = (long)pdf->len;
-        g_string_append_printf(pdf, "%d 0 obj\n%s\nendobj\n", i + 1, bodies[i]);
-    }
-    long xref = (long)pdf->len;
-    g_string_append_printf(pdf, "xref\n0 %d\n0000000000 65535 f \n", count + 1);
-    for (int i = 0; i < count; i++)
-        g_string_append_printf(pdf, "%010ld 00000 n \n", offsets[i]);
-    g_string_append_printf(pdf, "trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%ld\n%%%%EOF\n",
-                           count + 1, trailer_extra, xref);
-    g_free(offsets);
+    GString *pdf = pdf_fixture_objects(bodies, count, trailer_extra);
     gsize length = pdf->len;
     return g_bytes_new_take(g_string_free(pdf, FALSE), length);
 }
@@ -299,7 +264,7 @@ static void check_refusals(void)
     g_bytes_unref(good);
 
     check_refusal("not a PDF", g_bytes_new_static("hello", 5), "no startxref");
-    check_refusal("an updated file", objects_pdf(plain, 4, "/Prev 9"), "updated");
+    check_refusal("an updated file", objects_pdf(plain, 4, "/Prev 9 "), "updated");
     const char *rotated[] = { catalog, pages,
         "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Rotate 90 /Contents 4 0 R >>", contents };
     check_refusal("a rotated page", objects_pdf(rotated, 4, ""), "rotated");
@@ -363,13 +328,8 @@ static void check_damaged(GBytes *bytes)
 
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(directory, sizeof directory, "%s/unit_pdfpage-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!mkdtemp(directory) || strchr(directory, '\'')) {
-        CHECK(false, "make a temporary directory under %s", directory);
+    if (!unit_temporary_directory(directory, sizeof directory, "unit_pdfpage"))
         return unit_finish();
-    }
-    printf("# output in %s\n", directory);
     struct error err = { { 0 } };
     CHECK(fonts_check(&err) == 0, "fonts resolve (%s)", err.message);
 
