@@ -581,12 +581,14 @@ static int check_reachable(const struct pdf *pdf, const struct value *v, bool *s
 }
 
 /* What a page must have to become a Form XObject: a MediaBox of four
- * numbers, no rotation, one content stream, and resources (or none). */
+ * numbers, no rotation, one content stream, and resources (or none).
+ * With check_all, everything form_number() will copy: what the
+ * resources, the transparency group and the stream's dictionary reach. */
 static int check_page(struct pdfpage_source *source, size_t index, bool check_all, bool *seen,
                       struct error *err)
 {
     const struct pdf *pdf = &source->pdf;
-    struct object page, holder;
+    struct object page, stream = { 0 };
     if (parse_object(pdf, pdf->pages[index], &page, err) != 0)
         return -1;
     int status = 0;
@@ -603,16 +605,18 @@ static int check_page(struct pdfpage_source *source, size_t index, bool check_al
         status = error_set(err, "page %zu: rotated pages are not read", index + 1);
     else if (!contents || contents->kind != VALUE_REF)
         status = error_set(err, "page %zu: /Contents is not one stream", index + 1);
-    else if (parse_object(pdf, contents->number, &holder, err) != 0)
+    else if (parse_object(pdf, contents->number, &stream, err) != 0)
         status = -1;
-    else {
-        if (!holder.stream)
-            status = error_set(err, "page %zu: /Contents is not a stream", index + 1);
-        object_clear(&holder);
-    }
-    const struct value *resources = dict_get(&page.value, "Resources");
-    if (status == 0 && check_all && resources)
-        status = check_reachable(pdf, resources, seen, 0, err);
+    else if (!stream.stream)
+        status = error_set(err, "page %zu: /Contents is not a stream", index + 1);
+
+    const struct value *reached[] = {
+        dict_get(&page.value, "Resources"), dict_get(&page.value, "Group"), &stream.value,
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(reached) && status == 0 && check_all; i++)
+        if (reached[i])
+            status = check_reachable(pdf, reached[i], seen, 0, err);
+    object_clear(&stream);
     object_clear(&page);
     return status;
 }

@@ -281,6 +281,10 @@ static void check_refusals(void)
         "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Resources << /Font << /F 9 0 R >> >> >>",
         contents };
     check_refusal("a resource that is not there", objects_pdf(missing, 4, ""), "not in the xref");
+    const char *group[] = { catalog, pages,
+        "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Group << /CS 9 0 R >> >>",
+        contents };
+    check_refusal("a transparency group that is not there", objects_pdf(group, 4, ""), "not in the xref");
     const char *loop[] = { catalog, pages,
         "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Resources << /X 2 0 R >> >>",
         contents };
