@@ -17,6 +17,7 @@
 #define MAX_PAGES 100000
 #define MAX_TREE_DEPTH 16
 #define TAIL_BYTES 1024                   /* where startxref is looked for */
+#define MAX_PAGE_SIDE 14400.0             /* points: PDF's own limit (Annex C) */
 
 /* ---- Values */
 
@@ -599,7 +600,8 @@ static int check_page(struct pdfpage_source *source, size_t index, bool check_al
     double rotation = 0;
     if (!box || box->kind != VALUE_ARRAY || box->count != 4 || !value_number(&box->items[0], &b[0]) ||
         !value_number(&box->items[1], &b[1]) || !value_number(&box->items[2], &b[2]) ||
-        !value_number(&box->items[3], &b[3]) || !(b[2] - b[0] >= 1) || !(b[3] - b[1] >= 1))
+        !value_number(&box->items[3], &b[3]) || !(b[2] - b[0] >= 1 && b[2] - b[0] <= MAX_PAGE_SIDE) ||
+        !(b[3] - b[1] >= 1 && b[3] - b[1] <= MAX_PAGE_SIDE))
         status = error_set(err, "page %zu: no usable /MediaBox", index + 1);
     else if (rotate && (!value_number(rotate, &rotation) || rotation != 0))
         status = error_set(err, "page %zu: rotated pages are not read", index + 1);

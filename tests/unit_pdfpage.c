@@ -273,6 +273,9 @@ static void check_refusals(void)
     check_refusal("contents split into an array", objects_pdf(two_streams, 4, ""), "one stream");
     const char *no_box[] = { catalog, pages, "<< /Type /Page /Contents 4 0 R >>", contents };
     check_refusal("no MediaBox", objects_pdf(no_box, 4, ""), "MediaBox");
+    const char *infinite[] = { catalog, pages, "<< /Type /Page /MediaBox [ 0 0 inf 100 ] /Contents 4 0 R >>",
+        contents };
+    check_refusal("an infinite MediaBox", objects_pdf(infinite, 4, ""), "MediaBox");
     const char *long_stream[] = { catalog, pages,
         "<< /Type /Page /MediaBox [ 0 0 200 100 ] /Contents 4 0 R >>",
         "<< /Length 999999 >>\nstream\n0 0 m\nendstream" };
