@@ -30,6 +30,9 @@
 #include <unistd.h>
 
 #include <cairo-pdf.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_CID_H
 #include <poppler.h>
 
 #include "fonts.h"
@@ -232,6 +235,63 @@ static int read_whole_file(int fd, size_t limit, GBytes **bytes, bool *too_large
 
 /* ---- The child */
 
+/* FreeType's advance of each glyph (by CID) of a CFF font program, in
+ * thousandths of an em: the advances Cairo placed the glyphs by. */
+static int measure_cff_widths(const unsigned char *program, size_t size, const unsigned *cids,
+                              size_t count, double *widths, void *user)
+{
+    (void)user;
+    FT_Library library;
+    FT_Face face;
+    if (FT_Init_FreeType(&library) != 0)
+        return -1;
+    if (FT_New_Memory_Face(library, program, (FT_Long)size, 0, &face) != 0 || face->units_per_EM == 0) {
+        FT_Done_FreeType(library);
+        return -1;
+    }
+    /* A CID-keyed font numbers its glyphs apart from their CIDs. */
+    enum { NO_GLYPH = -1 };
+    enum { CIDS = 65536 };
+    int *glyph_of = g_new(int, CIDS);
+    FT_Bool cid_keyed = 0;
+    FT_Get_CID_Is_Internally_CID_Keyed(face, &cid_keyed);
+    for (int cid = 0; cid < CIDS; cid++)
+        glyph_of[cid] = cid_keyed || cid >= face->num_glyphs ? NO_GLYPH : cid;
+    for (FT_Long glyph = 0; cid_keyed && glyph < face->num_glyphs; glyph++) {
+        FT_UInt cid;
+        if (FT_Get_CID_From_Glyph_Index(face, (FT_UInt)glyph, &cid) == 0 && cid < CIDS)
+            glyph_of[cid] = (int)glyph;
+    }
+    for (size_t i = 0; i < count; i++) {
+        int glyph = cids[i] < CIDS ? glyph_of[cids[i]] : NO_GLYPH;
+        if (glyph != NO_GLYPH &&
+            FT_Load_Glyph(face, (FT_UInt)glyph, FT_LOAD_NO_SCALE | FT_LOAD_NO_HINTING) == 0)
+            widths[i] = face->glyph->metrics.horiAdvance * 1000.0 / face->units_per_EM;
+    }
+    g_free(glyph_of);
+    FT_Done_Face(face);
+    FT_Done_FreeType(library);
+    return 0;
+}
+
+/* Replaces the sanitised copy in the output file with `bytes`. */
+static int rewrite_output(GBytes *bytes)
+{
+    size_t size, done = 0;
+    const unsigned char *data = g_bytes_get_data(bytes, &size);
+    if (ftruncate(CHILD_OUTPUT_FD, 0) != 0)
+        return -1;
+    while (done < size) {
+        ssize_t n = pwrite(CHILD_OUTPUT_FD, data + done, size - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
 static void child_report(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 static void child_report(const char *format, ...)
@@ -383,15 +443,31 @@ static void child_main(const unsigned char *data, size_t size, int status_fd, in
     }
     /* The parent copies this file's objects into documents: read it here,
      * under the limits, as the parent will, so that it cannot fail there. */
-    GBytes *written = NULL;
+    GBytes *written = NULL, *corrected = NULL;
     bool too_large;
     struct error err = { { 0 } };
     struct pdfpage_source *source = NULL;
-    if (read_whole_file(CHILD_OUTPUT_FD, limits->max_output_bytes, &written, &too_large) != 0 ||
-        !(source = pdfpage_source_open(written, true, &err)) ||
+    int widths = 0;
+    if (read_whole_file(CHILD_OUTPUT_FD, limits->max_output_bytes, &written, &too_large) != 0) {
+        child_report("render the sanitised copy cannot be read back");
+        _exit(3);
+    }
+    /* Cairo's width flaw (pdfpage.h): a copy that cannot be corrected is
+     * still a valid file, shown as Cairo wrote it. */
+    if (pdfpage_correct_cff_widths(written, measure_cff_widths, NULL, &corrected, &widths, &err) == 0 &&
+        corrected) {
+        if (rewrite_output(corrected) != 0) {
+            child_report("render the corrected sanitised copy cannot be written");
+            _exit(3);
+        }
+        g_bytes_unref(written);
+        written = corrected;
+    }
+    err.message[0] = '\0';
+    if (!(source = pdfpage_source_open(written, true, &err)) ||
         pdfpage_source_pages(source) != shown) {
         child_report("render the sanitised copy cannot be placed in a document: %s",
-                     err.message[0] ? err.message : "unreadable or wrong page count");
+                     err.message[0] ? err.message : "wrong page count");
         _exit(3);
     }
     pdfpage_source_unref(source);

@@ -6,7 +6,9 @@
  * /dev/null, a status pipe and its output file.  The child opens the PDF
  * with poppler and re-renders each page as vectors into a fresh Cairo PDF
  * (the "sanitised copy", written to an unlinked temporary file), then
- * reports one status line on the pipe.  Before it reports success it reads
+ * reports one status line on the pipe.  It mends the widths Cairo 1.16
+ * gets wrong in some CFF fonts (pdfpage_correct_cff_widths(), measured
+ * with FreeType).  Before it reports success it reads
  * its copy back as the parent will (pdfpage.h), so a copy the parent could
  * not place becomes a placeholder here, not a failed document there.  The
  * parent never interprets the copy: attach_draw() places its pages with

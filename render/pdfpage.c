@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 /* Hard caps on what a file may make us allocate or recurse into. */
 #define MAX_DEPTH 32
 #define MAX_ITEMS ((size_t)1 << 20)       /* entries of one array or dict */
@@ -18,6 +20,8 @@
 #define MAX_TREE_DEPTH 16
 #define TAIL_BYTES 1024                   /* where startxref is looked for */
 #define MAX_PAGE_SIDE 14400.0             /* points: PDF's own limit (Annex C) */
+#define MAX_FONT_PROGRAM ((size_t)64 << 20)   /* a font program, decoded */
+#define MAX_CID 65536
 
 /* ---- Values */
 
@@ -1071,11 +1075,15 @@ static gint entry_order(const void *a, const void *b)
     return x->number < y->number ? -1 : x->number > y->number;
 }
 
-static void write_xref_and_trailer(struct writer *w, const struct pdf *target)
+/* The xref table of what `w` wrote and the trailer: of an update to
+ * `target` (with /Prev), or of a whole new file (with object 0). */
+static void write_xref_and_trailer(struct writer *w, const struct pdf *target, bool update)
 {
     g_array_sort(w->entries, entry_order);
     size_t xref = w->position;
     out(w, "xref\n", 5);
+    if (!update)
+        out(w, "0 1\n0000000000 65535 f \n", 25);
     const struct xref_entry *e = (const struct xref_entry *)(void *)w->entries->data;
     for (size_t i = 0; i < w->entries->len;) {
         size_t run = 1;
@@ -1089,7 +1097,9 @@ static void write_xref_and_trailer(struct writer *w, const struct pdf *target)
     outf(w, "trailer\n<< /Size %lu /Root %lu 0 R", w->next_number, target->root);
     if (target->info)
         outf(w, " /Info %lu 0 R", target->info);
-    outf(w, " /Prev %zu >>\nstartxref\n%zu\n%%%%EOF\n", target->xref_offset, xref);
+    if (update)
+        outf(w, " /Prev %zu", target->xref_offset);
+    outf(w, " >>\nstartxref\n%zu\n%%%%EOF\n", xref);
 }
 
 int pdfpage_append(const unsigned char *target_data, size_t target_size,
@@ -1134,7 +1144,7 @@ int pdfpage_append(const unsigned char *target_data, size_t target_size,
         first += run;
     }
     if (status == 0)
-        write_xref_and_trailer(&w, &target);
+        write_xref_and_trailer(&w, &target, true);
     if (status == 0 && w.write_failed)
         status = error_set(err, "could not write the document's update");
 
@@ -1143,5 +1153,254 @@ int pdfpage_append(const unsigned char *target_data, size_t target_size,
     g_hash_table_destroy(w.forms);
     g_array_free(w.entries, TRUE);
     pdf_close(&target);
+    return status;
+}
+
+/* ---- Widths of CFF fonts
+ *
+ * A CIDFontType0 font's /W array gives each glyph's advance in thousandths
+ * of an em.  Cairo 1.16 takes it from the font program's charstrings when
+ * the font has no hmtx table (a CFF font embedded in a PDF has none) and
+ * misreads the width of a glyph whose stem hints continue in a subroutine:
+ * Noto Sans CJK's 採 and 計 come out as -80 and -19.  Cairo itself places
+ * the glyphs by FreeType's advances, so the content is right and only the
+ * /W array is wrong; a viewer then draws the next character on top. */
+
+/* The decoded stream of `o`: no filter, or FlateDecode. */
+static int decode_stream(const struct object *o, unsigned char **out, size_t *out_size,
+                         struct error *err)
+{
+    const struct value *filter = dict_get(&o->value, "Filter");
+    if (filter && filter->kind == VALUE_ARRAY && filter->count == 1)
+        filter = &filter->items[0];
+    if (!filter) {
+        *out = g_memdup2(o->stream, o->stream_length);
+        *out_size = o->stream_length;
+        return 0;
+    }
+    if (!is_name(filter, "FlateDecode") || dict_get(&o->value, "DecodeParms"))
+        return error_set(err, "a font program with a filter other than plain FlateDecode");
+    z_stream z = { 0 };
+    if (inflateInit(&z) != Z_OK)
+        return error_set(err, "zlib: cannot start inflating");
+    GByteArray *decoded = g_byte_array_new();
+    unsigned char chunk[16384];
+    z.next_in = (unsigned char *)o->stream;
+    z.avail_in = (uInt)o->stream_length;
+    int status;
+    do {
+        z.next_out = chunk;
+        z.avail_out = sizeof chunk;
+        status = inflate(&z, Z_NO_FLUSH);
+        g_byte_array_append(decoded, chunk, (guint)(sizeof chunk - z.avail_out));
+    } while (status == Z_OK && decoded->len <= MAX_FONT_PROGRAM);
+    inflateEnd(&z);
+    if (status != Z_STREAM_END) {
+        g_byte_array_free(decoded, TRUE);
+        return error_set(err, "a font program does not inflate, or is over %zu bytes", MAX_FONT_PROGRAM);
+    }
+    *out_size = decoded->len;
+    *out = g_byte_array_free(decoded, FALSE);
+    return 0;
+}
+
+/* The CIDs and widths of a /W array: "c [ w1 w2 … ]" and "c_first c_last w". */
+static int read_widths(const struct value *w, GArray *cids, GArray *widths)
+{
+    unsigned long first, last;
+    for (size_t i = 0; i < w->count;) {
+        const struct value *a = &w->items[i];
+        if (a->kind != VALUE_ATOM || !token_unsigned(a->text, a->length, &first) || first >= MAX_CID ||
+            i + 1 >= w->count)
+            return -1;
+        const struct value *b = &w->items[i + 1];
+        if (b->kind == VALUE_ARRAY) {
+            for (size_t k = 0; k < b->count; k++) {
+                double width;
+                unsigned cid = (unsigned)(first + k);
+                if (!value_number(&b->items[k], &width) || cid >= MAX_CID)
+                    return -1;
+                g_array_append_val(cids, cid);
+                g_array_append_val(widths, width);
+            }
+            i += 2;
+            continue;
+        }
+        double width;
+        if (i + 2 >= w->count || !token_unsigned(b->text, b->length, &last) || last < first ||
+            last >= MAX_CID || !value_number(&w->items[i + 2], &width))
+            return -1;
+        for (unsigned long cid = first; cid <= last; cid++) {
+            unsigned c = (unsigned)cid;
+            g_array_append_val(cids, c);
+            g_array_append_val(widths, width);
+        }
+        i += 3;
+    }
+    return 0;
+}
+
+/* "[ c [ w w … ] c [ … ] ]" with consecutive CIDs in one run. */
+static char *format_widths(const unsigned *cids, const double *widths, size_t count)
+{
+    GString *text = g_string_new("[");
+    for (size_t i = 0; i < count; i++) {
+        if (i == 0 || cids[i] != cids[i - 1] + 1)
+            g_string_append_printf(text, "%s %u [", i ? " ]" : "", cids[i]);
+        g_string_append_printf(text, " %ld", lround(widths[i]));
+    }
+    g_string_append(text, count ? " ] ]" : " ]");
+    return g_string_free(text, FALSE);
+}
+
+/* For CIDFont object `number` (already parsed as `font`): the corrected
+ * /W text in *corrected_w, or NULL when every width is right. */
+static int check_widths(const struct pdf *pdf, const struct value *font,
+                        pdfpage_cff_widths_fn measure, void *user, char **corrected_w,
+                        int *corrected, struct error *err)
+{
+    *corrected_w = NULL;
+    const struct value *w = dict_get(font, "W");
+    const struct value *descriptor_ref = dict_get(font, "FontDescriptor");
+    if (!w || w->kind != VALUE_ARRAY || !descriptor_ref || descriptor_ref->kind != VALUE_REF)
+        return 0;
+    struct object descriptor, program = { 0 };
+    if (parse_object(pdf, descriptor_ref->number, &descriptor, err) != 0)
+        return -1;
+    const struct value *file = dict_get(&descriptor.value, "FontFile3");
+    int status = 0;
+    if (!file || file->kind != VALUE_REF) {
+        object_clear(&descriptor);
+        return 0;
+    }
+    unsigned char *decoded = NULL;
+    size_t decoded_size = 0;
+    GArray *cids = g_array_new(FALSE, FALSE, sizeof(unsigned));
+    GArray *widths = g_array_new(FALSE, FALSE, sizeof(double));
+    if (parse_object(pdf, file->number, &program, err) != 0)
+        status = -1;
+    else if (!program.stream)
+        status = error_set(err, "object %lu: /FontFile3 is not a stream", file->number);
+    else if (read_widths(w, cids, widths) != 0)
+        status = error_set(err, "a CID font's /W array is malformed");
+    else
+        status = decode_stream(&program, &decoded, &decoded_size, err);
+    if (status == 0 && cids->len > 0) {
+        double *measured = g_new(double, cids->len);
+        for (guint i = 0; i < cids->len; i++)
+            measured[i] = NAN;
+        const unsigned *c = (const unsigned *)(void *)cids->data;
+        double *written = (double *)(void *)widths->data;
+        int changed = 0;
+        if (measure(decoded, decoded_size, c, cids->len, measured, user) == 0)
+            for (guint i = 0; i < cids->len; i++)
+                if (isfinite(measured[i]) && fabs(measured[i] - written[i]) > 0.5) {
+                    written[i] = measured[i];
+                    changed++;
+                }
+        if (changed) {
+            *corrected_w = format_widths(c, written, cids->len);
+            *corrected += changed;
+        }
+        g_free(measured);
+    }
+    g_free(decoded);
+    g_array_free(cids, TRUE);
+    g_array_free(widths, TRUE);
+    object_clear(&program);
+    object_clear(&descriptor);
+    return status;
+}
+
+/* Object `number` as it was, or with its /W replaced. */
+static void rewrite_object(struct writer *w, unsigned long number, const struct object *o,
+                           const char *corrected_w)
+{
+    static const char *const length[] = { "Length", NULL };
+    static const char *const widths[] = { "W", NULL };
+    begin_object(w, number);
+    if (o->stream) {
+        out(w, "<<", 2);
+        write_entries(w, NULL, &o->value, length);
+        write_stream_body(w, o->stream, o->stream_length);
+        return;
+    }
+    if (corrected_w) {
+        out(w, "<<", 2);
+        write_entries(w, NULL, &o->value, widths);
+        out(w, " /W ", 4);
+        out(w, corrected_w, strlen(corrected_w));
+        out(w, " >>", 3);
+    } else
+        write_value(w, NULL, &o->value);
+    out(w, "\nendobj\n", 8);
+}
+
+int pdfpage_correct_cff_widths(GBytes *bytes, pdfpage_cff_widths_fn measure, void *user,
+                               GBytes **result, int *corrected, struct error *err)
+{
+    size_t size;
+    const unsigned char *data = g_bytes_get_data(bytes, &size);
+    struct pdf pdf;
+    *result = NULL;
+    *corrected = 0;
+    if (pdf_open(&pdf, data, size, err) != 0)
+        return -1;
+
+    /* First find what needs correcting; most files need nothing. */
+    char **replacement = g_new0(char *, pdf.object_count);
+    size_t first_offset = size;
+    int status = 0;
+    for (unsigned long n = 1; n < pdf.object_count && status == 0; n++) {
+        if (!pdf.offsets[n])
+            continue;
+        first_offset = MIN(first_offset, pdf.offsets[n]);
+        struct object o;
+        if (parse_object(&pdf, n, &o, err) != 0) {
+            status = -1;
+            break;
+        }
+        if (!o.stream && is_name(dict_get(&o.value, "Subtype"), "CIDFontType0"))
+            status = check_widths(&pdf, &o.value, measure, user, &replacement[n], corrected, err);
+        object_clear(&o);
+    }
+
+    if (status == 0 && *corrected > 0) {
+        char *buffer = NULL;
+        size_t length = 0;
+        FILE *memory = open_memstream(&buffer, &length);
+        struct writer w = {
+            .file = memory, .next_number = pdf.object_count, .err = err,
+            .entries = g_array_new(FALSE, FALSE, sizeof(struct xref_entry)),
+        };
+        if (!memory)
+            status = error_set(err, "out of memory");
+        else {
+            out(&w, data, first_offset);   /* "%PDF-1.x" and the binary comment */
+            for (unsigned long n = 1; n < pdf.object_count && status == 0; n++) {
+                struct object o;
+                if (!pdf.offsets[n])
+                    continue;
+                if (parse_object(&pdf, n, &o, err) != 0) {
+                    status = -1;
+                    break;
+                }
+                rewrite_object(&w, n, &o, replacement[n]);
+                object_clear(&o);
+            }
+            write_xref_and_trailer(&w, &pdf, false);
+            if (fclose(memory) != 0 || w.write_failed)
+                status = status ? status : error_set(err, "out of memory");
+            if (status == 0)
+                *result = g_bytes_new_take(buffer, length);
+            else
+                free(buffer);
+        }
+        g_array_free(w.entries, TRUE);
+    }
+    for (size_t n = 0; n < pdf.object_count; n++)
+        g_free(replacement[n]);
+    g_free(replacement);
+    pdf_close(&pdf);
     return status;
 }

@@ -25,6 +25,7 @@
 #ifndef BEISHEN_PDFPAGE_H
 #define BEISHEN_PDFPAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -67,5 +68,22 @@ struct pdfpage_placement {
 int pdfpage_append(const unsigned char *target, size_t target_size,
                    const struct pdfpage_placement *placements, size_t count, FILE *file,
                    struct error *err);
+
+/* Widths, in thousandths of an em, of the glyphs `cids[0..count)` of a
+ * CFF font program (decoded FontFile3 bytes) into widths[]; a width it
+ * cannot tell stays NAN.  Returns 0, or -1 when the program is unreadable. */
+typedef int (*pdfpage_cff_widths_fn)(const unsigned char *program, size_t size,
+                                     const unsigned *cids, size_t count, double *widths,
+                                     void *user);
+
+/* Cairo 1.16 writes wrong /W widths for some glyphs of CFF fonts it
+ * re-subsets (pdfpage.c says which); this checks every CIDFontType0 font
+ * of the PDF in `bytes` against `measure` and, where any width is off by
+ * more than half a unit, sets *result to a rewritten copy of the file
+ * with the measured widths (same objects, one xref table; the caller
+ * unrefs it), and *corrected to how many widths changed.  *result stays
+ * NULL when nothing needed correcting.  Returns 0, or -1 with a message. */
+int pdfpage_correct_cff_widths(GBytes *bytes, pdfpage_cff_widths_fn measure, void *user,
+                               GBytes **result, int *corrected, struct error *err);
 
 #endif

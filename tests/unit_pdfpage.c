@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cairo-pdf.h>
 #include <glib.h>
+#include <pango/pangocairo.h>
 #include <poppler.h>
 
+#include "attach.h"
 #include "fonts.h"
 #include "layout.h"
 #include "pdf_fixture.h"
@@ -174,6 +177,9 @@ static int count_lines_with(const char *text, const char *needle)
     return n;
 }
 
+static int all_990_wide(const unsigned char *program, size_t size, const unsigned *cids,
+                         size_t count, double *widths, void *user);
+
 static void check_placed_document(GBytes *bytes)
 {
     struct error err = { { 0 } };
@@ -186,10 +192,16 @@ static void check_placed_document(GBytes *bytes)
     CHECK(pdfpage_source_pages(source) == 2 && width > 594 && width < 596 && height > 841 && height < 843,
           "two pages, the second 595 x 842 (%.1f x %.1f)", width, height);
 
+    int asked = 0, corrected = 0;
+    GBytes *rewritten = NULL;
+    int status = pdfpage_correct_cff_widths(bytes, all_990_wide, &asked, &rewritten, &corrected, &err);
+    CHECK(status == 0 && asked == 0 && !rewritten,
+          "a file with TrueType fonts only has no CFF widths to correct (%d fonts asked about)", asked);
+
     char *out = path_in("placed.pdf"), *again = path_in("placed-again.pdf");
     struct placed placed = { source };
     struct layout_result result = { 0 };
-    int status = layout_render(out, &options, content, &placed, &result, &err);
+    status = layout_render(out, &options, content, &placed, &result, &err);
     CHECK(status == 0 && result.pages == 3, "a document with placed pages renders (%s, %d pages)",
           status ? err.message : "ok", result.pages);
     status = layout_render(again, &options, content, &placed, &result, &err);
@@ -333,6 +345,156 @@ static void check_damaged(GBytes *bytes)
           "%d refused silently", opened, refused, silent);
 }
 
+/* A line set in the full Noto Sans CJK face (not the Beishen cut): Cairo
+ * embeds it as a bare CFF subset whose charstrings keep Adobe's
+ * subroutines, some of them holding a glyph's stem hints.  Cairo 1.16,
+ * re-subsetting such a font in the sanitising child, reads the width of
+ * those glyphs wrong (採 and 計 here), and viewers then drew each next
+ * character on top of them. */
+#define NOTO_LINE "我們選擇校園中常見的朱槿，在向陽與背陽處各採集十片葉子，在顯微鏡下計數氣孔。"
+
+static void make_noto_pdf(const char *path)
+{
+    PangoContext *context = fonts_context_new(NULL);
+    cairo_surface_t *surface = cairo_pdf_surface_create(path, 595, 842);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2024-01-01T00:00:00Z");
+    cairo_t *cr = cairo_create(surface);
+    PangoLayout *layout = pango_layout_new(context);
+    PangoFontDescription *font = pango_font_description_from_string("Noto Sans CJK TC 11.5");
+    pango_layout_set_font_description(layout, font);
+    pango_font_description_free(font);
+    pango_layout_set_text(layout, NOTO_LINE, -1);
+    cairo_move_to(cr, 64, 190);
+    pango_cairo_show_layout(cr, layout);
+    cairo_show_page(cr);
+    g_object_unref(layout);
+    g_object_unref(context);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+}
+
+static int attachment_content(struct layout_doc *doc, void *user)
+{
+    return attach_draw(doc, user);
+}
+
+/* Characters of `needle` on page 1 of `path` that start left of where the
+ * previous one ends (overlap), or -1 when the text is not found. */
+static int overlapping_characters(const char *path, const char *needle)
+{
+    char *uri = g_filename_to_uri(path, NULL, NULL);
+    PopplerDocument *document = poppler_document_new_from_file(uri, NULL, NULL);
+    g_free(uri);
+    if (!document)
+        return -1;
+    PopplerPage *page = poppler_document_get_page(document, 0);
+    char *text = poppler_page_get_text(page);
+    PopplerRectangle *rects = NULL;
+    guint count = 0;
+    int overlaps = -1;
+    const char *hit = text ? strstr(text, needle) : NULL;
+    if (hit && poppler_page_get_text_layout(page, &rects, &count)) {
+        glong first = g_utf8_pointer_to_offset(text, hit), length = g_utf8_strlen(needle, -1);
+        overlaps = 0;
+        for (glong i = first + 1; i < first + length && (guint)i < count; i++)
+            if (rects[i].x1 < rects[i - 1].x2 - 0.5)
+                overlaps++;
+    }
+    g_free(rects);
+    g_free(text);
+    g_object_unref(page);
+    g_object_unref(document);
+    return overlaps;
+}
+
+/* Claims every glyph is 990 wide (Noto says 1000), and counts the fonts asked about. */
+static int all_990_wide(const unsigned char *program, size_t size, const unsigned *cids,
+                         size_t count, double *widths, void *user)
+{
+    (void)program;
+    (void)size;
+    (void)cids;
+    for (size_t i = 0; i < count; i++)
+        widths[i] = 990;
+    (*(int *)user)++;
+    return 0;
+}
+
+/* pdfpage_correct_cff_widths() on `bytes` and on truncated or damaged
+ * copies of it: it rewrites only what differs, and never crashes. */
+static void check_width_rewrite(GBytes *bytes)
+{
+    struct error err = { { 0 } };
+    GBytes *result = NULL;
+    int fonts = 0, corrected = 0;
+    int status = pdfpage_correct_cff_widths(bytes, all_990_wide, &fonts, &result, &corrected, &err);
+    CHECK(status == 0 && fonts > 0 && corrected > 0 && result,
+          "every width claimed 990: %d fonts asked about, %d widths rewritten (%s)", fonts, corrected,
+          status ? err.message : "ok");
+    struct pdfpage_source *source = result ? pdfpage_source_open(result, true, &err) : NULL;
+    GBytes *again = NULL;
+    int second = 0;
+    if (result)
+        pdfpage_correct_cff_widths(result, all_990_wide, &fonts, &again, &second, &err);
+    CHECK(source && !again && second == 0, "the rewritten file opens, and needs nothing more");
+    pdfpage_source_unref(source);
+    if (result)
+        g_bytes_unref(result);
+
+    size_t size;
+    const unsigned char *data = g_bytes_get_data(bytes, &size);
+    GRand *random = g_rand_new_with_seed(115);
+    int refused = 0, rewritten = 0;
+    for (int trial = 0; trial < 200; trial++) {
+        unsigned char *copy = g_memdup2(data, size);
+        size_t length = trial % 2 ? size : (size_t)g_rand_int_range(random, 0, (gint32)size);
+        for (int k = 0; trial % 2 && k < 8; k++)
+            copy[g_rand_int_range(random, 0, (gint32)size)] = (unsigned char)g_rand_int(random);
+        GBytes *damaged = g_bytes_new_take(copy, length);
+        GBytes *out = NULL;
+        int changed = 0;
+        err.message[0] = '\0';
+        if (pdfpage_correct_cff_widths(damaged, all_990_wide, &fonts, &out, &changed, &err) != 0)
+            refused += err.message[0] != '\0';
+        else
+            rewritten += out != NULL;
+        if (out)
+            g_bytes_unref(out);
+        g_bytes_unref(damaged);
+    }
+    g_rand_free(random);
+    CHECK(refused > 50, "200 damaged copies: %d refused with a message, %d rewritten", refused, rewritten);
+}
+
+static void check_cff_widths(void)
+{
+    char *noto = path_in("noto.pdf"), *placed = path_in("noto-placed.pdf");
+    make_noto_pdf(noto);
+    CHECK(overlapping_characters(noto, "採集") == 0 && overlapping_characters(noto, "計數") == 0,
+          "the applicant's file shows 採集 and 計數 side by side");
+    char *data;
+    size_t size;
+    struct error err = { { 0 } };
+    if (read_file(noto, (size_t)64 << 20, &data, &size, &err) == 0) {
+        GBytes *bytes = g_bytes_new_take(data, size);
+        check_width_rewrite(bytes);
+        g_bytes_unref(bytes);
+    }
+    struct attach_file *file = NULL;
+    enum attach_status status = attach_prepare(noto, "noto.pdf", NULL, &file, &err);
+    struct layout_result result;
+    int rendered = status == ATTACH_OK ? layout_render(placed, &options, attachment_content, file,
+                                                       &result, &err) : -1;
+    CHECK(rendered == 0, "a page set in Noto's CFF face is sanitised and placed (%s)",
+          rendered ? err.message : "ok");
+    int a = overlapping_characters(placed, "採集"), b = overlapping_characters(placed, "計數");
+    CHECK(a == 0 && b == 0, "placed, its characters still stand side by side (%d and %d overlap)", a, b);
+    attach_free(file);
+    attach_forget_outcomes();
+    g_free(noto);
+    g_free(placed);
+}
+
 int main(void)
 {
     if (!unit_temporary_directory(directory, sizeof directory, "unit_pdfpage"))
@@ -348,6 +510,7 @@ int main(void)
         g_bytes_unref(source);
     }
     check_refusals();
+    check_cff_widths();
 
     layout_forget_kept();
     fonts_shutdown();
