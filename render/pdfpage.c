@@ -1,7 +1,8 @@
 /* pdfpage — pages of one PDF drawn in another by copying their objects
  * (see pdfpage.h).  Owns a small reader of Cairo-shaped PDFs (tokens,
- * values, the xref table, the page tree) and the writer of the
- * incremental update that places pages.  A parsed value points into the
+ * values, the xref table, the page tree), the writer of the incremental
+ * update that places pages, and the rewrite that mends the /W widths
+ * Cairo gets wrong in CFF fonts.  A parsed value points into the
  * file's bytes for its tokens, so parsing copies nothing but structure. */
 #include "pdfpage.h"
 
