@@ -17,18 +17,21 @@
 /* Writes a PDF of `pages` pages to `path`, the first first_width x
  * first_height points and the others later_width x later_height: each
  * filled with `fill` (RGB, 0..1), a blue band, a red ring around (210, 330)
- * of radius 90, and `text_format` (which takes the page number twice) in
- * white 16 pt bold serif at the band. */
+ * of radius 90, and `text_format` (which may use the page number twice)
+ * in white at the band, in `font` (a Pango description such as "Noto Sans
+ * CJK TC 11.5"; NULL: the Beishen serif, 16 pt bold). */
 static inline void pdf_fixture_pages(const char *path, int pages, double first_width,
                                      double first_height, double later_width, double later_height,
-                                     const double fill[3], const char *text_format)
+                                     const double fill[3], const char *font_name,
+                                     const char *text_format)
 {
     PangoContext *context = fonts_context_new(NULL);
     cairo_surface_t *surface = cairo_pdf_surface_create(path, first_width, first_height);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2024-01-01T00:00:00Z");
     cairo_t *cr = cairo_create(surface);
     PangoLayout *layout = pango_layout_new(context);
-    PangoFontDescription *font = fonts_description_new(FONTS_SERIF, 16, true);
+    PangoFontDescription *font = font_name ? pango_font_description_from_string(font_name)
+                                           : fonts_description_new(FONTS_SERIF, 16, true);
     pango_layout_set_font_description(layout, font);
     pango_font_description_free(font);
     for (int page = 1; page <= pages; page++) {

@@ -222,7 +222,7 @@ static void check_cut_faces(void)
 static void make_valid_pdf(const char *path, int pages)
 {
     static const double fill[3] = { 0.93, 0.95, 1 };
-    pdf_fixture_pages(path, pages, 420, 595, 420, 595, fill,
+    pdf_fixture_pages(path, pages, 420, 595, 420, 595, fill, NULL,
                       "學習歷程自述 第%d頁\nATTACHMENT PAGE %d");
 }
 

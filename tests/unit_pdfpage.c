@@ -41,7 +41,7 @@ static GBytes *make_source(int pages)
 {
     static const double fill[3] = { SOURCE_FILL_R, SOURCE_FILL_G, SOURCE_FILL_B };
     char *path = path_in("source.pdf");
-    pdf_fixture_pages(path, pages, 420, 595, 595, 842, fill, "來源第%d頁 SOURCEPAGE%d");
+    pdf_fixture_pages(path, pages, 420, 595, 595, 842, fill, NULL, "來源第%d頁 SOURCEPAGE%d");
     char *data;
     size_t size;
     struct error err;
@@ -349,28 +349,14 @@ static void check_damaged(GBytes *bytes)
  * embeds it as a bare CFF subset whose charstrings keep Adobe's
  * subroutines, some of them holding a glyph's stem hints.  Cairo 1.16,
  * re-subsetting such a font in the sanitising child, reads the width of
- * those glyphs wrong (採 and 計 here), and viewers then drew each next
- * character on top of them. */
+ * some of those glyphs wrong, and viewers then drew the next character on
+ * top of them. */
 #define NOTO_LINE "我們選擇校園中常見的朱槿，在向陽與背陽處各採集十片葉子，在顯微鏡下計數氣孔。"
 
 static void make_noto_pdf(const char *path)
 {
-    PangoContext *context = fonts_context_new(NULL);
-    cairo_surface_t *surface = cairo_pdf_surface_create(path, 595, 842);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2024-01-01T00:00:00Z");
-    cairo_t *cr = cairo_create(surface);
-    PangoLayout *layout = pango_layout_new(context);
-    PangoFontDescription *font = pango_font_description_from_string("Noto Sans CJK TC 11.5");
-    pango_layout_set_font_description(layout, font);
-    pango_font_description_free(font);
-    pango_layout_set_text(layout, NOTO_LINE, -1);
-    cairo_move_to(cr, 64, 190);
-    pango_cairo_show_layout(cr, layout);
-    cairo_show_page(cr);
-    g_object_unref(layout);
-    g_object_unref(context);
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
+    static const double white[3] = { 1, 1, 1 };
+    pdf_fixture_pages(path, 1, 595, 842, 595, 842, white, "Noto Sans CJK TC 11.5", NOTO_LINE);
 }
 
 static int attachment_content(struct layout_doc *doc, void *user)
@@ -378,8 +364,10 @@ static int attachment_content(struct layout_doc *doc, void *user)
     return attach_draw(doc, user);
 }
 
-/* Characters of `needle` on page 1 of `path` that start left of where the
- * previous one ends (overlap), or -1 when the text is not found. */
+/* Characters of `needle` (full-width CJK) on page 1 of `path` that start
+ * less than 3 pt right of the previous one, so overlap it; -1 when the
+ * text is not found.  (The boxes poppler gives come from the same /W
+ * widths, so only the starts can be trusted.) */
 static int overlapping_characters(const char *path, const char *needle)
 {
     char *uri = g_filename_to_uri(path, NULL, NULL);
@@ -397,7 +385,7 @@ static int overlapping_characters(const char *path, const char *needle)
         glong first = g_utf8_pointer_to_offset(text, hit), length = g_utf8_strlen(needle, -1);
         overlaps = 0;
         for (glong i = first + 1; i < first + length && (guint)i < count; i++)
-            if (rects[i].x1 < rects[i - 1].x2 - 0.5)
+            if (rects[i].x1 < rects[i - 1].x1 + 3)
                 overlaps++;
     }
     g_free(rects);
@@ -470,8 +458,8 @@ static void check_cff_widths(void)
 {
     char *noto = path_in("noto.pdf"), *placed = path_in("noto-placed.pdf");
     make_noto_pdf(noto);
-    CHECK(overlapping_characters(noto, "採集") == 0 && overlapping_characters(noto, "計數") == 0,
-          "the applicant's file shows 採集 and 計數 side by side");
+    CHECK(overlapping_characters(noto, NOTO_LINE) == 0,
+          "the applicant's file shows its line with no character over another");
     char *data;
     size_t size;
     struct error err = { { 0 } };
@@ -487,8 +475,9 @@ static void check_cff_widths(void)
                                                        &result, &err) : -1;
     CHECK(rendered == 0, "a page set in Noto's CFF face is sanitised and placed (%s)",
           rendered ? err.message : "ok");
-    int a = overlapping_characters(placed, "採集"), b = overlapping_characters(placed, "計數");
-    CHECK(a == 0 && b == 0, "placed, its characters still stand side by side (%d and %d overlap)", a, b);
+    int overlaps = overlapping_characters(placed, NOTO_LINE);
+    CHECK(overlaps == 0, "placed, no character of the line stands over another (%d do%s)", overlaps,
+          overlaps < 0 ? ": the line is not found in reading order" : "");
     attach_free(file);
     attach_forget_outcomes();
     g_free(noto);
