@@ -320,6 +320,20 @@ static bool value_number(const struct value *v, double *number)
     return *end == '\0';
 }
 
+/* A page dictionary's /MediaBox as four finite numbers, each side 1 to
+ * 14,400 points. */
+static bool read_media_box(const struct value *page, double box[4])
+{
+    const struct value *v = dict_get(page, "MediaBox");
+    if (!v || v->kind != VALUE_ARRAY || v->count != 4)
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (!value_number(&v->items[i], &box[i]))
+            return false;
+    return box[2] - box[0] >= 1 && box[2] - box[0] <= MAX_PAGE_SIDE &&
+           box[3] - box[1] >= 1 && box[3] - box[1] <= MAX_PAGE_SIDE;
+}
+
 /* ---- Objects */
 
 static int parse_object(const struct pdf *pdf, unsigned long number, struct object *o,
@@ -598,15 +612,10 @@ static int check_page(struct pdfpage_source *source, size_t index, bool check_al
     if (parse_object(pdf, pdf->pages[index], &page, err) != 0)
         return -1;
     int status = 0;
-    const struct value *box = dict_get(&page.value, "MediaBox");
     const struct value *rotate = dict_get(&page.value, "Rotate");
     const struct value *contents = dict_get(&page.value, "Contents");
-    double *b = source->boxes[index];
     double rotation = 0;
-    if (!box || box->kind != VALUE_ARRAY || box->count != 4 || !value_number(&box->items[0], &b[0]) ||
-        !value_number(&box->items[1], &b[1]) || !value_number(&box->items[2], &b[2]) ||
-        !value_number(&box->items[3], &b[3]) || !(b[2] - b[0] >= 1 && b[2] - b[0] <= MAX_PAGE_SIDE) ||
-        !(b[3] - b[1] >= 1 && b[3] - b[1] <= MAX_PAGE_SIDE))
+    if (!read_media_box(&page.value, source->boxes[index]))
         status = error_set(err, "page %zu: no usable /MediaBox", index + 1);
     else if (rotate && (!value_number(rotate, &rotation) || rotation != 0))
         status = error_set(err, "page %zu: rotated pages are not read", index + 1);
@@ -928,32 +937,38 @@ static unsigned long form_number(struct writer *w, const struct pdfpage_source *
 
 /* What the new content stream of a target page draws for one placement:
  * the form scaled into its box, clipped to it, and the frame on top. */
+/* `count` numbers, each followed by a space, in fixed point. */
+static void append_numbers(GString *content, const double *numbers, size_t count, const char *format)
+{
+    char number[G_ASCII_DTOSTR_BUF_SIZE];
+    for (size_t i = 0; i < count; i++)
+        g_string_append_printf(content, "%s ", g_ascii_formatd(number, sizeof number, format, numbers[i]));
+}
+
 static void draw_placement(GString *content, const struct pdfpage_placement *p, double page_height,
                            int name)
 {
     const double *b = p->source->boxes[p->page];
     double sx = p->width / (b[2] - b[0]), sy = p->height / (b[3] - b[1]);
     double bottom = page_height - p->y - p->height;
-    char number[G_ASCII_DTOSTR_BUF_SIZE];
     const double clip[] = { p->x, bottom, p->width, p->height };
     const double matrix[] = { sx, 0, 0, sy, p->x - b[0] * sx, bottom - b[1] * sy };
 
     g_string_append(content, "q ");
-    for (size_t i = 0; i < G_N_ELEMENTS(clip); i++)
-        g_string_append_printf(content, "%s ", g_ascii_formatd(number, sizeof number, "%.3f", clip[i]));
+    append_numbers(content, clip, G_N_ELEMENTS(clip), "%.3f");
     g_string_append(content, "re W n ");
-    for (size_t i = 0; i < G_N_ELEMENTS(matrix); i++)
-        g_string_append_printf(content, "%s ", g_ascii_formatd(number, sizeof number, "%.5f", matrix[i]));
+    append_numbers(content, matrix, G_N_ELEMENTS(matrix), "%.5f");
     g_string_append_printf(content, "cm /BeishenPage%d Do Q\n", name);
     if (p->frame_width > 0) {
+        const double stroke[] = { ((p->frame_color >> 16) & 0xFF) / 255.0,
+                                  ((p->frame_color >> 8) & 0xFF) / 255.0,
+                                  (p->frame_color & 0xFF) / 255.0 };
         g_string_append(content, "q ");
-        for (int shift = 16; shift >= 0; shift -= 8)
-            g_string_append_printf(content, "%s ", g_ascii_formatd(number, sizeof number, "%.3f",
-                                                                   ((p->frame_color >> shift) & 0xFF) / 255.0));
-        g_string_append_printf(content, "RG %s w ", g_ascii_formatd(number, sizeof number, "%.3f",
-                                                                    p->frame_width));
-        for (size_t i = 0; i < G_N_ELEMENTS(clip); i++)
-            g_string_append_printf(content, "%s ", g_ascii_formatd(number, sizeof number, "%.3f", clip[i]));
+        append_numbers(content, stroke, G_N_ELEMENTS(stroke), "%.3f");
+        g_string_append(content, "RG ");
+        append_numbers(content, &p->frame_width, 1, "%.3f");
+        g_string_append(content, "w ");
+        append_numbers(content, clip, G_N_ELEMENTS(clip), "%.3f");
         g_string_append(content, "re S Q\n");
     }
 }
@@ -962,12 +977,11 @@ static void draw_placement(GString *content, const struct pdfpage_placement *p, 
  * [ q-stream, the old contents, `drawn` ] and whose resources name the
  * forms `forms[0..count)` /BeishenPage0 …  */
 static int rewrite_page(struct writer *w, const struct pdf *target, unsigned long number,
-                        unsigned long q_stream, unsigned long drawn, const unsigned long *forms,
-                        size_t count)
+                        const struct object *parsed, unsigned long q_stream, unsigned long drawn,
+                        const unsigned long *forms, size_t count)
 {
-    struct object page, resources_holder, xobjects_holder;
-    if (parse_object(target, number, &page, w->err) != 0)
-        return -1;
+    const struct object page = *parsed;
+    struct object resources_holder, xobjects_holder;
     const struct value *resources = resolve(target, dict_get(&page.value, "Resources"),
                                             &resources_holder, w->err);
     const struct value *xobjects = resources ? resolve(target, dict_get(resources, "XObject"),
@@ -1010,7 +1024,6 @@ static int rewrite_page(struct writer *w, const struct pdf *target, unsigned lon
     }
     object_clear(&xobjects_holder);
     object_clear(&resources_holder);
-    object_clear(&page);
     return status;
 }
 
@@ -1023,32 +1036,21 @@ static unsigned long write_small_stream(struct writer *w, const char *data, size
     return number;
 }
 
-/* The height of target page `number`, from its MediaBox. */
-static int page_height(const struct pdf *target, unsigned long number, double *height,
-                       struct error *err)
-{
-    struct object page;
-    if (parse_object(target, number, &page, err) != 0)
-        return -1;
-    const struct value *box = dict_get(&page.value, "MediaBox");
-    double low, high;
-    int status = box && box->kind == VALUE_ARRAY && box->count == 4 &&
-        value_number(&box->items[1], &low) && value_number(&box->items[3], &high) ? 0
-        : error_set(err, "target page object %lu has no /MediaBox", number);
-    *height = status == 0 ? high - low : 0;
-    object_clear(&page);
-    return status;
-}
-
 /* Every placement on one target page: forms, the drawing stream, the page. */
 static int place_on_page(struct writer *w, const struct pdf *target,
                          const struct pdfpage_placement *placements, size_t count,
                          unsigned long *q_stream)
 {
     unsigned long page = target->pages[placements[0].target_page - 1];
-    double height;
-    if (page_height(target, page, &height, w->err) != 0)
+    struct object parsed;
+    double box[4];
+    if (parse_object(target, page, &parsed, w->err) != 0)
         return -1;
+    if (!read_media_box(&parsed.value, box)) {
+        object_clear(&parsed);
+        return error_set(w->err, "target page object %lu has no /MediaBox", page);
+    }
+    double height = box[3] - box[1];
     unsigned long *forms = g_new(unsigned long, count);
     GString *content = g_string_new("Q\n");
     int status = 0;
@@ -1063,10 +1065,11 @@ static int place_on_page(struct writer *w, const struct pdf *target,
         *q_stream = write_small_stream(w, "q\n", 2);
     if (status == 0) {
         unsigned long drawn = write_small_stream(w, content->str, content->len);
-        status = rewrite_page(w, target, page, *q_stream, drawn, forms, count);
+        status = rewrite_page(w, target, page, &parsed, *q_stream, drawn, forms, count);
     }
     g_string_free(content, TRUE);
     g_free(forms);
+    object_clear(&parsed);
     return status;
 }
 

@@ -51,24 +51,20 @@ static GBytes *make_source(int pages)
     return bytes;
 }
 
-struct placed {
-    const struct pdfpage_source *source;
-};
-
 /* Page 1: a heading and source page 1 under it.  Page 2: source page 2.
  * Page 3: source page 1 again. */
 static int content(struct layout_doc *doc, void *user)
 {
-    const struct placed *p = user;
+    const struct pdfpage_source *source = user;
     const struct layout_style heading = { .size = 14, .bold = true };
     layout_text(doc, &heading, "目標文件 TARGETHEADING");
     layout_space(doc, 6);
-    layout_pdf_page(doc, p->source, 0, layout_remaining(doc));
+    layout_pdf_page(doc, source, 0, layout_remaining(doc));
     layout_new_page(doc);
-    layout_pdf_page(doc, p->source, 1, 0);
+    layout_pdf_page(doc, source, 1, 0);
     layout_new_page(doc);
     layout_text(doc, NULL, "第三頁 THIRDPAGE");
-    layout_pdf_page(doc, p->source, 0, 200);
+    layout_pdf_page(doc, source, 0, 200);
     return 0;
 }
 
@@ -199,12 +195,11 @@ static void check_placed_document(GBytes *bytes)
           "a file with TrueType fonts only has no CFF widths to correct (%d fonts asked about)", asked);
 
     char *out = path_in("placed.pdf"), *again = path_in("placed-again.pdf");
-    struct placed placed = { source };
     struct layout_result result = { 0 };
-    status = layout_render(out, &options, content, &placed, &result, &err);
+    status = layout_render(out, &options, content, source, &result, &err);
     CHECK(status == 0 && result.pages == 3, "a document with placed pages renders (%s, %d pages)",
           status ? err.message : "ok", result.pages);
-    status = layout_render(again, &options, content, &placed, &result, &err);
+    status = layout_render(again, &options, content, source, &result, &err);
     char *first = NULL, *second = NULL;
     size_t first_size = 0, second_size = 0;
     bool same = read_file(out, (size_t)64 << 20, &first, &first_size, &err) == 0 &&
