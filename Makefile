@@ -1,21 +1,28 @@
 # beishen — build, test, demo and benchmark entry points.
-# Every C file under review/, render/ and fonts/ is part of the library that
-# both the CLI and the server link; review/main.c holds only the command table.
+#
+# The library is every C file of the layers below; the CLI binary adds
+# review/cli/main.c, which holds only the command table's entry point.
+# Layers, lowest first (a layer includes only layers to its left):
+#   review/core ← review/store ← review/ingest, review/query ← review/cli, review/server
+#   review/core, fonts ← render   (render draws the data it is handed; it never reads the store)
+# Includes name their layer: "core/error.h", "store/store.h", "render/layout.h".
 
 CC      ?= cc
 .DEFAULT_GOAL := all
-PKGS    := sqlite3 jansson glib-2.0 libzip zlib cairo pangocairo pangoft2 harfbuzz fontconfig poppler-glib
+PKGS    := sqlite3 jansson glib-2.0 libzip zlib cairo pangocairo pangoft2 harfbuzz fontconfig \
+           poppler-glib libmicrohttpd libsodium
 DEBS    := pkg-config libsqlite3-dev libjansson-dev libglib2.0-dev libzip-dev zlib1g-dev libcairo2-dev \
            libpango1.0-dev libharfbuzz-dev libfontconfig-dev libpoppler-glib-dev \
+           libmicrohttpd-dev libsodium-dev \
            fonts-noto-cjk fonts-hanazono qpdf poppler-utils sqlite3 zip unzip jq valgrind \
-           python3-reportlab libjpeg-dev python3-fonttools
+           python3-reportlab libjpeg-dev python3-fonttools chromium wrk curl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
 # Bounded snprintf into fixed buffers is deliberate (hard caps on untrusted input).
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-           -Ireview -Irender -Ifonts -Ibuild $(PKG_CFLAGS)
+           -Ireview -I. -I$(BUILD) $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 BUILD   ?= build
@@ -26,19 +33,16 @@ NOTO_DIR := /usr/share/fonts/opentype/noto
 SUBSET_FONTS := $(FONT_DIR)/BeishenSansTC-Regular.ttf $(FONT_DIR)/BeishenSansTC-Bold.ttf \
                 $(FONT_DIR)/BeishenSerifTC-Regular.ttf $(FONT_DIR)/BeishenSerifTC-Bold.ttf
 override CFLAGS += -DBEISHEN_FONT_DIR='"$(FONT_DIR)"'
-# The workstation server's modules need libmicrohttpd and libsodium; server.mk
-# (included below when present) adds them and their packages.
-SERVER_SRC := review/server.c review/auth.c review/audit.c review/cli_server.c
-LIB_SRC := $(filter-out review/main.c $(SERVER_SRC),$(wildcard review/*.c render/*.c fonts/*.c))
--include server.mk
-PKGS    += $(SERVER_PKGS)
-DEBS    += $(SERVER_DEBS)
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(SERVER_OBJ)
+
+LAYERS  := review/core review/store review/ingest review/query review/server review/cli render fonts
+LIB_SRC := $(filter-out review/cli/main.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(BUILD)/web_assets.o
+HEADERS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.h))
+WEB_FILES := $(sort $(wildcard review/server/web/*))
 UNIT_SRC := $(wildcard tests/unit_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
-HEADERS := $(wildcard review/*.h render/*.h fonts/*.h)
 
-.PHONY: all deps demo test asan bench clean check-deps samples
+.PHONY: all deps browser-deps check-deps demo test check asan bench clean samples serve
 
 all: beishen $(BUILD)/generate $(SUBSET_FONTS)
 
@@ -54,8 +58,8 @@ $(SUBSET_FONTS) &: fonts/subset.py
 	 /usr/bin/python3 fonts/subset.py $(NOTO_DIR)/NotoSerifCJK-Bold.ttc 3 "Beishen Serif TC" $(FONT_DIR)/BeishenSerifTC-Bold.ttf; b=$$?; \
 	 wait $$a && [ $$b = 0 ]
 
-beishen: $(BUILD)/review/main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+beishen: $(BUILD)/review/cli/main.o $(LIB_OBJ)
+	@echo "  LD $@"; $(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -69,12 +73,17 @@ $(BUILD)/schema_sql.c: $(sort $(wildcard schema/*.sql)) tools/embed-schema.sh sc
 	@mkdir -p $(BUILD)
 	sh tools/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@
 
-$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+# The browser UI, compiled in the same way.
+$(BUILD)/web_assets.c: $(WEB_FILES) tools/embed-web.sh
+	@mkdir -p $(BUILD)
+	@sh tools/embed-web.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/schema_sql.o $(BUILD)/web_assets.o: $(BUILD)/%.o: $(BUILD)/%.c $(HEADERS)
 	@echo "  CC $<"; $(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HEADERS) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	@echo "  CC $@"; $(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # The sample generator writes JPEG attachments with libjpeg; nothing else uses it.
 $(BUILD)/generate: samples/generate.c
@@ -86,12 +95,22 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	@echo "  CC $@"; $(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # Install whatever Debian packages are missing (idempotent).
 deps:
 	@sh tools/deps.sh $(DEBS)
 	@$(MAKE) --no-print-directory browser-deps
+
+# The browser test's driver (playwright-core drives Debian's chromium; it
+# downloads no browser of its own).  nodejs and npm are not in DEBS: a
+# machine may have them from elsewhere (Debian's npm would fight them), so
+# Debian's are installed only when `node` or `npm` is missing.
+browser-deps:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || sh tools/deps.sh nodejs npm
+	@command -v chromium >/dev/null 2>&1 || sh tools/deps.sh chromium
+	@[ -d tests/browser/node_modules/playwright-core ] || \
+	  (cd tests/browser && npm install --no-audit --no-fund --loglevel=error)
 
 check-deps:
 	@pkg-config --exists $(PKGS) libjpeg && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
@@ -112,6 +131,10 @@ test: check-deps browser-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@sh tests/run.sh
 
+# The C unit tests only: seconds, no packages to install, no browser.
+check: $(UNIT_BIN) $(SUBSET_FONTS)
+	@TESTS=unit sh tests/run.sh
+
 asan: check-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -121,12 +144,21 @@ asan: check-deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
-build-asan/beishen-asan: $(BUILD)/review/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/generate $(SUBSET_FONTS)
-	$(CC) $(CFLAGS) -o $@ $(BUILD)/review/main.o $(LIB_OBJ) $(LDLIBS)
+build-asan/beishen-asan: $(BUILD)/review/cli/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/generate $(SUBSET_FONTS)
+	@echo "  LD $@"; $(CC) $(CFLAGS) -o $@ $(BUILD)/review/cli/main.o $(LIB_OBJ) $(LDLIBS)
 
 bench: check-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh tests/bench/run.sh
+
+# make serve: the workstation on the demo database (building it first when
+# needed), with a demo reviewer account whose new random password is printed.
+# The account is made in out/demo.db only.
+SERVE_LISTEN ?= 127.0.0.1:8080
+serve: check-deps
+	@$(MAKE) --no-print-directory all
+	@[ -f out/demo.db ] || $(MAKE) --no-print-directory demo
+	@sh tools/serve-demo.sh out/demo.db $(SERVE_LISTEN)
 
 clean:
 	rm -rf build build-asan beishen out

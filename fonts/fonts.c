@@ -5,7 +5,7 @@
  * configuration is written here, in code, rather than read from the host:
  * the host's fonts.conf, installed fonts and locale must not change a single
  * byte of our PDFs. */
-#include "fonts.h"
+#include "fonts/fonts.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,19 +97,12 @@ static bool choose_cache_directory(char *out, size_t size)
     return private_directory(out);
 }
 
-/* Appends `text` to `xml` with XML's five special characters escaped. */
+/* Appends `text` to `xml` with XML's special characters escaped. */
 static void append_escaped(GString *xml, const char *text)
 {
-    for (; *text; text++) {
-        switch (*text) {
-        case '&': g_string_append(xml, "&amp;"); break;
-        case '<': g_string_append(xml, "&lt;"); break;
-        case '>': g_string_append(xml, "&gt;"); break;
-        case '"': g_string_append(xml, "&quot;"); break;
-        case '\'': g_string_append(xml, "&apos;"); break;
-        default: g_string_append_c(xml, *text);
-        }
-    }
+    char *escaped = g_markup_escape_text(text, -1);
+    g_string_append(xml, escaped);
+    g_free(escaped);
 }
 
 /* The whole configuration: two font directories, a private cache, and a
@@ -149,7 +142,7 @@ static FcConfig *build_config(struct error *err)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(font_files); i++)
         if (access(font_files[i], R_OK) != 0) {
-            error_set(err, "font file %s is missing (%s)", font_files[i],
+            error_set(err, ERROR_INTERNAL, "font file %s is missing (%s)", font_files[i],
                       remedy_for(font_files[i]));
             return NULL;
         }
@@ -162,7 +155,7 @@ static FcConfig *build_config(struct error *err)
     if (!ok) {
         if (created)
             FcConfigDestroy(created);
-        error_set(err, "fontconfig refused the private configuration");
+        error_set(err, ERROR_INTERNAL, "fontconfig refused the private configuration");
         return NULL;
     }
     return created;
@@ -179,7 +172,7 @@ int fonts_init(struct error *err)
     if (!font_map) {
         FcConfigDestroy(config);
         config = NULL;
-        return error_set(err, "Pango has no FreeType font map");
+        return error_set(err, ERROR_INTERNAL, "Pango has no FreeType font map");
     }
     /* The font map takes its own reference on the configuration. */
     pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(font_map), config);
@@ -251,7 +244,7 @@ static int check_face(PangoContext *context, enum fonts_family family, bool bold
     if (!font || !PANGO_IS_FC_FONT(font)) {
         if (font)
             g_object_unref(font);
-        return error_set(err, "no font for %s%s", expected_family, bold ? " Bold" : "");
+        return error_set(err, ERROR_INTERNAL, "no font for %s%s", expected_family, bold ? " Bold" : "");
     }
 
     FcPattern *pattern = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
@@ -266,13 +259,13 @@ static int check_face(PangoContext *context, enum fonts_family family, bool bold
     int status = 0;
     if (!file || !strstr((const char *)file, expected_file) || !name
         || strcmp((const char *)name, expected_family) != 0)
-        status = error_set(err, "%s%s resolved to %s (%s)", expected_family, bold ? " Bold" : "",
+        status = error_set(err, ERROR_INTERNAL, "%s%s resolved to %s (%s)", expected_family, bold ? " Bold" : "",
                            file ? (const char *)file : "?", name ? (const char *)name : "?");
     else if (bold && (weight < FC_WEIGHT_BOLD || embolden))
-        status = error_set(err, "%s Bold is synthetic (weight %d, embolden %d)",
+        status = error_set(err, ERROR_INTERNAL, "%s Bold is synthetic (weight %d, embolden %d)",
                            expected_family, weight, (int)embolden);
     else if (!bold && weight >= FC_WEIGHT_DEMIBOLD)
-        status = error_set(err, "%s Regular resolved to weight %d", expected_family, weight);
+        status = error_set(err, ERROR_INTERNAL, "%s Regular resolved to weight %d", expected_family, weight);
     g_object_unref(font);
     return status;
 }
@@ -288,7 +281,7 @@ static int check_extension_coverage(PangoContext *context, enum fonts_family fam
     int unknown = pango_layout_get_unknown_glyphs_count(layout);
     g_object_unref(layout);
     if (unknown != 0)
-        return error_set(err, "%d of the CJK Extension A/B probe characters have no glyph "
+        return error_set(err, ERROR_INTERNAL, "%d of the CJK Extension A/B probe characters have no glyph "
                          "(is fonts-hanazono installed?)", unknown);
     return 0;
 }

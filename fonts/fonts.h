@@ -16,7 +16,7 @@
 #include <fontconfig/fontconfig.h>
 #include <pango/pango.h>
 
-#include "util.h"
+#include "core/error.h"
 
 /* The two type families documents may ask for.  Both fall back to HanaMinA
  * and HanaMinB, which cover CJK Extension A and B (𠮷, 䶮, 𡒄 …). */

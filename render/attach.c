@@ -10,7 +10,7 @@
  * writes the sanitised copy to.  It ends with _exit() on every path: exit()
  * would flush stdio buffers it inherited from the parent, writing the
  * parent's pending output a second time. */
-#include "attach.h"
+#include "render/attach.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +35,8 @@
 #include FT_CID_H
 #include <poppler.h>
 
-#include "fonts.h"
-#include "pdfpage.h"
+#include "fonts/fonts.h"
+#include "render/pdfpage.h"
 
 #define DEFAULT_CPU_SECONDS 20
 #define DEFAULT_WALL_SECONDS 30
@@ -135,7 +135,7 @@ static enum attach_status fail(struct attach_file *file, enum attach_status stat
     va_start(args, format);
     char *detail = g_strdup_vprintf(format, args);
     va_end(args);
-    error_set(err, "%s: %s", file->display_name, detail);
+    error_set(err, ERROR_INTERNAL, "%s: %s", file->display_name, detail);
     g_free(file->reason);
     file->reason = detail;
     file->status = status;
@@ -445,7 +445,7 @@ static void child_main(const unsigned char *data, size_t size, int status_fd, in
      * under the limits, as the parent will, so that it cannot fail there. */
     GBytes *written = NULL, *corrected = NULL;
     bool too_large;
-    struct error err = { { 0 } };
+    struct error err = {0};
     struct pdfpage_source *source = NULL;
     int widths = 0;
     if (read_whole_file(CHILD_OUTPUT_FD, limits->max_output_bytes, &written, &too_large) != 0) {
@@ -561,7 +561,7 @@ static enum attach_status load_sanitised(struct attach_file *file, int fd, int e
     if (read_whole_file(fd, limit, &file->sanitised, &too_large) != 0)
         return too_large ? fail(file, ATTACH_LIMIT, err, "sanitised copy is over %zu bytes", limit)
                          : fail(file, ATTACH_SYSTEM_ERROR, err, "could not read the sanitised copy back");
-    struct error detail = { { 0 } };
+    struct error detail = {0};
     file->pages = pdfpage_source_open(file->sanitised, false, &detail);
     if (!file->pages || pdfpage_source_pages(file->pages) != expected_pages)
         return fail(file, ATTACH_CRASHED, err, "sanitised copy is unusable: %s",
@@ -571,7 +571,7 @@ static enum attach_status load_sanitised(struct attach_file *file, int fd, int e
 
 static void truncation_message(const struct attach_file *file, struct error *err)
 {
-    error_set(err, "%s: showing %d of %d pages", file->display_name, file->pages_shown,
+    error_set(err, ERROR_INTERNAL, "%s: showing %d of %d pages", file->display_name, file->pages_shown,
               file->page_count);
 }
 
@@ -714,7 +714,7 @@ static bool reuse_outcome(struct attach_file *file, const struct limits *limits,
         if (file->status == ATTACH_TRUNCATED)
             truncation_message(file, err);
         else if (file->status != ATTACH_OK)
-            error_set(err, "%s: %s", file->display_name, file->reason ? file->reason : "");
+            error_set(err, ERROR_INTERNAL, "%s: %s", file->display_name, file->reason ? file->reason : "");
         *status = file->status;
         return true;
     }
@@ -755,7 +755,7 @@ enum attach_status attach_prepare(const char *path, const char *display_name,
 
     *result = NULL;
     if (!file) {
-        error_set(err, "out of memory");
+        error_set(err, ERROR_INTERNAL, "out of memory");
         return ATTACH_SYSTEM_ERROR;
     }
     if (!display_name) {

@@ -36,8 +36,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "layout.h"
-#include "util.h"
+#include "render/layout.h"
+#include "core/error.h"
 
 enum attach_status {
     ATTACH_OK = 0,            /* every page is ready to draw */

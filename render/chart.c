@@ -1,5 +1,5 @@
 /* chart — score histograms drawn into a reserved box.  Stateless. */
-#include "chart.h"
+#include "render/chart.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 
 #include <cairo.h>
 
-#include "layout.h"
+#include "render/layout.h"
 
 /* Scores 0–100 in ten bins: bin k holds [10k, 10k + 10); the last bin also
  * holds 100. */

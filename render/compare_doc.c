@@ -1,9 +1,10 @@
 /* compare_doc — the comparison sheet as PDF, from compare_table(). */
-#include "compare_doc.h"
-#include "chart.h"
-#include "compare.h"
-#include "layout.h"
-#include "packet.h"
+#include "render/compare_doc.h"
+#include "core/timestamp.h"
+#include "query/compare.h"
+#include "render/chart.h"
+#include "render/layout.h"
+#include "render/packet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,8 +321,8 @@ int compare_doc_render(const json_t *table, const struct compare_doc_options *op
                        const char *output_path, struct compare_doc_result *result,
                        struct error *err)
 {
-    char date[32], header_left[256], title[256];
-    if (packet_utc_date(text_of(table, "exported_at"), date, sizeof date) != 0)
+    char date[TIMESTAMP_SIZE], header_left[256], title[256];
+    if (timestamp_to_utc(text_of(table, "exported_at"), date, NULL) != 0)
         snprintf(date, sizeof date, "2000-01-01T00:00:00Z");
     snprintf(header_left, sizeof header_left, "%s %s %s", text_of(table, "university_name"),
              text_of(table, "department"), text_of(table, "department_name"));

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
-#include "util.h"
+#include "core/error.h"
 
 struct compare_doc_options {
     bool a3;                   /* A3 landscape instead of A4 landscape */

@@ -11,7 +11,7 @@
  * primitive measures and moves the cursor exactly as it will when drawing,
  * but draws nothing.  Pages therefore break at the same places in both
  * passes, and the second pass knows the page total for the footers. */
-#include "layout.h"
+#include "render/layout.h"
 
 #include <errno.h>
 #include <math.h>
@@ -26,7 +26,8 @@
 #include <pango/pangocairo.h>
 #include <zlib.h>
 
-#include "pdfpage.h"
+#include "render/pdfpage.h"
+#include "core/files.h"
 
 /* Cairo compresses every stream of a PDF (page contents, font subsets,
  * images) with zlib at its default level, 6, and offers no setting.  At
@@ -841,10 +842,10 @@ static int png_info(const unsigned char *p, size_t size, struct image_info *info
 {
     /* Signature, then the IHDR chunk: length, type, width, height. */
     if (size < 24 || memcmp(p + 12, "IHDR", 4) != 0)
-        return error_set(err, "PNG without an IHDR header");
+        return error_set(err, ERROR_INTERNAL, "PNG without an IHDR header");
     uint32_t width = read_be32(p + 16), height = read_be32(p + 20);
     if (width == 0 || height == 0 || width > 65535 || height > 65535)
-        return error_set(err, "PNG of %ux%u pixels", width, height);
+        return error_set(err, ERROR_INTERNAL, "PNG of %ux%u pixels", width, height);
     info->kind = IMAGE_PNG;
     info->width = (int)width;
     info->height = (int)height;
@@ -860,7 +861,7 @@ static int jpeg_info(const unsigned char *p, size_t size, struct image_info *inf
     size_t i = 2;
     while (i + 4 <= size) {
         if (p[i] != 0xFF)
-            return error_set(err, "JPEG marker expected at byte %zu", i);
+            return error_set(err, ERROR_INTERNAL, "JPEG marker expected at byte %zu", i);
         unsigned marker = p[i + 1];
         if (marker == 0xFF) {                       /* fill byte */
             i++;
@@ -871,26 +872,26 @@ static int jpeg_info(const unsigned char *p, size_t size, struct image_info *inf
             continue;
         }
         if (marker == 0xD9 || marker == 0xDA)
-            return error_set(err, "JPEG has no frame header before its image data");
+            return error_set(err, ERROR_INTERNAL, "JPEG has no frame header before its image data");
         size_t length = (size_t)p[i + 2] << 8 | p[i + 3];
         if (length < 2 || i + 2 + length > size)
-            return error_set(err, "JPEG segment runs past the end of the file");
+            return error_set(err, ERROR_INTERNAL, "JPEG segment runs past the end of the file");
         if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
             if (marker > 0xC2)
-                return error_set(err, "JPEG coding (SOF%u) that PDF viewers do not all read",
+                return error_set(err, ERROR_INTERNAL, "JPEG coding (SOF%u) that PDF viewers do not all read",
                                  marker - 0xC0);
             if (length < 8)
-                return error_set(err, "JPEG frame header too short");
+                return error_set(err, ERROR_INTERNAL, "JPEG frame header too short");
             unsigned precision = p[i + 4], components = p[i + 9];
             unsigned height = (unsigned)p[i + 5] << 8 | p[i + 6];
             unsigned width = (unsigned)p[i + 7] << 8 | p[i + 8];
             if (precision != 8)
-                return error_set(err, "%u-bit JPEG", precision);
+                return error_set(err, ERROR_INTERNAL, "%u-bit JPEG", precision);
             if (components != 1 && components != 3)
-                return error_set(err, "JPEG with %u colour components (CMYK is not supported)",
+                return error_set(err, ERROR_INTERNAL, "JPEG with %u colour components (CMYK is not supported)",
                                  components);
             if (width == 0 || height == 0)
-                return error_set(err, "JPEG of %ux%u pixels", width, height);
+                return error_set(err, ERROR_INTERNAL, "JPEG of %ux%u pixels", width, height);
             info->kind = IMAGE_JPEG;
             info->width = (int)width;
             info->height = (int)height;
@@ -898,7 +899,7 @@ static int jpeg_info(const unsigned char *p, size_t size, struct image_info *inf
         }
         i += 2 + length;
     }
-    return error_set(err, "JPEG ends before its frame header");
+    return error_set(err, ERROR_INTERNAL, "JPEG ends before its frame header");
 }
 
 static int image_info(const unsigned char *p, size_t size, struct image_info *info,
@@ -911,9 +912,9 @@ static int image_info(const unsigned char *p, size_t size, struct image_info *in
     else if (size >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
         status = jpeg_info(p, size, info, err);
     else
-        return error_set(err, "not a PNG or JPEG image");
+        return error_set(err, ERROR_INTERNAL, "not a PNG or JPEG image");
     if (status == 0 && (double)info->width * info->height > MAX_IMAGE_PIXELS)
-        return error_set(err, "image of %dx%d pixels is larger than the limit", info->width,
+        return error_set(err, ERROR_INTERNAL, "image of %dx%d pixels is larger than the limit", info->width,
                          info->height);
     return status;
 }
@@ -948,7 +949,7 @@ static cairo_surface_t *image_surface(const unsigned char *data, size_t size,
         if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS
             || cairo_image_surface_get_width(surface) != info->width
             || cairo_image_surface_get_height(surface) != info->height) {
-            error_set(err, "PNG data is corrupt: %s",
+            error_set(err, ERROR_INTERNAL, "PNG data is corrupt: %s",
                       cairo_status_to_string(cairo_surface_status(surface)));
             cairo_surface_destroy(surface);
             return NULL;
@@ -970,7 +971,7 @@ static cairo_surface_t *image_surface(const unsigned char *data, size_t size,
         != CAIRO_STATUS_SUCCESS) {
         g_free(copy);
         cairo_surface_destroy(surface);
-        error_set(err, "out of memory attaching JPEG data");
+        error_set(err, ERROR_INTERNAL, "out of memory attaching JPEG data");
         return NULL;
     }
     return surface;
@@ -993,7 +994,7 @@ int layout_image(struct layout_doc *doc, const void *data, size_t size, double m
 {
     struct image_info info = { IMAGE_PNG, 0, 0 };
     if (doc->failed)
-        return error_set(err, "the document has already failed");
+        return error_set(err, ERROR_INTERNAL, "the document has already failed");
     if (!data || image_info(data, size, &info, err) != 0)
         return -1;
 
@@ -1662,10 +1663,10 @@ static int add_pdf_pages(struct layout_doc *doc, FILE *file, const char *path, s
     if (doc->placements->len == 0)
         return 0;
     if (fflush(file) != 0)
-        return error_set(err, "%s: %s", path, strerror(errno));
+        return error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
     char *written;
     size_t size;
-    if (read_file(path, MAX_DOCUMENT_BYTES, &written, &size, err) != 0)
+    if (files_read(path, MAX_DOCUMENT_BYTES, &written, &size, err) != 0)
         return -1;
     int status = pdfpage_append((const unsigned char *)written, size,
                                 (const struct pdfpage_placement *)(void *)doc->placements->data,
@@ -1679,9 +1680,9 @@ int layout_render(const char *path, const struct layout_options *options,
                   struct error *err)
 {
     if (!path || !options || !content)
-        return error_set(err, "layout_render: path, options and content are required");
+        return error_set(err, ERROR_INTERNAL, "layout_render: path, options and content are required");
     if (!valid_utc(options->date_utc))
-        return error_set(err, "layout_render: date_utc must look like 2025-03-01T09:00:00Z, got \"%s\"",
+        return error_set(err, ERROR_INTERNAL, "layout_render: date_utc must look like 2025-03-01T09:00:00Z, got \"%s\"",
                          options->date_utc ? options->date_utc : "(null)");
 
     if (kept_open(err) != 0)
@@ -1690,49 +1691,31 @@ int layout_render(const char *path, const struct layout_options *options,
     if (!doc)
         return -1;
     if (run_pass(doc, content, user) != 0) {
-        error_set(err, "%s", doc->error.message);
+        error_set(err, doc->error.kind, "%s", doc->error.message);
         document_free(doc);
         return -1;
     }
     int pages = doc->page_number;
 
-    char *temporary = g_strdup_printf("%s.tmp-XXXXXX", path);
-    int fd = mkstemp(temporary);
-    /* mkstemp makes the file 0600; a finished document is an ordinary file,
-     * as util's write_file_atomic() makes them. */
-    if (fd >= 0)
-        fchmod(fd, 0644);
-    FILE *file = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!file) {
-        error_set(err, "%s: %s", temporary, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(temporary);
-        }
-        g_free(temporary);
+    struct files_output output;
+    if (files_output_open(&output, path, err) != 0) {
         document_free(doc);
         return -1;
     }
-
-    int status = draw_pass(doc, file, content, user, pages);
+    int status = draw_pass(doc, output.file, content, user, pages);
     if (status != 0)
-        error_set(err, "%s", doc->error.message);
+        error_set(err, doc->error.kind, "%s", doc->error.message);
     if (status == 0)
-        status = add_pdf_pages(doc, file, temporary, err);
-    if (fflush(file) != 0 || fsync(fileno(file)) != 0)
-        status = status ? status : error_set(err, "%s: %s", temporary, strerror(errno));
-    if (fclose(file) != 0)
-        status = status ? status : error_set(err, "%s: %s", temporary, strerror(errno));
-    if (status == 0 && rename(temporary, path) != 0)
-        status = error_set(err, "%s: %s", path, strerror(errno));
-    if (status != 0)
-        unlink(temporary);
+        status = add_pdf_pages(doc, output.file, output.temporary, err);
+    if (status == 0)
+        status = files_output_commit(&output, err);
+    else
+        files_output_abort(&output);
 
     if (status == 0 && result) {
         result->pages = pages;
         result->unknown_glyphs = doc->unknown_glyphs;
     }
-    g_free(temporary);
     document_free(doc);
     return status;
 }

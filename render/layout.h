@@ -38,8 +38,8 @@
 
 #include <cairo.h>
 
-#include "fonts.h"
-#include "util.h"
+#include "fonts/fonts.h"
+#include "core/error.h"
 
 enum layout_paper {
     LAYOUT_A4_PORTRAIT,

@@ -9,13 +9,16 @@
  * every course name links to.  Attachments are drawn in place: images
  * scaled into the page, PDF pages through attach.c (a sandboxed child
  * process), audio and video listed with name, size and SHA-256. */
-#include "packet.h"
-#include "attach.h"
-#include "category.h"
-#include "chart.h"
-#include "layout.h"
-#include "query.h"
-#include "requirements.h"
+#include "render/packet.h"
+#include "core/category.h"
+#include "core/files.h"
+#include "core/text.h"
+#include "core/timestamp.h"
+#include "query/query.h"
+#include "query/requirements.h"
+#include "render/attach.h"
+#include "render/chart.h"
+#include "render/layout.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -97,40 +100,13 @@ static void format_size(long long bytes, char *out, size_t size)
         snprintf(out, size, "%.0f KB", ceil(bytes / 1024.0));
 }
 
-int packet_utc_date(const char *rfc3339, char *out, size_t out_size)
-{
-    struct tm tm = {0};
-    int offset_hours = 0, offset_minutes = 0;
-    char sign = 'Z';
-    if (sscanf(rfc3339, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6 || strlen(rfc3339) < 20)
-        return -1;
-    const char *zone = rfc3339 + 19;
-    while (*zone == '.' || (*zone >= '0' && *zone <= '9'))
-        zone++;
-    if (*zone == '+' || *zone == '-') {
-        sign = *zone;
-        if (sscanf(zone + 1, "%2d:%2d", &offset_hours, &offset_minutes) != 2)
-            return -1;
-    }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    long offset = (offset_hours * 60L + offset_minutes) * 60L;
-    t += sign == '+' ? -offset : sign == '-' ? offset : 0;
-    struct tm utc;
-    gmtime_r(&t, &utc);
-    strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return 0;
-}
-
 /* "2023-02-21T10:00:00+08:00" -> "2023-02-21 10:00" for display. */
 static void format_time(const char *rfc3339, char *out, size_t size)
 {
-    if (!rfc3339 || strlen(rfc3339) < 16)
+    if (!rfc3339 || !rfc3339[0])
         snprintf(out, size, "—");
     else
-        snprintf(out, size, "%.10s %.5s", rfc3339, rfc3339 + 11);
+        timestamp_display(rfc3339, out, size);
 }
 
 /* An item category ("B 書面報告", "A 修課紀錄" of a self-made upload), as
@@ -198,7 +174,7 @@ static int read_attachment(struct packet *p, const json_t *file, char **data, si
     char path[4096];
     store_file_path(p->store, text_of(file, "sha256"), text_of(file, "media_type"), path,
                     sizeof path);
-    return read_file(path, 16u << 20, data, length, err);
+    return files_read(path, 16u << 20, data, length, err);
 }
 
 static void attachment_caption(struct layout_doc *doc, const json_t *file, int number)
@@ -772,7 +748,7 @@ static void upload_record(struct packet *p, struct layout_doc *doc, const json_t
     const char *text = text_of(r, "text");
     if (text[0]) {
         char count[64];
-        snprintf(count, sizeof count, "共 %zu 字", utf8_count(text, strlen(text)));
+        snprintf(count, sizeof count, "共 %zu 字", text_characters(text, strlen(text)));
         layout_text(doc, &muted_style, count);
         layout_space(doc, 4);
         layout_text(doc, &text_style, text);
@@ -936,11 +912,11 @@ int packet_render(struct store *store, sqlite3_int64 application_id, const char 
         free_pdfs(&p);
         json_decref(p.list);
         json_decref(p.show);
-        return error_set(err, "out of memory preparing attachments");
+        return error_set(err, ERROR_INTERNAL, "out of memory preparing attachments");
     }
     const json_t *student = json_object_get(p.show, "student");
-    char date[32], header_left[512], header_right[512], title[512];
-    if (packet_utc_date(text_of(p.show, "exported_at"), date, sizeof date) != 0)
+    char date[TIMESTAMP_SIZE], header_left[512], header_right[512], title[512];
+    if (timestamp_to_utc(text_of(p.show, "exported_at"), date, NULL) != 0)
         snprintf(date, sizeof date, "2000-01-01T00:00:00Z");
     snprintf(header_left, sizeof header_left, "%s %s %s", text_of(p.show, "university_name"),
              text_of(p.show, "department"), text_of(p.show, "department_name"));

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <sqlite3.h>
-#include "store.h"
+#include "store/store.h"
 
 struct packet_result {
     int pages;
@@ -21,10 +21,5 @@ struct packet_result {
  * temporary name and renamed: the file appears whole or not at all). */
 int packet_render(struct store *store, sqlite3_int64 application_id, const char *output_path,
                   struct packet_result *result, struct error *err);
-
-/* "2025-03-28T09:00:00+08:00" -> "2025-03-28T01:00:00Z" (the PDF date of a
- * document: derived from the data so the same data gives the same bytes).
- * Returns 0, or -1 when the time cannot be read. */
-int packet_utc_date(const char *rfc3339, char *out, size_t out_size);
 
 #endif

@@ -31,7 +31,7 @@
 
 #include <glib.h>
 
-#include "util.h"
+#include "core/error.h"
 
 struct pdfpage_source;
 

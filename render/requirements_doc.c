@@ -1,9 +1,10 @@
 /* requirements_doc — a department's published required-item list as PDF. */
-#include "requirements_doc.h"
-#include "category.h"
-#include "layout.h"
-#include "packet.h"
-#include "requirements.h"
+#include "render/requirements_doc.h"
+#include "core/category.h"
+#include "core/timestamp.h"
+#include "query/requirements.h"
+#include "render/layout.h"
+#include "render/packet.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -155,7 +156,7 @@ int requirements_doc_render(const json_t *list, const char *output_path,
     snprintf(title, sizeof title, "校系參採項目及審查重點 %s %s", text_of(department, "code"),
              text_of(department, "name"));
     /* The document's date is its load time, so the same version renders the same bytes. */
-    if (packet_utc_date(text_of(list, "loaded_at"), date, sizeof date) != 0)
+    if (timestamp_to_utc(text_of(list, "loaded_at"), date, NULL) != 0)
         snprintf(date, sizeof date, "2000-01-01T00:00:00Z");
     struct layout_options options = {
         .paper = LAYOUT_A4_PORTRAIT, .date_utc = date, .title = title, .author = "beishen",

@@ -6,7 +6,7 @@
 #define BEISHEN_REQUIREMENTS_DOC_H
 
 #include <jansson.h>
-#include "util.h"
+#include "core/error.h"
 
 struct requirements_doc_result {
     int pages;

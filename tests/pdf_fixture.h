@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <pango/pangocairo.h>
 
-#include "fonts.h"
+#include "fonts/fonts.h"
 
 /* Where each page's text starts, in points from the top left. */
 #define PDF_FIXTURE_TEXT_X 44

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: the C unit tests (build/tests/unit_*) and the end-to-end
 # shell tests (tests/e2e_*.sh), then prints the total as "N passed, N failed".
-# Environment: BEISHEN (binary under test), BUILD (build directory).
+# Environment: BEISHEN (binary under test), BUILD (build directory),
+# TESTS=unit to run the unit tests only (make check).
 cd "$(dirname "$0")/.." || exit 2
 : "${BUILD:=build}"
 : "${BEISHEN:=./beishen}"
@@ -9,7 +10,9 @@ export BEISHEN BUILD
 total_passed=0
 total_failed=0
 log=$(mktemp)
-for test in "$BUILD"/tests/unit_* tests/e2e_*.sh; do
+end_to_end=tests/e2e_*.sh
+[ "${TESTS:-}" = unit ] && end_to_end=
+for test in "$BUILD"/tests/unit_* $end_to_end; do
     [ -e "$test" ] || continue
     echo "=== $test"
     case "$test" in

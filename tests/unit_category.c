@@ -5,7 +5,7 @@
  * Decision documented here: a course name that is nothing but a
  * parenthesised part, e.g. "(一)", keeps it (the subject would otherwise be
  * empty and the category "部定必修-"). */
-#include "category.h"
+#include "core/category.h"
 #include "unit.h"
 
 #include <stdio.h>

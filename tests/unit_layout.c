@@ -23,13 +23,14 @@
 #include <pango/pangocairo.h>
 #include <poppler.h>
 
-#include "attach.h"
-#include "chart.h"
-#include "fonts.h"
-#include "layout.h"
+#include "render/attach.h"
+#include "render/chart.h"
+#include "fonts/fonts.h"
+#include "render/layout.h"
 #include "pdf_fixture.h"
 #include "unit.h"
-#include "util.h"
+#include "core/error.h"
+#include "core/timestamp.h"
 
 /* A 48 x 32 baseline JPEG (JFIF, YCbCr), made with libjpeg. */
 static const unsigned char jpeg_fixture[] = {
@@ -744,10 +745,10 @@ static void check_attachment_limits(void)
     struct error err;
     struct attach_file *file;
 
-    double start = now_seconds();
+    double start = timestamp_monotonic();
     struct attach_limits wall = { .wall_seconds = 1, .cpu_seconds = 60 };
     enum attach_status status = attach_prepare(slow, "slow.pdf", &wall, &file, &err);
-    double took = now_seconds() - start;
+    double took = timestamp_monotonic() - start;
     CHECK(status == ATTACH_TIMEOUT && took < 5,
           "a PDF that renders forever is killed at the wall-clock limit (%s, %.1f s)",
           attach_status_name(status), took);
@@ -797,7 +798,7 @@ int main(void)
     if (!unit_temporary_directory(directory, sizeof directory, "unit_layout"))
         return unit_finish();
 
-    struct error err = { { 0 } };
+    struct error err = {0};
     CHECK(fonts_check(&err) == 0, "fonts resolve to real Regular/Bold faces with Ext A/B fallback %s",
           err.message);
     check_cut_faces();
@@ -846,10 +847,10 @@ int main(void)
     char *out = path_in("packet.pdf"), *again = path_in("packet-again.pdf");
     char *child = path_in("packet-child.pdf");
     struct layout_result result = { 0 };
-    double start = now_seconds();
+    double start = timestamp_monotonic();
     int rendered = layout_render(out, &document_options, content, &f, &result, &err);
     CHECK(rendered == 0, "the document renders (%s) in %.2f s, %d pages",
-          rendered ? err.message : "ok", now_seconds() - start, result.pages);
+          rendered ? err.message : "ok", timestamp_monotonic() - start, result.pages);
     CHECK(result.unknown_glyphs == 0, "no unknown glyphs (%ld)", result.unknown_glyphs);
     CHECK(f.png_status == 0 && f.jpeg_status == 0, "PNG and JPEG are placed");
     CHECK(f.bad_image_status == -1, "a GIF is refused without failing the document");

@@ -16,13 +16,14 @@
 #include <pango/pangocairo.h>
 #include <poppler.h>
 
-#include "attach.h"
-#include "fonts.h"
-#include "layout.h"
+#include "render/attach.h"
+#include "fonts/fonts.h"
+#include "render/layout.h"
 #include "pdf_fixture.h"
-#include "pdfpage.h"
+#include "render/pdfpage.h"
 #include "unit.h"
-#include "util.h"
+#include "core/error.h"
+#include "core/files.h"
 
 #define SOURCE_FILL_R 0.93
 #define SOURCE_FILL_G 0.30
@@ -45,7 +46,7 @@ static GBytes *make_source(int pages)
     char *data;
     size_t size;
     struct error err;
-    GBytes *bytes = read_file(path, (size_t)64 << 20, &data, &size, &err) == 0
+    GBytes *bytes = files_read(path, (size_t)64 << 20, &data, &size, &err) == 0
         ? g_bytes_new_take(data, size) : NULL;
     g_free(path);
     return bytes;
@@ -178,7 +179,7 @@ static int all_990_wide(const unsigned char *program, size_t size, const unsigne
 
 static void check_placed_document(GBytes *bytes)
 {
-    struct error err = { { 0 } };
+    struct error err = {0};
     struct pdfpage_source *source = pdfpage_source_open(bytes, true, &err);
     CHECK(source != NULL, "a Cairo PDF opens as a source (%s)", source ? "ok" : err.message);
     if (!source)
@@ -202,11 +203,11 @@ static void check_placed_document(GBytes *bytes)
     status = layout_render(again, &options, content, source, &result, &err);
     char *first = NULL, *second = NULL;
     size_t first_size = 0, second_size = 0;
-    bool same = read_file(out, (size_t)64 << 20, &first, &first_size, &err) == 0 &&
-                read_file(again, (size_t)64 << 20, &second, &second_size, &err) == 0 &&
+    bool same = files_read(out, (size_t)64 << 20, &first, &first_size, &err) == 0 &&
+                files_read(again, (size_t)64 << 20, &second, &second_size, &err) == 0 &&
                 first_size == second_size && memcmp(first, second, first_size) == 0;
     CHECK(status == 0 && same, "rendering twice gives the same bytes");
-    /* read_file ends the bytes with a NUL; the last trailer is plain text. */
+    /* files_read ends the bytes with a NUL; the last trailer is plain text. */
     CHECK(first && first_size > 300 && strstr(first + first_size - 300, "/Prev ") != NULL,
           "the pages are added as an incremental update (/Prev in the last trailer)");
     free(first);
@@ -246,7 +247,7 @@ static GBytes *objects_pdf(const char *const *bodies, int count, const char *tra
 
 static void check_refusal(const char *what, GBytes *bytes, const char *expected)
 {
-    struct error err = { { 0 } };
+    struct error err = {0};
     struct pdfpage_source *source = pdfpage_source_open(bytes, true, &err);
     CHECK(!source && strstr(err.message, expected), "refused: %s (\"%s\")", what, err.message);
     pdfpage_source_unref(source);
@@ -262,7 +263,7 @@ static void check_refusals(void)
     const char *plain[] = { catalog, pages,
         "<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 200 100 ] /Contents 4 0 R /Resources << >> >>",
         contents };
-    struct error err = { { 0 } };
+    struct error err = {0};
     GBytes *good = objects_pdf(plain, 4, "");
     struct pdfpage_source *source = pdfpage_source_open(good, true, &err);
     CHECK(source && pdfpage_source_pages(source) == 1, "a hand-made one-page file opens (%s)",
@@ -324,7 +325,7 @@ static void check_damaged(GBytes *bytes)
             for (int k = 0; k < 8; k++)
                 copy[g_rand_int_range(random, 0, (gint32)size)] = (unsigned char)g_rand_int(random);
         GBytes *damaged = g_bytes_new_take(copy, length);
-        struct error err = { { 0 } };
+        struct error err = {0};
         struct pdfpage_source *source = pdfpage_source_open(damaged, true, &err);
         if (source)
             opened++;
@@ -407,7 +408,7 @@ static int all_990_wide(const unsigned char *program, size_t size, const unsigne
  * copies of it: it rewrites only what differs, and never crashes. */
 static void check_width_rewrite(GBytes *bytes)
 {
-    struct error err = { { 0 } };
+    struct error err = {0};
     GBytes *result = NULL;
     int fonts = 0, corrected = 0;
     int status = pdfpage_correct_cff_widths(bytes, all_990_wide, &fonts, &result, &corrected, &err);
@@ -457,8 +458,8 @@ static void check_cff_widths(void)
           "the applicant's file shows its line with no character over another");
     char *data;
     size_t size;
-    struct error err = { { 0 } };
-    if (read_file(noto, (size_t)64 << 20, &data, &size, &err) == 0) {
+    struct error err = {0};
+    if (files_read(noto, (size_t)64 << 20, &data, &size, &err) == 0) {
         GBytes *bytes = g_bytes_new_take(data, size);
         check_width_rewrite(bytes);
         g_bytes_unref(bytes);
@@ -483,7 +484,7 @@ int main(void)
 {
     if (!unit_temporary_directory(directory, sizeof directory, "unit_pdfpage"))
         return unit_finish();
-    struct error err = { { 0 } };
+    struct error err = {0};
     CHECK(fonts_check(&err) == 0, "fonts resolve (%s)", err.message);
 
     GBytes *source = make_source(2);

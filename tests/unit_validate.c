@@ -11,9 +11,9 @@
  * a given text.  Cases marked CONTRACT GAP describe what the contract asks
  * for and the validator does not do yet: they are meant to fail until it is
  * fixed. */
-#include "validate.h"
-#include "query.h"
-#include "util.h"
+#include "ingest/validate.h"
+#include "query/query.h"
+#include "core/text.h"
 #include "unit.h"
 
 #include <jansson.h>
@@ -928,50 +928,50 @@ static void test_magic(void)
 
 static void test_util(void)
 {
-    CHECK(utf8_count("abc", 3) == 3, "utf8_count ASCII");
-    CHECK(utf8_count("數學", strlen("數學")) == 2, "utf8_count CJK");
-    CHECK(utf8_count("é😀a", strlen("é😀a")) == 3, "utf8_count 2-, 4- and 1-byte characters");
-    CHECK(utf8_count("", 0) == 0, "utf8_count empty");
-    CHECK(utf8_count("數學", 3) == 1, "utf8_count honours the length");
+    CHECK(text_characters("abc", 3) == 3, "text_characters ASCII");
+    CHECK(text_characters("數學", strlen("數學")) == 2, "text_characters CJK");
+    CHECK(text_characters("é😀a", strlen("é😀a")) == 3, "text_characters 2-, 4- and 1-byte characters");
+    CHECK(text_characters("", 0) == 0, "text_characters empty");
+    CHECK(text_characters("數學", 3) == 1, "text_characters honours the length");
 
-    CHECK(utf8_valid("abc", 3), "utf8_valid ASCII");
-    CHECK(utf8_valid("數學（一）", strlen("數學（一）")), "utf8_valid CJK");
-    CHECK(utf8_valid("", 0), "utf8_valid empty");
-    CHECK(!utf8_valid("a\0b", 3), "utf8_valid rejects a NUL");
-    CHECK(!utf8_valid("\xE6\x95", 2), "utf8_valid rejects a cut sequence");
-    CHECK(!utf8_valid("a\x80" "b", 3), "utf8_valid rejects a lone continuation byte");
-    CHECK(!utf8_valid("\xC0\xAF", 2), "utf8_valid rejects an overlong form");
-    CHECK(!utf8_valid("\xED\xA0\x80", 3), "utf8_valid rejects a surrogate");
-    CHECK(!utf8_valid("\xFF", 1), "utf8_valid rejects 0xFF");
+    CHECK(text_is_utf8("abc", 3), "text_is_utf8 ASCII");
+    CHECK(text_is_utf8("數學（一）", strlen("數學（一）")), "text_is_utf8 CJK");
+    CHECK(text_is_utf8("", 0), "text_is_utf8 empty");
+    CHECK(!text_is_utf8("a\0b", 3), "text_is_utf8 rejects a NUL");
+    CHECK(!text_is_utf8("\xE6\x95", 2), "text_is_utf8 rejects a cut sequence");
+    CHECK(!text_is_utf8("a\x80" "b", 3), "text_is_utf8 rejects a lone continuation byte");
+    CHECK(!text_is_utf8("\xC0\xAF", 2), "text_is_utf8 rejects an overlong form");
+    CHECK(!text_is_utf8("\xED\xA0\x80", 3), "text_is_utf8 rejects a surrogate");
+    CHECK(!text_is_utf8("\xFF", 1), "text_is_utf8 rejects 0xFF");
 
     char hex[65];
-    sha256_hex("abc", 3, hex);
+    text_sha256_hex("abc", 3, hex);
     CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0,
           "sha256(\"abc\")");
-    sha256_hex("", 0, hex);
+    text_sha256_hex("", 0, hex);
     CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0,
           "sha256(\"\")");
-    CHECK(is_sha256_hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), "is_sha256_hex");
-    CHECK(!is_sha256_hex("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"), "is_sha256_hex uppercase");
-    CHECK(!is_sha256_hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a"), "is_sha256_hex 63");
-    CHECK(!is_sha256_hex(""), "is_sha256_hex empty");
+    CHECK(text_is_sha256_hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), "text_is_sha256_hex");
+    CHECK(!text_is_sha256_hex("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"), "text_is_sha256_hex uppercase");
+    CHECK(!text_is_sha256_hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a"), "text_is_sha256_hex 63");
+    CHECK(!text_is_sha256_hex(""), "text_is_sha256_hex empty");
 
     char masked[16];
-    mask_national_id("A123456789", masked, sizeof masked);
+    text_mask_national_id("A123456789", masked, sizeof masked);
     CHECK(strcmp(masked, "A*****6789") == 0, "mask A123456789 -> %s", masked);
-    mask_national_id("U189528378", masked, sizeof masked);
+    text_mask_national_id("U189528378", masked, sizeof masked);
     CHECK(strcmp(masked, "U*****8378") == 0, "mask U189528378 -> %s", masked);
-    mask_national_id("a123456789", masked, sizeof masked);
+    text_mask_national_id("a123456789", masked, sizeof masked);
     CHECK(strcmp(masked, "**********") == 0, "mask lowercase letter -> %s", masked);
-    mask_national_id("A12345678", masked, sizeof masked);
+    text_mask_national_id("A12345678", masked, sizeof masked);
     CHECK(strcmp(masked, "**********") == 0, "mask 8 digits -> %s", masked);
-    mask_national_id("A1234567890", masked, sizeof masked);
+    text_mask_national_id("A1234567890", masked, sizeof masked);
     CHECK(strcmp(masked, "**********") == 0, "mask 10 digits -> %s", masked);
-    mask_national_id("AB23456789", masked, sizeof masked);
+    text_mask_national_id("AB23456789", masked, sizeof masked);
     CHECK(strcmp(masked, "**********") == 0, "mask two letters -> %s", masked);
-    mask_national_id("", masked, sizeof masked);
+    text_mask_national_id("", masked, sizeof masked);
     CHECK(strcmp(masked, "**********") == 0, "mask empty -> %s", masked);
-    mask_national_id(NULL, masked, sizeof masked);
+    text_mask_national_id(NULL, masked, sizeof masked);
     CHECK(strcmp(masked, "**********") == 0, "mask NULL -> %s", masked);
 }
 

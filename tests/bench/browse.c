@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "query.h"
+#include "core/timestamp.h"
+#include "query/query.h"
 
 static int compare_doubles(const void *a, const void *b)
 {
@@ -38,10 +39,10 @@ static int category_switches(struct store *store, int samples)
         sqlite3_int64 id = sqlite3_column_int64(pick, 0);
         char category[256];
         snprintf(category, sizeof category, "%s", (const char *)sqlite3_column_text(pick, 1));
-        double started = now_seconds();
+        double started = timestamp_monotonic();
         json_t *categories = query_categories(store, id, &err);
         json_t *records = query_show(store, id, category, false, &err);
-        ms[n++] = (now_seconds() - started) * 1000;
+        ms[n++] = (timestamp_monotonic() - started) * 1000;
         if (!categories || !records) {
             fprintf(stderr, "browse: %s\n", err.message);
             return -1;
@@ -62,9 +63,9 @@ static void department_listing(struct store *store, const char *department, int 
     size_t count = 0;
     for (int i = 0; i < runs; i++) {
         struct applicant_filter filter = {.department = department, .sort = i % 2 ? "average" : NULL};
-        double started = now_seconds();
+        double started = timestamp_monotonic();
         json_t *list = query_applicants(store, &filter, &err);
-        ms[i] = (now_seconds() - started) * 1000;
+        ms[i] = (timestamp_monotonic() - started) * 1000;
         count = json_array_size(list);
         json_decref(list);
     }
@@ -86,9 +87,9 @@ static void all_distributions(struct store *store, const char *department)
     size_t count = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         struct error err;
-        double started = now_seconds();
+        double started = timestamp_monotonic();
         json_t *all = query_department_distributions(store, department, kinds[k].key, &err);
-        double ms = (now_seconds() - started) * 1000;
+        double ms = (timestamp_monotonic() - started) * 1000;
         printf("all %-11s distributions of %s: %5zu in %8.1f ms\n", kinds[k].name, department,
                json_object_size(all), ms);
         total += ms;
@@ -99,7 +100,7 @@ static void all_distributions(struct store *store, const char *department)
            department, count, total);
     /* Baseline: the same statistics computed from the pool rows, as a
      * reader does for pools changed since the last ingest finished. */
-    double started = now_seconds();
+    double started = timestamp_monotonic();
     size_t computed = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         struct error err;
@@ -114,7 +115,7 @@ static void all_distributions(struct store *store, const char *department)
         json_decref(all);
     }
     printf("every pool distribution of %s:      %5zu in %8.1f ms   (baseline: computed from pool_scores)\n",
-           department, computed, (now_seconds() - started) * 1000);
+           department, computed, (timestamp_monotonic() - started) * 1000);
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sqlite3.h>
-#include "store.h"
+#include "core/timestamp.h"
+#include "store/store.h"
 
 static const char *copy_statements[] = {
     "INSERT INTO applications SELECT * FROM source.applications WHERE id = ?1",
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
             all[total++] = sqlite3_column_int64(ids, 0);
     }
     sqlite3_finalize(ids);
-    double started = now_seconds();
+    double started = timestamp_monotonic();
     long count = 0;
     for (size_t n = 0; all && n < total; n++) {
         sqlite3_int64 id = all[n];
@@ -74,7 +75,7 @@ int main(int argc, char **argv)
         store_commit(store, &err);
         count++;
     }
-    printf("%ld %.3f\n", count, now_seconds() - started);
+    printf("%ld %.3f\n", count, timestamp_monotonic() - started);
     free(all);
     store_close(store);
     return 0;

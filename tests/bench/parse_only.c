@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "util.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/timestamp.h"
 
 int main(int argc, char **argv)
 {
@@ -21,7 +23,7 @@ int main(int argc, char **argv)
         perror(directory);
         return 1;
     }
-    double started = now_seconds();
+    double started = timestamp_monotonic();
     long files = 0;
     long long bytes = 0;
     struct dirent *entry;
@@ -33,7 +35,7 @@ int main(int argc, char **argv)
         char *data;
         size_t length;
         struct error err;
-        if (read_file(path, 32u << 20, &data, &length, &err) != 0) {
+        if (files_read(path, 32u << 20, &data, &length, &err) != 0) {
             fprintf(stderr, "%s\n", err.message);
             return 1;
         }
@@ -49,6 +51,6 @@ int main(int argc, char **argv)
         bytes += (long long)length;
     }
     closedir(dir);
-    printf("%ld %lld %.3f\n", files, bytes, now_seconds() - started);
+    printf("%ld %lld %.3f\n", files, bytes, timestamp_monotonic() - started);
     return 0;
 }

@@ -1,0 +1,384 @@
+/* cli_render — `beishen render packet|compare` and the PDF of
+ * `requirements render`.  Packets: one to a file, or many to a
+ * directory with worker processes.  Each worker opens its own read-only
+ * store and font map (fonts are set up after the fork), renders every Nth
+ * application, and reports each finished one on a pipe so the parent can
+ * draw a progress line. */
+#include "cli/cli.h"
+#include "core/files.h"
+#include "core/timestamp.h"
+#include "query/compare.h"
+#include "query/query.h"
+#include "render/attach.h"
+#include "render/compare_doc.h"
+#include "render/packet.h"
+#include "render/requirements_doc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *packet_usage =
+    "usage: beishen render packet [--db FILE] APPLICATION -o FILE.pdf\n"
+    "       beishen render packet [--db FILE] (APPLICATION... | --department CODE)\n"
+    "                             -o DIR [--jobs N]\n"
+    "\n"
+    "Renders the standardized review packet: a cover, A 修課紀錄 by course\n"
+    "category with cohort and pool standing, B–R with their attachments drawn\n"
+    "in place, an outline and page labels per item.  With several applications\n"
+    "each is written to DIR/<department>-<application_no>.pdf.  Every file is\n"
+    "written to a temporary name and renamed, so it appears whole or not at all.\n"
+    "The same database content gives byte-identical PDFs.\n"
+    "\n"
+    "  -o, --output PATH   FILE.pdf for one application, else a directory\n"
+    "  --department CODE   every application of the department\n"
+    "  --jobs N            worker processes (default 1)\n";
+
+struct render_job {
+    char **keys;              /* application ids to render */
+    int count;
+    const char *db;
+    const char *output;
+    bool output_is_file;
+};
+
+static int render_one(struct store *store, const char *key, const struct render_job *job)
+{
+    sqlite3_int64 id;
+    struct error err;
+    char path[4096];
+    if (query_resolve_application(store, key, &id, &err) != 0) {
+        fprintf(stderr, "beishen render: %s\n", err.message);
+        return -1;
+    }
+    if (job->output_is_file)
+        snprintf(path, sizeof path, "%s", job->output);
+    else
+        snprintf(path, sizeof path, "%s/%s.pdf", job->output, key);
+    struct packet_result result;
+    if (packet_render(store, id, path, &result, &err) != 0) {
+        fprintf(stderr, "beishen render: %s: %s\n", key, err.message);
+        return -1;
+    }
+    if (result.unknown_glyphs > 0)
+        fprintf(stderr, "beishen render: %s: %ld characters without a glyph\n", key,
+                result.unknown_glyphs);
+    return result.unknown_glyphs > 0 ? -1 : 0;
+}
+
+/* A worker: renders keys worker, worker + jobs, …; writes one byte per
+ * finished packet to progress_fd.  Returns its exit status. */
+static int run_worker(const struct render_job *job, int worker, int jobs, int progress_fd)
+{
+    struct store *store;
+    struct error err;
+    if (store_open_readonly(cli_database_path(job->db), &store, &err) != 0) {
+        fprintf(stderr, "beishen render: %s\n", err.message);
+        return EXIT_FAILED;
+    }
+    int status = EXIT_OK;
+    for (int i = worker; i < job->count; i += jobs) {
+        if (render_one(store, job->keys[i], job) != 0)
+            status = EXIT_FAILED;
+        char done = status == EXIT_OK ? '.' : '!';
+        if (progress_fd >= 0 && write(progress_fd, &done, 1) < 0)
+            progress_fd = -1;
+    }
+    attach_forget_outcomes();
+    layout_forget_kept();
+    store_close(store);
+    return status;
+}
+
+static int run_workers(const struct render_job *job, int jobs)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) {
+        perror("beishen render: pipe");
+        return EXIT_FAILED;
+    }
+    pid_t *children = calloc((size_t)jobs, sizeof *children);
+    for (int w = 0; w < jobs; w++) {
+        fflush(NULL);
+        children[w] = fork();
+        if (children[w] == 0) {
+            close(pipe_fds[0]);
+            _exit(run_worker(job, w, jobs, pipe_fds[1]));
+        }
+        if (children[w] < 0) {
+            perror("beishen render: fork");
+            jobs = w;
+            break;
+        }
+    }
+    close(pipe_fds[1]);
+    bool terminal = isatty(STDERR_FILENO);
+    double started = timestamp_monotonic();
+    int done = 0;
+    char buffer[256];
+    ssize_t got;
+    while ((got = read(pipe_fds[0], buffer, sizeof buffer)) > 0 || (got < 0 && errno == EINTR)) {
+        done += got > 0 ? (int)got : 0;
+        if (terminal)
+            fprintf(stderr, "\rrender: %d/%d packets, %.1f/s   ", done, job->count,
+                    done / (timestamp_monotonic() - started + 1e-9));
+    }
+    close(pipe_fds[0]);
+    if (terminal)
+        fputs("\r\033[K", stderr);
+    int status = EXIT_OK;
+    for (int w = 0; w < jobs; w++) {
+        int child_status = 0;
+        waitpid(children[w], &child_status, 0);
+        if (!WIFEXITED(child_status) || WEXITSTATUS(child_status) != 0)
+            status = EXIT_FAILED;
+    }
+    free(children);
+    if (jobs == 0)
+        status = EXIT_FAILED;
+    return status;
+}
+
+/* Fills job->keys from the arguments or the department's applications. */
+static int collect_keys(struct render_job *job, const char *department, int argc, char **argv)
+{
+    struct store *store;
+    if (cli_open_readonly(job->db, &store) != 0)
+        return -1;
+    int rc = 0;
+    if (department) {
+        struct applicant_filter filter = {.department = department};
+        struct error err;
+        json_t *list = query_applicants(store, &filter, &err);
+        if (!list) {
+            fprintf(stderr, "beishen render: %s\n", err.message);
+            rc = -1;
+        } else {
+            job->keys = calloc(json_array_size(list) + 1, sizeof *job->keys);
+            size_t i;
+            json_t *row;
+            json_array_foreach(list, i, row)
+                job->keys[job->count++] = strdup(json_string_value(json_object_get(row, "id")));
+            json_decref(list);
+            if (job->count == 0) {
+                fprintf(stderr, "beishen render: department %s has no applications\n", department);
+                rc = -1;
+            }
+        }
+    } else {
+        job->keys = calloc((size_t)argc + 1, sizeof *job->keys);
+        for (int i = 0; i < argc; i++) {
+            /* Resolve bare numbers now so file names are always <dept>-<no>. */
+            sqlite3_int64 id;
+            struct error err;
+            if (query_resolve_application(store, argv[i], &id, &err) != 0) {
+                fprintf(stderr, "beishen render: %s\n", err.message);
+                rc = -1;
+                continue;
+            }
+            sqlite3_stmt *s;
+            sqlite3_prepare_v2(store_db(store), "SELECT key FROM applications WHERE id = ?1", -1, &s, NULL);
+            sqlite3_bind_int64(s, 1, id);
+            if (sqlite3_step(s) == SQLITE_ROW)
+                job->keys[job->count++] = strdup((const char *)sqlite3_column_text(s, 0));
+            sqlite3_finalize(s);
+        }
+    }
+    store_close(store);
+    return rc;
+}
+
+static int render_packet(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'},
+        {"department", required_argument, NULL, 'D'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct render_job job = {0};
+    const char *department = NULL;
+    int jobs = 1, option;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+        switch (option) {
+        case 'd': job.db = optarg; break;
+        case 'o': job.output = optarg; break;
+        case 'D': department = optarg; break;
+        case 'j': jobs = atoi(optarg); break;
+        case 'h': fputs(packet_usage, stdout); return EXIT_OK;
+        default: return cli_usage_error("render packet", "unknown option");
+        }
+    }
+    int named = argc - optind;
+    if (!job.output)
+        return cli_usage_error("render packet", "-o FILE.pdf or -o DIR is required");
+    if ((named == 0) == (department == NULL))
+        return cli_usage_error("render packet", "give APPLICATION... or --department CODE");
+    if (jobs < 1 || jobs > 64)
+        return cli_usage_error("render packet", "--jobs is 1 to 64");
+    size_t length = strlen(job.output);
+    job.output_is_file = named == 1 && !department && length > 4 &&
+                         strcmp(job.output + length - 4, ".pdf") == 0;
+    if (!job.output_is_file) {
+        struct error err;
+        if (files_make_directories(job.output, &err) != 0) {
+            fprintf(stderr, "beishen render: %s\n", err.message);
+            return EXIT_FAILED;
+        }
+    }
+    int status = collect_keys(&job, department, named, argv + optind) == 0 ? EXIT_OK : EXIT_FAILED;
+    if (job.count > 0) {
+        int rendered = run_workers(&job, jobs < job.count ? jobs : job.count);
+        if (rendered != EXIT_OK)
+            status = rendered;
+    }
+    for (int i = 0; i < job.count; i++)
+        free(job.keys[i]);
+    free(job.keys);
+    return status;
+}
+
+static const char *compare_usage =
+    "usage: beishen render compare [--db FILE] --department CODE [APPLICATION...]\n"
+    "         [--sort application_no|average|ITEM] [--paper A4|A3]\n"
+    "         (-o FILE.pdf | --csv FILE | both)\n"
+    "\n"
+    "The comparison sheet of a department's applicants: a pool summary page, then\n"
+    "one row per applicant and one column group per item of the department's\n"
+    "required-item list (every item present when none is loaded): A as the\n"
+    "credit-weighted average of each domain with its pool percentile, B–E count\n"
+    "and certified count, F–M count with the best level and award, N and later\n"
+    "supplied or not with length.  Self-made-PDF applicants follow in their own\n"
+    "section.  --csv writes the same table as CSV (UTF-8 with BOM, for Excel).\n";
+
+/* Writes the CSV through memory, then atomically. */
+static int write_csv(const json_t *table, const char *path)
+{
+    char *buffer = NULL;
+    size_t length = 0;
+    FILE *memory = open_memstream(&buffer, &length);
+    if (!memory || compare_write_csv(table, memory) != 0) {
+        if (memory)
+            fclose(memory);
+        free(buffer);
+        fprintf(stderr, "beishen render compare: cannot build the CSV\n");
+        return EXIT_FAILED;
+    }
+    fclose(memory);
+    struct error err;
+    int rc = files_write_atomic(path, buffer, length, &err);
+    free(buffer);
+    if (rc != 0) {
+        fprintf(stderr, "beishen render compare: %s\n", err.message);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+static int render_compare(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'},
+        {"department", required_argument, NULL, 'D'},
+        {"sort", required_argument, NULL, 's'},
+        {"paper", required_argument, NULL, 'p'},
+        {"csv", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *db = NULL, *output = NULL, *department = NULL, *sort = NULL, *csv = NULL;
+    bool a3 = false;
+    int option;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+        switch (option) {
+        case 'd': db = optarg; break;
+        case 'o': output = optarg; break;
+        case 'D': department = optarg; break;
+        case 's': sort = optarg; break;
+        case 'c': csv = optarg; break;
+        case 'p':
+            if (strcmp(optarg, "A3") && strcmp(optarg, "A4"))
+                return cli_usage_error("render compare", "--paper is A4 or A3");
+            a3 = strcmp(optarg, "A3") == 0;
+            break;
+        case 'h': fputs(compare_usage, stdout); return EXIT_OK;
+        default: return cli_usage_error("render compare", "unknown option");
+        }
+    }
+    if (!department)
+        return cli_usage_error("render compare", "--department CODE is required");
+    if (!output && !csv)
+        return cli_usage_error("render compare", "-o FILE.pdf and/or --csv FILE is required");
+    struct store *store;
+    if (cli_open_readonly(db, &store) != 0)
+        return EXIT_FAILED;
+    /* argv is NULL-terminated, so the named applications are a ready list */
+    struct compare_request request = {department, optind < argc ? (const char *const *)argv + optind : NULL, sort};
+    struct error err;
+    json_t *table = compare_table(store, &request, &err);
+    int status = EXIT_OK;
+    if (!table) {
+        fprintf(stderr, "beishen render compare: %s\n", err.message);
+        status = EXIT_FAILED;
+    }
+    if (table && csv)
+        status = write_csv(table, csv);
+    if (table && output && status == EXIT_OK) {
+        struct compare_doc_options doc_options = {a3};
+        struct compare_doc_result result;
+        if (compare_doc_render(table, &doc_options, output, &result, &err) != 0) {
+            fprintf(stderr, "beishen render compare: %s\n", err.message);
+            status = EXIT_FAILED;
+        } else if (result.unknown_glyphs > 0) {
+            fprintf(stderr, "beishen render compare: %ld characters without a glyph\n", result.unknown_glyphs);
+            status = EXIT_FAILED;
+        }
+    }
+    json_decref(table);
+    store_close(store);
+    return status;
+}
+
+int cli_render_requirements(struct store *store, const json_t *list, const char *output)
+{
+    (void)store;
+    struct requirements_doc_result result;
+    struct error err;
+    if (requirements_doc_render(list, output, &result, &err) != 0) {
+        fprintf(stderr, "beishen requirements render: %s\n", err.message);
+        return EXIT_FAILED;
+    }
+    if (result.unknown_glyphs > 0) {
+        fprintf(stderr, "beishen requirements render: %ld characters without a glyph\n", result.unknown_glyphs);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+int cli_render(int argc, char **argv)
+{
+    static const struct { const char *name; int (*run)(int, char **); } documents[] = {
+        {"packet", render_packet},
+        {"compare", render_compare},
+    };
+    if (argc >= 2) {
+        for (size_t i = 0; i < sizeof documents / sizeof documents[0]; i++)
+            if (strcmp(argv[1], documents[i].name) == 0)
+                return documents[i].run(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+        fputs("usage: beishen render packet|compare ...   (see beishen render packet --help)\n", stdout);
+        return EXIT_OK;
+    }
+    return cli_usage_error("render", "which document? packet or compare");
+}

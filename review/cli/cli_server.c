@@ -1,0 +1,420 @@
+/* cli_server — `beishen serve` (the reviewers' workstation), `beishen user`
+ * (accounts) and `beishen audit` (the audit log).  Parses options, reads
+ * passwords from the terminal or stdin, and calls server.c, auth.c and
+ * audit.c. */
+#include "cli/cli.h"
+#include "core/timestamp.h"
+#include "server/audit.h"
+#include "server/auth.h"
+#include "server/server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+enum {
+    OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_TIMEOUT, OPT_SESSION, OPT_ALLOW_REMOTE,
+    OPT_CONNECTIONS, OPT_ROLE, OPT_DEPARTMENT, OPT_UNIVERSITY, OPT_USER, OPT_APPLICATION,
+    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_HELP,
+};
+
+static bool parse_count(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+/* ---- serve ---------------------------------------------------------------- */
+
+int cli_serve(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: beishen serve [--db FILE] [--listen HOST:PORT] [--threads N]\n"
+        "                     [--connections N] [--timeout SECONDS] [--session-seconds N]\n"
+        "                     [--allow-remote] [--timing]\n"
+        "\n"
+        "Runs the reviewers' workstation: the browser UI and its JSON API on\n"
+        "127.0.0.1:8080 unless --listen says otherwise (port 0 picks a free port;\n"
+        "the address is printed).  Only loopback addresses are accepted unless\n"
+        "--allow-remote is given: the server has no TLS of its own.  --timeout is\n"
+        "the idle time after which a connection is closed (30 s), --connections\n"
+        "the open connections at once (256), --session-seconds a login's\n"
+        "lifetime (8 hours).  SIGINT or SIGTERM stop it.  Accounts: beishen user.\n"
+        "--timing times every request inside the server and prints the\n"
+        "percentiles when it stops (for benchmarks).\n";
+    static const struct option options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"connections", required_argument, NULL, OPT_CONNECTIONS},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"session-seconds", required_argument, NULL, OPT_SESSION},
+        {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
+        {"timing", no_argument, NULL, OPT_TIMING},
+        {"help", no_argument, NULL, OPT_HELP},
+        {0, 0, 0, 0},
+    };
+    struct server_options o;
+    server_default_options(&o);
+    const char *db = NULL;
+    long value;
+    int option;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (option) {
+        case OPT_DB: db = optarg; break;
+        case OPT_LISTEN: o.listen = optarg; break;
+        case OPT_THREADS:
+            if (!parse_count(optarg, 1, 256, &value))
+                return cli_usage_error("serve", "--threads is 1 to 256");
+            o.threads = (unsigned)value;
+            break;
+        case OPT_CONNECTIONS:
+            if (!parse_count(optarg, 1, 65536, &value))
+                return cli_usage_error("serve", "--connections is 1 to 65536");
+            o.connection_limit = (unsigned)value;
+            break;
+        case OPT_TIMEOUT:
+            if (!parse_count(optarg, 1, 3600, &value))
+                return cli_usage_error("serve", "--timeout is 1 to 3600 seconds");
+            o.connection_timeout = (unsigned)value;
+            break;
+        case OPT_SESSION:
+            if (!parse_count(optarg, 1, 7 * 24 * 3600, &value))
+                return cli_usage_error("serve", "--session-seconds is 1 to 604800");
+            o.session_seconds = (int)value;
+            break;
+        case OPT_ALLOW_REMOTE: o.allow_remote = true; break;
+        case OPT_TIMING: o.timing = true; break;
+        case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
+        default: return cli_usage_error("serve", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    o.db_path = cli_database_path(db);
+
+    /* SIGINT and SIGTERM are taken by sigwait below; blocked before any
+     * thread starts, so that every thread inherits the mask. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct server *server;
+    struct error err;
+    if (server_start(&o, &server, &err) != 0) {
+        fprintf(stderr, "beishen serve: %s\n", err.message);
+        return EXIT_FAILED;
+    }
+    if (o.allow_remote)
+        fprintf(stderr, "beishen serve: warning: no TLS; session cookies travel in clear "
+                        "unless a TLS proxy is in front\n");
+    printf("beishen serve: listening on %s  (database %s)\n", server_url(server), o.db_path);
+    printf("beishen serve: open %s in a browser; Ctrl-C stops the server\n", server_url(server));
+    fflush(stdout);
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    printf("beishen serve: %s received, stopping\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    fflush(stdout);
+    server_stop(server);
+    printf("beishen serve: stopped\n");
+    return EXIT_OK;
+}
+
+/* ---- user --------------------------------------------------------------------- */
+
+/* One line from stdin, or from the terminal without echo (asked twice).
+ * The buffer holds AUTH_PASSWORD_MAX bytes; a longer line is refused. */
+static int read_password(char *out, size_t size, bool confirm)
+{
+    bool terminal = isatty(STDIN_FILENO);
+    for (int round = 0; round < (terminal && confirm ? 2 : 1); round++) {
+        char line[AUTH_PASSWORD_MAX + 3];
+        struct termios saved, quiet;
+        if (terminal) {
+            fputs(round == 0 ? "Password: " : "Again: ", stderr);
+            fflush(stderr);
+            tcgetattr(STDIN_FILENO, &saved);
+            quiet = saved;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        char *got = fgets(line, sizeof line, stdin);
+        if (terminal) {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+            fputc('\n', stderr);
+        }
+        if (!got) {
+            fprintf(stderr, "beishen user: no password given\n");
+            return -1;
+        }
+        size_t length = strcspn(line, "\r\n");
+        if (length == strlen(line) && !feof(stdin)) {
+            fprintf(stderr, "beishen user: the password is longer than %d bytes\n", AUTH_PASSWORD_MAX);
+            return -1;
+        }
+        line[length] = '\0';
+        if (round == 0) {
+            snprintf(out, size, "%s", line);
+        } else if (strcmp(out, line) != 0) {
+            fprintf(stderr, "beishen user: the passwords differ\n");
+            return -1;
+        }
+        memset(line, 0, sizeof line);
+    }
+    return 0;
+}
+
+static int open_store(const char *db_option, struct store **store)
+{
+    const char *path = cli_database_path(db_option);
+    struct error err;
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr, "beishen: %s: no such database (run beishen ingest first)\n", path);
+        return -1;
+    }
+    if (store_open(path, store, &err) != 0) {
+        fprintf(stderr, "beishen: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_users(const json_t *list)
+{
+    size_t i, j;
+    const json_t *user, *code;
+    json_array_foreach(list, i, user) {
+        printf("%-20s %-9s %-8s ", json_string_value(json_object_get(user, "name")),
+               json_string_value(json_object_get(user, "role")),
+               json_is_string(json_object_get(user, "university"))
+                   ? json_string_value(json_object_get(user, "university")) : "-");
+        json_array_foreach(json_object_get(user, "departments"), j, code)
+            printf("%s%s", j ? "," : "", json_string_value(code));
+        printf("\n");
+    }
+}
+
+int cli_user(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: beishen user add NAME --role reviewer|office|admin [--department CODE]...\n"
+        "                        [--university CODE] [--db FILE]\n"
+        "       beishen user passwd NAME [--db FILE]\n"
+        "       beishen user remove NAME [--db FILE]\n"
+        "       beishen user list [--json] [--db FILE]\n"
+        "\n"
+        "Workstation accounts.  A reviewer sees the departments given with\n"
+        "--department (at least one); office sees every department of the\n"
+        "university given with --university; admin manages accounts and reads\n"
+        "the audit log.  add and passwd read the password from the terminal\n"
+        "(asked twice, not echoed) or as one line from stdin; at least 8\n"
+        "characters.  It is stored only as an Argon2id hash.  passwd and remove\n"
+        "end the account's sessions.\n";
+    static const struct option options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"role", required_argument, NULL, OPT_ROLE},
+        {"department", required_argument, NULL, OPT_DEPARTMENT},
+        {"university", required_argument, NULL, OPT_UNIVERSITY},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, OPT_HELP},
+        {0, 0, 0, 0},
+    };
+    const char *db = NULL, *role = NULL, *university = NULL;
+    const char *departments[AUTH_MAX_DEPARTMENTS];
+    size_t department_count = 0;
+    bool json = false;
+    int option;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (option) {
+        case OPT_DB: db = optarg; break;
+        case OPT_ROLE: role = optarg; break;
+        case OPT_DEPARTMENT:
+            if (department_count == AUTH_MAX_DEPARTMENTS)
+                return cli_usage_error("user", "at most %d departments", AUTH_MAX_DEPARTMENTS);
+            departments[department_count++] = optarg;
+            break;
+        case OPT_UNIVERSITY: university = optarg; break;
+        case OPT_JSON: json = true; break;
+        case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
+        default: return cli_usage_error("user", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("user", "give add, passwd, remove or list");
+    const char *action = argv[optind];
+    const char *name = optind + 1 < argc ? argv[optind + 1] : NULL;
+    bool takes_name = strcmp(action, "list") != 0;
+    if (strcmp(action, "add") && strcmp(action, "passwd") && strcmp(action, "remove") &&
+        strcmp(action, "list"))
+        return cli_usage_error("user", "unknown action '%s' (add, passwd, remove, list)", action);
+    if (argc - optind != (takes_name ? 2 : 1))
+        return cli_usage_error("user", takes_name ? "give exactly one NAME" : "list takes no NAME");
+    if (strcmp(action, "add") != 0 && (role || university || department_count))
+        return cli_usage_error("user", "--role, --department and --university go with add");
+    int role_value = 0;
+    if (strcmp(action, "add") == 0 && (role_value = auth_role_parse(role)) < 0)
+        return cli_usage_error("user", "--role is reviewer, office or admin");
+    if (name && !auth_valid_user_name(name))
+        return cli_usage_error("user", "a user name is 1 to %d letters, digits, '.', '_' or '-'",
+                               AUTH_NAME_MAX);
+
+    struct error err;
+    if (auth_init(&err) != 0) {
+        fprintf(stderr, "beishen user: %s\n", err.message);
+        return EXIT_FAILED;
+    }
+    struct store *store;
+    if (open_store(db, &store) != 0)
+        return EXIT_FAILED;
+    int rc = EXIT_OK;
+    char password[AUTH_PASSWORD_MAX + 1] = "";
+    if (strcmp(action, "list") == 0) {
+        json_t *list = auth_user_list(store, &err);
+        if (!list) {
+            fprintf(stderr, "beishen user: %s\n", err.message);
+            rc = EXIT_FAILED;
+        } else {
+            if (json)
+                cli_print_json(list);
+            else
+                print_users(list);
+            json_decref(list);
+        }
+    } else if (strcmp(action, "remove") == 0) {
+        bool found;
+        if (auth_user_remove(store, name, &found, &err) != 0 || !found) {
+            fprintf(stderr, "beishen user: %s\n", found ? err.message : "no such user");
+            rc = EXIT_FAILED;
+        } else {
+            struct audit_entry entry = {"(command line)", "user_remove", NULL, name, NULL};
+            audit_record(store, &entry, &err);
+            printf("removed %s\n", name);
+        }
+    } else if (read_password(password, sizeof password, true) != 0) {
+        rc = EXIT_FAILED;
+    } else if (strcmp(action, "passwd") == 0) {
+        if (auth_user_set_password(store, name, password, &err) != 0) {
+            fprintf(stderr, "beishen user: %s\n", err.message);
+            rc = EXIT_FAILED;
+        } else {
+            struct audit_entry entry = {"(command line)", "user_passwd", NULL, name, NULL};
+            audit_record(store, &entry, &err);
+            printf("password of %s set\n", name);
+        }
+    } else {
+        struct auth_account account = {
+            .name = name, .role = (enum auth_role)role_value, .university = university,
+            .departments = departments, .department_count = department_count,
+            .password = password,
+        };
+        if (auth_user_add(store, &account, &err) != 0) {
+            fprintf(stderr, "beishen user: %s\n", err.message);
+            rc = EXIT_FAILED;
+        } else {
+            char detail[96];
+            snprintf(detail, sizeof detail, "%s %s", name, role);
+            struct audit_entry entry = {"(command line)", "user_add", NULL, detail, NULL};
+            audit_record(store, &entry, &err);
+            printf("added %s (%s)\n", name, role);
+        }
+    }
+    memset(password, 0, sizeof password);
+    store_close(store);
+    return rc;
+}
+
+/* ---- audit ------------------------------------------------------------------------ */
+
+static const char *text_or_dash(const json_t *row, const char *key)
+{
+    const char *text = json_string_value(json_object_get(row, key));
+    return text ? text : "-";
+}
+
+int cli_audit(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: beishen audit [--db FILE] [--user NAME] [--application ID]\n"
+        "                     [--since YYYY-MM-DD[THH:MM[:SS]]] [--limit N] [--json]\n"
+        "\n"
+        "The workstation's audit log, oldest first: every view of an application's\n"
+        "data, file download, PDF, login (and failed login) and account change,\n"
+        "with the account, the application (<department>-<application_no>) and the\n"
+        "time (UTC).  --limit keeps the newest N rows.  A running server moves its\n"
+        "rows from <db>.audit-journal into the log every quarter second (GET\n"
+        "/api/audit waits for them); a server that was killed imports them at its\n"
+        "next start.\n";
+    static const struct option options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"user", required_argument, NULL, OPT_USER},
+        {"application", required_argument, NULL, OPT_APPLICATION},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, OPT_HELP},
+        {0, 0, 0, 0},
+    };
+    const char *db = NULL;
+    struct audit_filter filter = {0};
+    bool json = false;
+    int option;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (option) {
+        case OPT_DB: db = optarg; break;
+        case OPT_USER: filter.user = optarg; break;
+        case OPT_APPLICATION: filter.application = optarg; break;
+        case OPT_SINCE: filter.since = optarg; break;
+        case OPT_LIMIT:
+            if (!parse_count(optarg, 1, 100000000, &filter.limit))
+                return cli_usage_error("audit", "--limit is a positive number");
+            break;
+        case OPT_JSON: json = true; break;
+        case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
+        default: return cli_usage_error("audit", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
+    struct error err;
+    char since[TIMESTAMP_SIZE];
+    if (filter.since && timestamp_parse_filter(filter.since, since, &err) != 0)
+        return cli_usage_error("audit", "--since %s", err.message);
+    struct store *store;
+    if (cli_open_readonly(db, &store) != 0)
+        return EXIT_FAILED;
+    json_t *list = audit_list(store, &filter, &err);
+    store_close(store);
+    if (!list) {
+        fprintf(stderr, "beishen audit: %s\n", err.message);
+        return EXIT_FAILED;
+    }
+    if (json) {
+        cli_print_json(list);
+    } else {
+        size_t i;
+        const json_t *row;
+        json_array_foreach(list, i, row)
+            printf("%s  %-16s %-16s %-16s %s\n", text_or_dash(row, "at"), text_or_dash(row, "user"),
+                   text_or_dash(row, "action"), text_or_dash(row, "application"),
+                   text_or_dash(row, "detail"));
+        printf("%zu rows\n", json_array_size(list));
+    }
+    json_decref(list);
+    return EXIT_OK;
+}

@@ -1,0 +1,79 @@
+/* text — UTF-8, NFC, SHA-256 hex and national-ID masking. */
+#include "core/text.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+size_t text_characters(const char *text, size_t length)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < length; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+bool text_is_utf8(const char *text, size_t length)
+{
+    const char *end = NULL;
+    if (memchr(text, '\0', length))
+        return false;
+    return g_utf8_validate(text, (gssize)length, &end) && end == text + length;
+}
+
+/* Code points that NFC leaves alone and never composes with a neighbour:
+ * the ranges that make up nearly all of an export's text.  Anything else
+ * takes the slow path through GLib's normaliser. */
+static bool nfc_stable(gunichar c)
+{
+    return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' || c == '\r' ||
+           (c >= 0x3000 && c <= 0x303F) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xFF01 && c <= 0xFF5E) ||
+           (c >= 0x20000 && c <= 0x2A6DF);
+}
+
+bool text_is_nfc(const char *text, size_t length)
+{
+    const char *end = text + length;
+    const char *p = text;
+    while (p < end && nfc_stable(g_utf8_get_char(p)))
+        p = g_utf8_next_char(p);
+    if (p >= end)
+        return true;
+    char *normal = g_utf8_normalize(text, (gssize)length, G_NORMALIZE_NFC);
+    bool same = normal && strlen(normal) == length && memcmp(normal, text, length) == 0;
+    g_free(normal);
+    return same;
+}
+
+void text_sha256_hex(const void *data, size_t length, char hex[65])
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(sum, data, (gssize)length);
+    memcpy(hex, g_checksum_get_string(sum), 64);
+    hex[64] = '\0';
+    g_checksum_free(sum);
+}
+
+bool text_is_sha256_hex(const char *text)
+{
+    size_t i = 0;
+    for (; text[i]; i++)
+        if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f')))
+            return false;
+    return i == 64;
+}
+
+void text_mask_national_id(const char *national_id, char *out, size_t out_size)
+{
+    bool well_formed = national_id && strlen(national_id) == 10 &&
+                       national_id[0] >= 'A' && national_id[0] <= 'Z';
+    for (int i = 1; well_formed && i < 10; i++)
+        if (national_id[i] < '0' || national_id[i] > '9')
+            well_formed = false;
+    if (well_formed)
+        snprintf(out, out_size, "%c*****%s", national_id[0], national_id + 6);
+    else
+        snprintf(out, out_size, "**********");
+}

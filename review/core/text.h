@@ -1,0 +1,27 @@
+/* text — checks and transformations of text every layer shares: UTF-8
+ * validity, character counts and NFC (the export's text rules), SHA-256 in
+ * hex (file names, content hashes), and masking national ID numbers.
+ * Pure functions; owns nothing; thread-safe. */
+#ifndef BEISHEN_TEXT_H
+#define BEISHEN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Number of Unicode characters in a valid UTF-8 string of `length` bytes. */
+size_t text_characters(const char *text, size_t length);
+/* True when `text` (length bytes) is valid UTF-8 and has no NUL byte. */
+bool text_is_utf8(const char *text, size_t length);
+/* True when valid UTF-8 `text` is in Unicode Normalization Form C. */
+bool text_is_nfc(const char *text, size_t length);
+
+/* Lowercase hex SHA-256 of the bytes into hex[65]. */
+void text_sha256_hex(const void *data, size_t length, char hex[65]);
+/* True for exactly 64 lowercase hex digits. */
+bool text_is_sha256_hex(const char *text);
+
+/* "A123456789" -> "A*****6789" into out (at least 16 bytes).  Anything that
+ * is not a well-formed ID is masked entirely. */
+void text_mask_national_id(const char *national_id, char *out, size_t out_size);
+
+#endif

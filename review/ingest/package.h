@@ -1,0 +1,37 @@
+/* package — read access to an export package, whether a directory or a
+ * .zip holding the same tree at its root (spec §1).  Owns the open
+ * directory path or zip handle.  Member paths are checked before any read:
+ * a path that is absolute, has "..", "." or empty segments, or a backslash
+ * is refused, and a member that resolves outside the package is refused. */
+#ifndef BEISHEN_PACKAGE_H
+#define BEISHEN_PACKAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/error.h"
+
+struct package;
+
+enum package_status { PACKAGE_OK = 0, PACKAGE_MISSING = 1, PACKAGE_ERROR = -1 };
+
+int package_open(const char *path, struct package **out, struct error *err);
+void package_close(struct package *package);
+const char *package_path(const struct package *package);
+
+/* True when `member` is a safe relative path inside a package. */
+bool package_member_path_is_safe(const char *member);
+
+/* Reads a member into a malloc'd NUL-terminated buffer (caller frees).
+ * Returns PACKAGE_OK, PACKAGE_MISSING (no such member) or PACKAGE_ERROR
+ * (unsafe path, too large, unreadable), with err filled. */
+enum package_status package_read(struct package *package, const char *member,
+                                 size_t max_bytes, char **data, size_t *length,
+                                 struct error *err);
+
+/* Calls visit for every regular member directly under `directory` (e.g.
+ * "applications"), in sorted order, with its member path. */
+int package_list(struct package *package, const char *directory,
+                 void (*visit)(const char *member, void *context), void *context,
+                 struct error *err);
+
+#endif

@@ -1,0 +1,39 @@
+/* requirements — departments' required-item lists (校系參採項目): the
+ * checks of our documented JSON format (schema/requirements.md), versioned
+ * storage, and reading the newest list back.  Owns table requirement_lists.
+ *
+ * Ownership: returned json_t values are new references the caller
+ * json_decrefs. */
+#ifndef BEISHEN_REQUIREMENTS_H
+#define BEISHEN_REQUIREMENTS_H
+
+#include <jansson.h>
+#include "store/store.h"
+#include "ingest/validate.h"
+
+/* The five rubric levels, best first. */
+extern const char *const requirements_levels[5];
+
+/* Checks a parsed list; appends every problem (file, JSON path, rule).
+ * Returns the number of problems. */
+size_t requirements_check(const json_t *list, const char *file, struct problem_list *problems);
+
+/* Reads and parses a list file (size-capped) and checks it.  On success
+ * *out is the parsed list.  Returns the number of problems, or -1 when the
+ * file cannot be read or parsed (a problem is added either way). */
+int requirements_read(const char *path, json_t **out, struct problem_list *problems);
+
+/* Stores a checked list as the department's next version.  When it equals
+ * the newest stored version nothing changes.  *version is the version now
+ * in force, *added whether a new version was stored. */
+int requirements_store(struct store *store, const json_t *list, int *version, bool *added,
+                       struct error *err);
+
+/* The newest list of a department with "loaded_version" and "loaded_at" added, or
+ * NULL without error (err->message empty) when none is loaded. */
+json_t *requirements_latest(struct store *store, const char *department, struct error *err);
+
+/* Every stored version of a department: [{version, loaded_at, sha256}]. */
+json_t *requirements_versions(struct store *store, const char *department, struct error *err);
+
+#endif

@@ -1,0 +1,586 @@
+/* auth — accounts, password hashing, sessions, CSRF, failed-login limits and
+ * access decisions.  See auth.h for the rules. */
+#include "server/auth.h"
+#include "core/text.h"
+#include "core/timestamp.h"
+#include "query/query.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- small helpers ------------------------------------------------------ */
+
+int auth_init(struct error *err)
+{
+    if (sodium_init() < 0)
+        return error_set(err, ERROR_INTERNAL, "libsodium could not be initialised");
+    return 0;
+}
+
+const char *auth_role_name(enum auth_role role)
+{
+    switch (role) {
+    case AUTH_REVIEWER: return "reviewer";
+    case AUTH_OFFICE: return "office";
+    case AUTH_ADMIN: return "admin";
+    }
+    return "?";
+}
+
+int auth_role_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    if (strcmp(name, "reviewer") == 0)
+        return AUTH_REVIEWER;
+    if (strcmp(name, "office") == 0)
+        return AUTH_OFFICE;
+    if (strcmp(name, "admin") == 0)
+        return AUTH_ADMIN;
+    return -1;
+}
+
+static bool all_of(const char *text, size_t max, const char *extra)
+{
+    size_t i = 0;
+    for (; text && text[i]; i++) {
+        char c = text[i];
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!alnum && !(extra && strchr(extra, c)))
+            return false;
+    }
+    return text && i >= 1 && i <= max;
+}
+
+bool auth_valid_user_name(const char *name) { return all_of(name, AUTH_NAME_MAX, "._-"); }
+bool auth_valid_code(const char *code) { return all_of(code, AUTH_CODE_MAX, NULL); }
+
+static void random_hex(char out[AUTH_TOKEN_HEX + 1])
+{
+    unsigned char bytes[AUTH_TOKEN_HEX / 2];
+    randombytes_buf(bytes, sizeof bytes);
+    sodium_bin2hex(out, AUTH_TOKEN_HEX + 1, bytes, sizeof bytes);
+    sodium_memzero(bytes, sizeof bytes);
+}
+
+static bool is_token(const char *text)
+{
+    /* Same shape as a SHA-256 in hex: 64 lowercase hex digits. */
+    return text && text_is_sha256_hex(text);
+}
+
+static int db_error(struct store *store, struct error *err, const char *what)
+{
+    return error_set(err, ERROR_INTERNAL, "%s: %s", what, sqlite3_errmsg(store_db(store)));
+}
+
+/* Steps a statement that returns no rows and resets it. */
+static int step_done(struct store *store, sqlite3_stmt *s, struct error *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : db_error(store, err, what);
+}
+
+static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES], struct error *err)
+{
+    if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return error_set(err, ERROR_INTERNAL, "password hashing failed (out of memory)");
+    return 0;
+}
+
+static int check_password(const char *password, struct error *err)
+{
+    size_t length = password ? strlen(password) : 0;
+    if (length < AUTH_PASSWORD_MIN)
+        return error_set(err, ERROR_INTERNAL, "the password must have at least %d characters", AUTH_PASSWORD_MIN);
+    if (length > AUTH_PASSWORD_MAX)
+        return error_set(err, ERROR_INTERNAL, "the password must have at most %d bytes", AUTH_PASSWORD_MAX);
+    return 0;
+}
+
+/* ---- accounts ------------------------------------------------------------ */
+
+int auth_user_add(struct store *store, const struct auth_account *a, struct error *err)
+{
+    static const char *insert_user =
+        "INSERT INTO users (name, role, university, password_hash, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)";
+    static const char *insert_department =
+        "INSERT OR IGNORE INTO user_departments (user_id, department) VALUES (?1, ?2)";
+    if (!auth_valid_user_name(a->name))
+        return error_set(err, ERROR_INTERNAL, "a user name is 1 to %d letters, digits, '.', '_' or '-'",
+                         AUTH_NAME_MAX);
+    if (a->role == AUTH_OFFICE && !auth_valid_code(a->university))
+        return error_set(err, ERROR_INTERNAL, "an office account needs --university CODE");
+    if (a->role != AUTH_OFFICE && a->university)
+        return error_set(err, ERROR_INTERNAL, "only an office account takes a university");
+    if (a->role == AUTH_REVIEWER && a->department_count == 0)
+        return error_set(err, ERROR_INTERNAL, "a reviewer account needs at least one --department CODE");
+    if (a->role != AUTH_REVIEWER && a->department_count > 0)
+        return error_set(err, ERROR_INTERNAL, "only a reviewer account takes departments");
+    if (a->department_count > AUTH_MAX_DEPARTMENTS)
+        return error_set(err, ERROR_INTERNAL, "at most %d departments", AUTH_MAX_DEPARTMENTS);
+    for (size_t i = 0; i < a->department_count; i++)
+        if (!auth_valid_code(a->departments[i]))
+            return error_set(err, ERROR_INTERNAL, "'%.64s': a department code is 1 to %d letters or digits",
+                             a->departments[i], AUTH_CODE_MAX);
+    if (check_password(a->password, err) != 0)
+        return -1;
+    char hash[crypto_pwhash_STRBYTES];
+    if (hash_password(a->password, hash, err) != 0)
+        return -1;
+    char now[TIMESTAMP_SIZE];
+    timestamp_now(now);
+    if (store_begin(store, err) != 0)
+        return -1;
+    sqlite3_stmt *s = store_statement(store, insert_user, err);
+    if (!s)
+        goto fail;
+    sqlite3_bind_text(s, 1, a->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, auth_role_name(a->role), -1, SQLITE_STATIC);
+    if (a->university)
+        sqlite3_bind_text(s, 3, a->university, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_CONSTRAINT) {
+        error_set(err, ERROR_INTERNAL, "user '%s' exists", a->name);
+        goto fail;
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err, "adding the user");
+        goto fail;
+    }
+    sqlite3_int64 id = sqlite3_last_insert_rowid(store_db(store));
+    for (size_t i = 0; i < a->department_count; i++) {
+        if (!(s = store_statement(store, insert_department, err)))
+            goto fail;
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, a->departments[i], -1, SQLITE_TRANSIENT);
+        if (step_done(store, s, err, "granting a department") != 0)
+            goto fail;
+    }
+    sodium_memzero(hash, sizeof hash);
+    return store_commit(store, err);
+fail:
+    sodium_memzero(hash, sizeof hash);
+    store_rollback(store);
+    return -1;
+}
+
+int auth_user_set_password(struct store *store, const char *name, const char *password,
+                           struct error *err)
+{
+    static const char *update = "UPDATE users SET password_hash = ?2 WHERE name = ?1";
+    static const char *end_sessions =
+        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)";
+    if (check_password(password, err) != 0)
+        return -1;
+    char hash[crypto_pwhash_STRBYTES];
+    if (hash_password(password, hash, err) != 0)
+        return -1;
+    if (store_begin(store, err) != 0)
+        return -1;
+    sqlite3_stmt *s = store_statement(store, update, err);
+    if (!s)
+        goto fail;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+    if (step_done(store, s, err, "setting the password") != 0)
+        goto fail;
+    if (sqlite3_changes(store_db(store)) == 0) {
+        error_set(err, ERROR_INTERNAL, "no user '%s'", name);
+        goto fail;
+    }
+    if (!(s = store_statement(store, end_sessions, err)))
+        goto fail;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    if (step_done(store, s, err, "ending sessions") != 0)
+        goto fail;
+    sodium_memzero(hash, sizeof hash);
+    return store_commit(store, err);
+fail:
+    sodium_memzero(hash, sizeof hash);
+    store_rollback(store);
+    return -1;
+}
+
+int auth_user_remove(struct store *store, const char *name, bool *found, struct error *err)
+{
+    /* Sessions and grants go with the user (ON DELETE CASCADE). */
+    static const char *sql = "DELETE FROM users WHERE name = ?1";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    if (step_done(store, s, err, "removing the user") != 0)
+        return -1;
+    *found = sqlite3_changes(store_db(store)) > 0;
+    return 0;
+}
+
+json_t *auth_user_list(struct store *store, struct error *err)
+{
+    static const char *sql =
+        "SELECT name, role, university, created_at,"
+        " (SELECT json_group_array(department) FROM (SELECT department FROM user_departments"
+        "   WHERE user_id = u.id ORDER BY department)) AS departments"
+        " FROM users u ORDER BY name";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return NULL;
+    json_t *list = json_array();
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *university = (const char *)sqlite3_column_text(s, 2);
+        json_t *departments = json_loads((const char *)sqlite3_column_text(s, 4), 0, NULL);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:o, s:s}",
+            "name", (const char *)sqlite3_column_text(s, 0),
+            "role", (const char *)sqlite3_column_text(s, 1),
+            "university", university,
+            "departments", departments ? departments : json_array(),
+            "created_at", (const char *)sqlite3_column_text(s, 3)));
+    }
+    sqlite3_reset(s);
+    return list;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+void auth_default_policy(struct auth_policy *policy)
+{
+    policy->session_seconds = 8 * 3600;
+    policy->failure_window_seconds = 15 * 60;
+    policy->max_failures_per_user = 5;
+    policy->max_failures_per_remote = 30;
+}
+
+/* Unknown users are verified against this hash so that a wrong name costs
+ * the same Argon2id time as a wrong password. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static int dummy_ready = -1;
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+    char password[AUTH_TOKEN_HEX + 1];
+    random_hex(password);
+    struct error ignored;
+    dummy_ready = hash_password(password, dummy_hash, &ignored);
+}
+
+/* Fills the session's departments from its account. */
+static int load_departments(struct store *store, struct auth_session *session, struct error *err)
+{
+    static const char *granted =
+        "SELECT department FROM user_departments WHERE user_id = ?1 ORDER BY department";
+    static const char *of_university =
+        "SELECT code FROM departments WHERE university_code = ?1 ORDER BY code";
+    session->department_count = 0;
+    if (session->role == AUTH_ADMIN)
+        return 0;
+    sqlite3_stmt *s = store_statement(store, session->role == AUTH_REVIEWER ? granted
+                                                                            : of_university, err);
+    if (!s)
+        return -1;
+    if (session->role == AUTH_REVIEWER)
+        sqlite3_bind_int64(s, 1, session->user_id);
+    else
+        sqlite3_bind_text(s, 1, session->university, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+           session->department_count < AUTH_MAX_DEPARTMENTS) {
+        const char *code = (const char *)sqlite3_column_text(s, 0);
+        if (code && auth_valid_code(code))
+            snprintf(session->departments[session->department_count++], AUTH_CODE_MAX + 1,
+                     "%s", code);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(store, err, "reading departments");
+    return 0;
+}
+
+int auth_session_lookup(struct store *store, const char *token, struct auth_session *session,
+                        bool *found, struct error *err)
+{
+    static const char *sql =
+        "SELECT s.user_id, s.csrf_token, s.expires_at, u.name, u.role, coalesce(u.university, '')"
+        " FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.token_sha256 = ?1 AND s.expires_at > ?2";
+    *found = false;
+    if (!is_token(token))
+        return 0;
+    char token_hash[65];
+    text_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)timestamp_unix_now());
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        session->user_id = sqlite3_column_int64(s, 0);
+        snprintf(session->csrf, sizeof session->csrf, "%s", (const char *)sqlite3_column_text(s, 1));
+        session->expires_at = sqlite3_column_int64(s, 2);
+        snprintf(session->user, sizeof session->user, "%s", (const char *)sqlite3_column_text(s, 3));
+        int role = auth_role_parse((const char *)sqlite3_column_text(s, 4));
+        session->role = role < 0 ? AUTH_REVIEWER : (enum auth_role)role;
+        snprintf(session->university, sizeof session->university, "%s",
+                 (const char *)sqlite3_column_text(s, 5));
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return db_error(store, err, "reading the session");
+    if (load_departments(store, session, err) != 0)
+        return -1;
+    *found = true;
+    return 0;
+}
+
+static int count_failures(struct store *store, const char *user, const char *remote,
+                          long long since, int *by_user, int *by_remote, struct error *err)
+{
+    static const char *sql =
+        "SELECT (SELECT count(*) FROM login_failures WHERE user = ?1 AND at >= ?3),"
+        "       (SELECT count(*) FROM login_failures WHERE remote = ?2 AND at >= ?3)";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, remote, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, since);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *by_user = sqlite3_column_int(s, 0);
+        *by_remote = sqlite3_column_int(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : db_error(store, err, "counting failed logins");
+}
+
+int auth_login(struct store *store, const struct auth_policy *policy, const char *user,
+               const char *password, const char *remote, char *token,
+               struct auth_session *session, enum auth_login_outcome *outcome,
+               struct error *err)
+{
+    static const char *find_user = "SELECT id, password_hash FROM users WHERE name = ?1";
+    static const char *record_failure =
+        "INSERT INTO login_failures (at, user, remote) VALUES (?1, ?2, ?3)";
+    static const char *insert_session =
+        "INSERT INTO sessions (token_sha256, user_id, csrf_token, created_at, expires_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)";
+    long long now = timestamp_unix_now();
+    /* Names that cannot be accounts are still counted, under one name, so
+     * that they cannot be used to dodge the per-address limit's bookkeeping. */
+    const char *counted_user = auth_valid_user_name(user) ? user : "(invalid)";
+    int by_user = 0, by_remote = 0;
+    if (count_failures(store, counted_user, remote, now - policy->failure_window_seconds,
+                       &by_user, &by_remote, err) != 0)
+        return -1;
+    if (by_user >= policy->max_failures_per_user || by_remote >= policy->max_failures_per_remote) {
+        *outcome = AUTH_LOGIN_LIMITED;
+        return 0;
+    }
+    sqlite3_int64 user_id = 0;
+    char stored_hash[crypto_pwhash_STRBYTES] = "";
+    sqlite3_stmt *s = store_statement(store, find_user, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, counted_user, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        user_id = sqlite3_column_int64(s, 0);
+        snprintf(stored_hash, sizeof stored_hash, "%s", (const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_reset(s);
+    bool ok;
+    size_t password_length = password ? strlen(password) : 0;
+    if (user_id && password_length <= AUTH_PASSWORD_MAX) {
+        ok = crypto_pwhash_str_verify(stored_hash, password, password_length) == 0;
+    } else {
+        pthread_once(&dummy_once, make_dummy_hash);
+        /* Only the time it takes matters; the answer is thrown away. */
+        int same_cost = dummy_ready == 0 && password_length <= AUTH_PASSWORD_MAX
+            ? crypto_pwhash_str_verify(dummy_hash, password ? password : "", password_length)
+            : -1;
+        (void)same_cost;
+        ok = false;
+    }
+    if (!ok) {
+        if (!(s = store_statement(store, record_failure, err)))
+            return -1;
+        sqlite3_bind_int64(s, 1, now);
+        sqlite3_bind_text(s, 2, counted_user, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, remote, -1, SQLITE_TRANSIENT);
+        if (step_done(store, s, err, "recording a failed login") != 0)
+            return -1;
+        *outcome = AUTH_LOGIN_DENIED;
+        return 0;
+    }
+    /* The clock again: Argon2id took a while (much longer under valgrind),
+     * and a short session must start when it is handed out. */
+    now = timestamp_unix_now();
+    char token_hash[65], csrf[AUTH_TOKEN_HEX + 1];
+    random_hex(token);
+    random_hex(csrf);
+    text_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+    if (!(s = store_statement(store, insert_session, err)))
+        return -1;
+    sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, user_id);
+    sqlite3_bind_text(s, 3, csrf, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now);
+    sqlite3_bind_int64(s, 5, now + policy->session_seconds);
+    if (step_done(store, s, err, "creating the session") != 0)
+        return -1;
+    bool found;
+    if (auth_session_lookup(store, token, session, &found, err) != 0)
+        return -1;
+    if (!found)
+        return error_set(err, ERROR_INTERNAL, "the new session could not be read back");
+    *outcome = AUTH_LOGIN_OK;
+    return 0;
+}
+
+int auth_logout(struct store *store, const char *token, struct error *err)
+{
+    static const char *sql = "DELETE FROM sessions WHERE token_sha256 = ?1";
+    if (!is_token(token))
+        return 0;
+    char token_hash[65];
+    text_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_TRANSIENT);
+    return step_done(store, s, err, "ending the session");
+}
+
+int auth_purge(struct store *store, const struct auth_policy *policy, struct error *err)
+{
+    static const char *sessions = "DELETE FROM sessions WHERE expires_at <= ?1";
+    static const char *failures = "DELETE FROM login_failures WHERE at < ?1";
+    long long now = timestamp_unix_now();
+    sqlite3_stmt *s = store_statement(store, sessions, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, now);
+    if (step_done(store, s, err, "purging sessions") != 0)
+        return -1;
+    if (!(s = store_statement(store, failures, err)))
+        return -1;
+    sqlite3_bind_int64(s, 1, now - policy->failure_window_seconds);
+    return step_done(store, s, err, "purging failed logins");
+}
+
+bool auth_csrf_ok(const struct auth_session *session, const char *header_value)
+{
+    if (!header_value || strlen(header_value) != AUTH_TOKEN_HEX ||
+        strlen(session->csrf) != AUTH_TOKEN_HEX)
+        return false;
+    return sodium_memcmp(session->csrf, header_value, AUTH_TOKEN_HEX) == 0;
+}
+
+/* ---- access -------------------------------------------------------------- */
+
+bool auth_sees_department(const struct auth_session *session, const char *department)
+{
+    if (!department)
+        return false;
+    for (size_t i = 0; i < session->department_count; i++)
+        if (strcmp(session->departments[i], department) == 0)
+            return true;
+    return false;
+}
+
+json_t *auth_departments(struct store *store, const struct auth_session *session,
+                         struct error *err)
+{
+    static const char *sql =
+        "SELECT d.code, d.name, d.university_code, d.university_name, d.round,"
+        " (SELECT count(*) FROM applications a WHERE a.department = d.code) AS applications"
+        " FROM departments d WHERE d.code = ?1";
+    json_t *list = json_array();
+    for (size_t i = 0; i < session->department_count; i++) {
+        sqlite3_stmt *s = store_statement(store, sql, err);
+        if (!s) {
+            json_decref(list);
+            return NULL;
+        }
+        sqlite3_bind_text(s, 1, session->departments[i], -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}",
+                "code", (const char *)sqlite3_column_text(s, 0),
+                "name", (const char *)sqlite3_column_text(s, 1),
+                "university_code", (const char *)sqlite3_column_text(s, 2),
+                "university_name", (const char *)sqlite3_column_text(s, 3),
+                "round", (const char *)sqlite3_column_text(s, 4),
+                "applications", (json_int_t)sqlite3_column_int64(s, 5)));
+        sqlite3_reset(s);
+    }
+    return list;
+}
+
+int auth_resolve_application(struct store *store, const struct auth_session *session,
+                             const char *key, sqlite3_int64 *application_id, bool *found,
+                             struct error *err)
+{
+    (void)err;
+    *found = false;
+    const char *dash = key ? strchr(key, '-') : NULL;
+    if (!dash || dash == key || (size_t)(dash - key) > AUTH_CODE_MAX)
+        return 0;
+    char department[AUTH_CODE_MAX + 1];
+    snprintf(department, sizeof department, "%.*s", (int)(dash - key), key);
+    if (!auth_valid_code(department) || !auth_valid_code(dash + 1) ||
+        !auth_sees_department(session, department))
+        return 0;
+    /* query.c tells "no such application" and a database failure apart
+     * only in its message; both answer not found here. */
+    struct error ignored;
+    if (query_resolve_application(store, key, application_id, &ignored) != 0)
+        return 0;
+    *found = true;
+    return 0;
+}
+
+int auth_find_file(struct store *store, const struct auth_session *session, const char *sha256,
+                   struct auth_file *file, bool *found, struct error *err)
+{
+    static const char *sql =
+        "SELECT a.key, a.department, t.name, f.media_type, f.size"
+        " FROM attachments t JOIN applications a ON a.id = t.application_id"
+        " JOIN files f ON f.sha256 = t.sha256"
+        " WHERE t.sha256 = ?1 ORDER BY a.key, t.owner_kind, t.owner_id, t.position";
+    *found = false;
+    if (!sha256 || !text_is_sha256_hex(sha256))
+        return 0;
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, sha256, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (!auth_sees_department(session, (const char *)sqlite3_column_text(s, 1)))
+            continue;
+        snprintf(file->application, sizeof file->application, "%s",
+                 (const char *)sqlite3_column_text(s, 0));
+        snprintf(file->name, sizeof file->name, "%s", (const char *)sqlite3_column_text(s, 2));
+        snprintf(file->media_type, sizeof file->media_type, "%s",
+                 (const char *)sqlite3_column_text(s, 3));
+        file->size = sqlite3_column_int64(s, 4);
+        *found = true;
+        break;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(store, err, "finding the file");
+    return 0;
+}

@@ -1,0 +1,208 @@
+/* index — derived categories and summaries of an application.
+ *
+ * Category order (documented in README): 基本資料; then course groups by
+ * course category 1, 2, 3, 4, 5, 7, 8, 9, A, 6, then domain code, then the
+ * smallest course code in the group; then items B…Z by letter. */
+#include "store/index.h"
+#include "core/category.h"
+#include "query/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int insert_category(struct store *store, sqlite3_int64 application_id, int position,
+                           const char *name, const char *group, const char *item, int count,
+                           struct error *err)
+{
+    static const char *sql =
+        "INSERT INTO categories(application_id, position, name, grp, item, count) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, application_id);
+    sqlite3_bind_int(s, 2, position);
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, group, -1, SQLITE_STATIC);
+    if (item)
+        sqlite3_bind_text(s, 5, item, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 6, count);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return error_set(err, ERROR_INTERNAL, "categories: %s", sqlite3_errmsg(store_db(store)));
+    return 0;
+}
+
+static int index_categories(struct store *store, sqlite3_int64 id, struct error *err)
+{
+    static const char *cadre_count = "SELECT count(*) FROM cadres WHERE application_id = ?1";
+    static const char *course_groups =
+        "SELECT category, count(*) FROM courses WHERE application_id = ?1 GROUP BY category "
+        "ORDER BY min(instr('12345789A6', course_type)), min(domain_code), min(code), category";
+    static const char *item_groups =
+        "SELECT item, count(*), min(title) FROM ("
+        "  SELECT item, NULL AS title FROM outcomes WHERE application_id = ?1"
+        "  UNION ALL SELECT item, NULL FROM performances WHERE application_id = ?1"
+        "  UNION ALL SELECT item, title FROM uploads WHERE application_id = ?1)"
+        " GROUP BY item ORDER BY item";
+    int position = 0;
+
+    sqlite3_stmt *s = store_statement(store, cadre_count, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    int cadres = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_reset(s);
+    if (insert_category(store, id, position++, CATEGORY_GROUP_BASIC, CATEGORY_GROUP_BASIC,
+                        NULL, 1 + cadres, err) != 0)
+        return -1;
+
+    /* Rows are copied before the next statement runs: insert_category
+     * reuses the statement cache, not these statements. */
+    if (!(s = store_statement(store, course_groups, err)))
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        char name[CATEGORY_NAME_MAX];
+        snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(s, 0));
+        if (insert_category(store, id, position++, name, CATEGORY_GROUP_COURSES, NULL,
+                            sqlite3_column_int(s, 1), err) != 0)
+            return -1;
+    }
+
+    if (!(s = store_statement(store, item_groups, err)))
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *item = (const char *)sqlite3_column_text(s, 0);
+        const char *title = (const char *)sqlite3_column_text(s, 2);
+        const char *standard = category_item_name(item[0]);
+        const char *group = category_item_group(item[0]);
+        char name[CATEGORY_NAME_MAX];
+        /* R and later carry the department's own names, given in the upload title. */
+        snprintf(name, sizeof name, "%s %s", item, item[0] >= 'R' && title ? title
+                                                 : standard ? standard : "其他");
+        char letter[2] = {item[0], '\0'};
+        if (insert_category(store, id, position++, name, group ? group : "其他", letter,
+                            sqlite3_column_int(s, 1), err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int index_summary(struct store *store, sqlite3_int64 id, struct error *err)
+{
+    static const char *sql =
+        "UPDATE applications SET "
+        " average = (SELECT round(sum(score * credits) / sum(credits), 2) FROM courses"
+        "            WHERE application_id = ?1 AND graded AND counted = 1 AND credits > 0),"
+        " credits_counted = (SELECT coalesce(sum(credits), 0) FROM courses"
+        "            WHERE application_id = ?1 AND graded AND counted = 1),"
+        " course_count = (SELECT count(*) FROM courses WHERE application_id = ?1),"
+        " outcome_count = (SELECT count(*) FROM outcomes WHERE application_id = ?1),"
+        " certified_count = (SELECT count(*) FROM outcomes WHERE application_id = ?1 AND certified),"
+        " performance_count = (SELECT count(*) FROM performances WHERE application_id = ?1),"
+        " upload_count = (SELECT count(*) FROM uploads WHERE application_id = ?1),"
+        " group_counts = coalesce((SELECT json_group_object(grp, total) FROM"
+        "   (SELECT grp, sum(count) AS total FROM categories WHERE application_id = ?1 GROUP BY grp)), '{}')"
+        " WHERE id = ?1";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return error_set(err, ERROR_INTERNAL, "summary: %s", sqlite3_errmsg(store_db(store)));
+    return 0;
+}
+
+/* The application's score in every pool it belongs to (schema 004):
+ * one statement per kind of key, each the credit-weighted mean of its
+ * graded rows (plain mean when they carry no credits). */
+static int index_pools(struct store *store, sqlite3_int64 id, struct error *err)
+{
+#define POOL_SQL(kind, column)                                                               \
+        "INSERT INTO pool_scores(department, kind, key, application_id, score, rows)"       \
+        " SELECT department, " #kind ", " column ", application_id,"                         \
+        " CASE WHEN sum(credits) > 0 THEN sum(score * credits) / sum(credits)"               \
+        "      ELSE avg(score) END, count(*)"                                                \
+        " FROM courses WHERE application_id = ?1 AND graded GROUP BY " column
+    static const char *statements[] = {
+        "DELETE FROM pool_scores WHERE application_id = ?1",
+        POOL_SQL(0, "code"), POOL_SQL(1, "subject"), POOL_SQL(2, "category"), POOL_SQL(3, "domain_code"),
+    };
+#undef POOL_SQL
+    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
+        sqlite3_stmt *s = store_statement(store, statements[i], err);
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return error_set(err, ERROR_INTERNAL, "pool_scores: %s", sqlite3_errmsg(store_db(store)));
+    }
+    return 0;
+}
+
+int index_application(struct store *store, sqlite3_int64 application_id, struct error *err)
+{
+    static const char *clear = "DELETE FROM categories WHERE application_id = ?1";
+    sqlite3_stmt *s = store_statement(store, clear, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, application_id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return error_set(err, ERROR_INTERNAL, "categories: %s", sqlite3_errmsg(store_db(store)));
+    if (index_categories(store, application_id, err) != 0 ||
+        index_pools(store, application_id, err) != 0)
+        return -1;
+    return index_summary(store, application_id, err);
+}
+
+int index_refresh_pool_statistics(struct store *store, struct error *err)
+{
+    static const char *stale_sql =
+        "SELECT department, kind, key FROM pool_statistics WHERE statistics IS NULL";
+    static const char *update_sql =
+        "UPDATE pool_statistics SET statistics = ?4 WHERE department = ?1 AND kind = ?2 AND key = ?3";
+    static const char *delete_sql =
+        "DELETE FROM pool_statistics WHERE department = ?1 AND kind = ?2 AND key = ?3";
+    sqlite3_stmt *stale = store_statement(store, stale_sql, err);
+    if (!stale)
+        return -1;
+    /* Collect first: the updates below change the table being read. */
+    json_t *pools = json_array();
+    while (sqlite3_step(stale) == SQLITE_ROW)
+        json_array_append_new(pools, json_pack("[s, i, s]",
+            (const char *)sqlite3_column_text(stale, 0), sqlite3_column_int(stale, 1),
+            (const char *)sqlite3_column_text(stale, 2)));
+    sqlite3_reset(stale);
+    int rc = 0;
+    size_t i;
+    json_t *pool;
+    json_array_foreach(pools, i, pool) {
+        const char *department = json_string_value(json_array_get(pool, 0));
+        int kind = (int)json_integer_value(json_array_get(pool, 1));
+        const char *key = json_string_value(json_array_get(pool, 2));
+        struct error ignored;
+        json_t *statistics = query_pool_statistics(store, department, (enum distribution_key)kind,
+                                                   key, &ignored);
+        char *text = statistics ? json_dumps(statistics, JSON_COMPACT) : NULL;
+        json_decref(statistics);
+        sqlite3_stmt *s = store_statement(store, text ? update_sql : delete_sql, err);
+        if (!s) {
+            free(text);
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_text(s, 1, department, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, kind);
+        sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+        if (text)
+            sqlite3_bind_text(s, 4, text, -1, free);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = error_set(err, ERROR_INTERNAL, "pool_statistics: %s", sqlite3_errmsg(store_db(store)));
+            break;
+        }
+    }
+    json_decref(pools);
+    return rc;
+}

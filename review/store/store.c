@@ -1,0 +1,285 @@
+/* store — the SQLite connection, migrations, statement cache, transactions
+ * and the file store's paths. */
+#include "store/store.h"
+#include "store/schema_sql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Statements kept before the least recently added one that is not in use
+ * is finalized to make room (one in use is never finalized). */
+#define STATEMENT_CACHE_SIZE 64
+
+struct cached_statement {
+    const char *sql;          /* the caller's string literal: its address is the key */
+    sqlite3_stmt *statement;
+};
+
+struct store {
+    sqlite3 *db;
+    char files_dir[4096];
+    struct cached_statement *cache;
+    int cached, capacity;
+};
+
+enum error_kind store_error_kind(int sqlite_code)
+{
+    switch (sqlite_code & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ERROR_BUSY;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        return ERROR_IO;
+    case SQLITE_CONSTRAINT:
+        return ERROR_INVALID;
+    default:
+        return ERROR_INTERNAL;
+    }
+}
+
+int store_error(struct store *store, struct error *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(store->db);
+    return error_set(err, store_error_kind(code), "%s: %s", what, sqlite3_errmsg(store->db));
+}
+
+int store_step(struct store *store, sqlite3_stmt *statement, struct error *err)
+{
+    int rc = sqlite3_step(statement);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    /* The statement's own message: sqlite3_errmsg may already be another's. */
+    error_set(err, store_error_kind(rc), "database: %s (%.80s)", sqlite3_errmsg(store->db),
+              sqlite3_sql(statement));
+    sqlite3_reset(statement);
+    return -1;
+}
+
+int store_exec(struct store *store, const char *sql, struct error *err)
+{
+    char *message = NULL;
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, &message);
+    if (rc != SQLITE_OK) {
+        error_set(err, store_error_kind(rc), "database: %s",
+                  message ? message : sqlite3_errmsg(store->db));
+        sqlite3_free(message);
+        return -1;
+    }
+    return 0;
+}
+
+int store_schema_version(struct store *store)
+{
+    sqlite3_stmt *statement;
+    int version = -1;
+    if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK) {
+        if (sqlite3_step(statement) == SQLITE_ROW)
+            version = sqlite3_column_int(statement, 0);
+        sqlite3_finalize(statement);
+    }
+    return version;
+}
+
+/* Applies every schema file newer than the database, each in its own
+ * transaction together with the user_version bump. */
+static int migrate(struct store *store, struct error *err)
+{
+    int current = store_schema_version(store);
+    int newest = schema_migrations[schema_migration_count - 1].version;
+    if (current > newest)
+        return error_set(err, ERROR_INTERNAL, "database schema version %d is newer than this beishen (%d)",
+                         current, newest);
+    for (int i = 0; i < schema_migration_count; i++) {
+        const struct schema_migration *m = &schema_migrations[i];
+        if (m->version <= current)
+            continue;
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", m->version);
+        if (store_begin(store, err) != 0)
+            return -1;
+        if (store_exec(store, m->sql, err) != 0 || store_exec(store, bump, err) != 0) {
+            store_rollback(store);
+            return error_prefix(err, "%s", m->file);
+        }
+        if (store_commit(store, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int open_connection(const char *path, int flags, struct store **out, struct error *err)
+{
+    struct store *store = calloc(1, sizeof *store);
+    if (!store)
+        return error_set(err, ERROR_INTERNAL, "out of memory");
+    if (snprintf(store->files_dir, sizeof store->files_dir, "%s.files", path) >=
+        (int)sizeof store->files_dir) {
+        free(store);
+        return error_set(err, ERROR_INTERNAL, "%s: path too long", path);
+    }
+    /* A connection is only ever used by one thread at a time (the server
+     * gives each worker thread its own), so SQLite's per-call mutexes are
+     * pure overhead. */
+    int rc = sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        error_set(err, rc == SQLITE_CANTOPEN && !(flags & SQLITE_OPEN_CREATE) ? ERROR_NOT_FOUND
+                                                                              : store_error_kind(rc),
+                  "%s: %s", path, store->db ? sqlite3_errmsg(store->db) : "cannot open");
+        store_close(store);
+        return -1;
+    }
+    sqlite3_busy_timeout(store->db, 10000);
+    *out = store;
+    return 0;
+}
+
+int store_open(const char *path, struct store **out, struct error *err)
+{
+    struct store *store;
+    if (open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &store, err) != 0)
+        return -1;
+    /* WAL + synchronous=NORMAL: a crash or kill -9 never loses a committed
+     * transaction's consistency, and readers never block the writer. */
+    if (store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                          "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                          /* checkpoints fsync: fewer, larger ones (WAL up to ~64 MB) */
+                          "PRAGMA wal_autocheckpoint=16384;", err) != 0 ||
+        migrate(store, err) != 0) {
+        store_close(store);
+        return error_prefix(err, "%s", path);
+    }
+    *out = store;
+    return 0;
+}
+
+int store_open_readonly(const char *path, struct store **out, struct error *err)
+{
+    struct store *store;
+    if (open_connection(path, SQLITE_OPEN_READONLY, &store, err) != 0)
+        return -1;
+    int newest = schema_migrations[schema_migration_count - 1].version;
+    int version = store_schema_version(store);
+    if (version != newest) {
+        store_close(store);
+        return error_set(err, ERROR_INVALID, "%s: schema version %d, expected %d (run ingest to create or upgrade it)",
+                         path, version, newest);
+    }
+    store_exec(store, "PRAGMA foreign_keys=ON;", NULL);
+    *out = store;
+    return 0;
+}
+
+void store_close(struct store *store)
+{
+    if (!store)
+        return;
+    for (int i = 0; i < store->cached; i++)
+        sqlite3_finalize(store->cache[i].statement);
+    free(store->cache);
+    sqlite3_close(store->db);
+    free(store);
+}
+
+sqlite3 *store_db(struct store *store) { return store->db; }
+const char *store_files_dir(struct store *store) { return store->files_dir; }
+
+const char *store_extension_for(const char *media_type)
+{
+    static const char *pairs[][2] = {
+        {"application/pdf", "pdf"}, {"image/jpeg", "jpg"}, {"image/png", "png"},
+        {"audio/mpeg", "mp3"},      {"video/mp4", "mp4"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(media_type, pairs[i][0]) == 0)
+            return pairs[i][1];
+    return NULL;
+}
+
+void store_file_path(struct store *store, const char *sha256, const char *media_type,
+                     char *out, size_t out_size)
+{
+    const char *extension = store_extension_for(media_type);
+    snprintf(out, out_size, "%s/%.2s/%s.%s", store->files_dir, sha256, sha256,
+             extension ? extension : "bin");
+}
+
+/* Makes room for one more statement: finalizes the oldest one not in use,
+ * or grows the cache when every cached statement is in use. */
+static int make_room(struct store *store, struct error *err)
+{
+    if (store->cached < STATEMENT_CACHE_SIZE && store->cached < store->capacity)
+        return 0;
+    for (int i = 0; store->cached >= STATEMENT_CACHE_SIZE && i < store->cached; i++) {
+        if (sqlite3_stmt_busy(store->cache[i].statement))
+            continue;
+        sqlite3_finalize(store->cache[i].statement);
+        memmove(store->cache + i, store->cache + i + 1,
+                sizeof store->cache[0] * (size_t)(store->cached - i - 1));
+        store->cached--;
+        return 0;
+    }
+    if (store->cached < store->capacity)
+        return 0;
+    int capacity = store->capacity ? 2 * store->capacity : STATEMENT_CACHE_SIZE;
+    struct cached_statement *grown = realloc(store->cache, sizeof *grown * (size_t)capacity);
+    if (!grown)
+        return error_set(err, ERROR_INTERNAL, "statement cache: out of memory");
+    store->cache = grown;
+    store->capacity = capacity;
+    return 0;
+}
+
+sqlite3_stmt *store_statement(struct store *store, const char *sql, struct error *err)
+{
+    for (int i = 0; i < store->cached; i++) {
+        if (store->cache[i].sql == sql) {
+            sqlite3_reset(store->cache[i].statement);
+            sqlite3_clear_bindings(store->cache[i].statement);
+            return store->cache[i].statement;
+        }
+    }
+    if (make_room(store, err) != 0)
+        return NULL;
+    sqlite3_stmt *statement;
+    if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL) != SQLITE_OK) {
+        store_error(store, err, "prepare");
+        return NULL;
+    }
+    store->cache[store->cached++] = (struct cached_statement){sql, statement};
+    return statement;
+}
+
+int store_begin(struct store *store, struct error *err)
+{
+    return store_exec(store, "BEGIN IMMEDIATE", err);
+}
+
+/* Resets every cached statement.  A statement left after returning a row
+ * keeps its read transaction open, and with it the WAL cannot be
+ * checkpointed: it would grow without bound during a long ingest. */
+static void reset_statements(struct store *store)
+{
+    for (int i = 0; i < store->cached; i++)
+        sqlite3_reset(store->cache[i].statement);
+}
+
+int store_commit(struct store *store, struct error *err)
+{
+    reset_statements(store);
+    return store_exec(store, "COMMIT", err);
+}
+
+void store_rollback(struct store *store)
+{
+    reset_statements(store);
+    if (!sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}

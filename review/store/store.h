@@ -1,0 +1,72 @@
+/* store — the SQLite database and the content-addressed file store beside it.
+ * Owns the connection, schema migrations (the schema/ files, PRAGMA user_version),
+ * transactions, a cache of prepared statements, and <db>.files/.
+ * Other modules run their own SQL through store_statement() and step it
+ * with store_step(), which tells a finished statement from a failed one.
+ *
+ * Threads: a store is one connection, opened without SQLite's mutexes.
+ * Use each store from one thread at a time (the server gives every worker
+ * thread its own); any number of stores may be open on one database.
+ *
+ * Errors: a failed SQLite call is reported with the kind its code means:
+ * SQLITE_BUSY/LOCKED ERROR_BUSY, I/O, full, corrupt ERROR_IO, a broken
+ * constraint ERROR_INVALID, anything else ERROR_INTERNAL. */
+#ifndef BEISHEN_STORE_H
+#define BEISHEN_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+struct store;
+
+/* Opens (creating if needed) the database at path and migrates it to the
+ * newest schema.  WAL mode, foreign keys on.  *out is freed by store_close. */
+int store_open(const char *path, struct store **out, struct error *err);
+/* Opens an existing database read-only (no migration, no creation). */
+int store_open_readonly(const char *path, struct store **out, struct error *err);
+void store_close(struct store *store);
+
+sqlite3 *store_db(struct store *store);
+/* Directory of the file store: "<db>.files".  Owned by the store. */
+const char *store_files_dir(struct store *store);
+/* Path of a stored file: <db>.files/<aa>/<sha256>.<ext>.  Fills out. */
+void store_file_path(struct store *store, const char *sha256, const char *media_type,
+                     char *out, size_t out_size);
+/* "pdf", "jpg", "png", "mp3", "mp4" for a media type; NULL if unknown. */
+const char *store_extension_for(const char *media_type);
+
+/* A prepared statement for sql, reset and with its bindings cleared.
+ * The cache's contract:
+ * - it is keyed by the SQL text's address: pass a string literal or a
+ *   static array, never text built at run time;
+ * - the statement is owned by the store: never finalize it;
+ * - asking for the same SQL again resets it: finish iterating it first;
+ * - a statement in use (sqlite3_stmt_busy: stepped and not yet reset or
+ *   done) is never evicted; when more statements than the cache holds are
+ *   in use at once, the cache grows. */
+sqlite3_stmt *store_statement(struct store *store, const char *sql, struct error *err);
+
+/* Steps a statement: 1 for a row, 0 when it is done, -1 on an error (err
+ * filled, the statement reset).  Loops read
+ *     while ((row = store_step(store, s, err)) > 0) { ... }
+ *     if (row < 0) fail;                                              */
+int store_step(struct store *store, sqlite3_stmt *statement, struct error *err);
+
+/* The kind of error an SQLite result code means. */
+enum error_kind store_error_kind(int sqlite_code);
+/* Fills err from the connection's last error, "what: message"; returns -1. */
+int store_error(struct store *store, struct error *err, const char *what);
+
+/* Runs SQL with no results (may hold several statements). */
+int store_exec(struct store *store, const char *sql, struct error *err);
+
+int store_begin(struct store *store, struct error *err);   /* BEGIN IMMEDIATE */
+int store_commit(struct store *store, struct error *err);
+void store_rollback(struct store *store);
+
+/* The schema version the database is at. */
+int store_schema_version(struct store *store);
+
+#endif
