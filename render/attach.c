@@ -135,7 +135,7 @@ static enum attach_status fail(struct attach_file *file, enum attach_status stat
     va_start(args, format);
     char *detail = g_strdup_vprintf(format, args);
     va_end(args);
-    error_set(err, ERROR_INTERNAL, "%s: %s", file->display_name, detail);
+    error_set(err, ERROR_INVALID, "%s: %s", file->display_name, detail);
     g_free(file->reason);
     file->reason = detail;
     file->status = status;
@@ -571,7 +571,7 @@ static enum attach_status load_sanitised(struct attach_file *file, int fd, int e
 
 static void truncation_message(const struct attach_file *file, struct error *err)
 {
-    error_set(err, ERROR_INTERNAL, "%s: showing %d of %d pages", file->display_name, file->pages_shown,
+    error_set(err, ERROR_INVALID, "%s: showing %d of %d pages", file->display_name, file->pages_shown,
               file->page_count);
 }
 
@@ -714,7 +714,7 @@ static bool reuse_outcome(struct attach_file *file, const struct limits *limits,
         if (file->status == ATTACH_TRUNCATED)
             truncation_message(file, err);
         else if (file->status != ATTACH_OK)
-            error_set(err, ERROR_INTERNAL, "%s: %s", file->display_name, file->reason ? file->reason : "");
+            error_set(err, ERROR_INVALID, "%s: %s", file->display_name, file->reason ? file->reason : "");
         *status = file->status;
         return true;
     }
@@ -755,7 +755,7 @@ enum attach_status attach_prepare(const char *path, const char *display_name,
 
     *result = NULL;
     if (!file) {
-        error_set(err, ERROR_INTERNAL, "out of memory");
+        error_set(err, ERROR_INVALID, "out of memory");
         return ATTACH_SYSTEM_ERROR;
     }
     if (!display_name) {

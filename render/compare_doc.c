@@ -1,10 +1,8 @@
 /* compare_doc — the comparison sheet as PDF, from compare_table(). */
 #include "render/compare_doc.h"
 #include "core/timestamp.h"
-#include "query/compare.h"
 #include "render/chart.h"
 #include "render/layout.h"
-#include "render/packet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +149,7 @@ static void group_cell_text(const json_t *row, const char *title, char *out, siz
         snprintf(out, size, "%lld 項", supplied + count);
 }
 
-static void row_cells(const json_t *table, const json_t *row, bool self_made,
+static void row_cells(const json_t *row, bool self_made,
                       const struct sheet_columns *c, char text[][160], struct layout_cell *cells)
 {
     for (size_t i = 0; i < c->count; i++) {
@@ -169,7 +167,10 @@ static void row_cells(const json_t *table, const json_t *row, bool self_made,
         } else if (strcmp(kind, "group") == 0) {
             group_cell_text(row, c->code[i], text[i], 160);
         } else if (strcmp(kind, "domain") == 0 || strcmp(kind, "item") == 0) {
-            compare_cell_text(table, row, kind, c->code[i], text[i], 160);
+            const json_t *texts = json_object_get(json_object_get(row, "texts"),
+                                                  strcmp(kind, "domain") == 0 ? "domains" : "items");
+            const char *given = json_string_value(json_object_get(texts, c->code[i]));
+            snprintf(text[i], 160, "%s", given ? given : "—");
             char *space = strcmp(kind, "domain") == 0 ? strchr(text[i], ' ') : NULL;
             if (space)
                 *space = '\n'; /* "85.20\n(PR 73.5)" */
@@ -219,7 +220,7 @@ static void section_table(struct layout_doc *doc, const json_t *table, const jso
     const json_t *row;
     json_array_foreach(rows, i, row) {
         struct layout_cell cells[MAX_COLUMNS];
-        row_cells(table, row, self_made, c, text, cells);
+        row_cells(row, self_made, c, text, cells);
         layout_table_row(doc, cells);
     }
     layout_table_end(doc);

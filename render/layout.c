@@ -842,10 +842,10 @@ static int png_info(const unsigned char *p, size_t size, struct image_info *info
 {
     /* Signature, then the IHDR chunk: length, type, width, height. */
     if (size < 24 || memcmp(p + 12, "IHDR", 4) != 0)
-        return error_set(err, ERROR_INTERNAL, "PNG without an IHDR header");
+        return error_set(err, ERROR_INVALID, "PNG without an IHDR header");
     uint32_t width = read_be32(p + 16), height = read_be32(p + 20);
     if (width == 0 || height == 0 || width > 65535 || height > 65535)
-        return error_set(err, ERROR_INTERNAL, "PNG of %ux%u pixels", width, height);
+        return error_set(err, ERROR_INVALID, "PNG of %ux%u pixels", width, height);
     info->kind = IMAGE_PNG;
     info->width = (int)width;
     info->height = (int)height;
@@ -861,7 +861,7 @@ static int jpeg_info(const unsigned char *p, size_t size, struct image_info *inf
     size_t i = 2;
     while (i + 4 <= size) {
         if (p[i] != 0xFF)
-            return error_set(err, ERROR_INTERNAL, "JPEG marker expected at byte %zu", i);
+            return error_set(err, ERROR_INVALID, "JPEG marker expected at byte %zu", i);
         unsigned marker = p[i + 1];
         if (marker == 0xFF) {                       /* fill byte */
             i++;
@@ -872,26 +872,26 @@ static int jpeg_info(const unsigned char *p, size_t size, struct image_info *inf
             continue;
         }
         if (marker == 0xD9 || marker == 0xDA)
-            return error_set(err, ERROR_INTERNAL, "JPEG has no frame header before its image data");
+            return error_set(err, ERROR_INVALID, "JPEG has no frame header before its image data");
         size_t length = (size_t)p[i + 2] << 8 | p[i + 3];
         if (length < 2 || i + 2 + length > size)
-            return error_set(err, ERROR_INTERNAL, "JPEG segment runs past the end of the file");
+            return error_set(err, ERROR_INVALID, "JPEG segment runs past the end of the file");
         if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
             if (marker > 0xC2)
-                return error_set(err, ERROR_INTERNAL, "JPEG coding (SOF%u) that PDF viewers do not all read",
+                return error_set(err, ERROR_INVALID, "JPEG coding (SOF%u) that PDF viewers do not all read",
                                  marker - 0xC0);
             if (length < 8)
-                return error_set(err, ERROR_INTERNAL, "JPEG frame header too short");
+                return error_set(err, ERROR_INVALID, "JPEG frame header too short");
             unsigned precision = p[i + 4], components = p[i + 9];
             unsigned height = (unsigned)p[i + 5] << 8 | p[i + 6];
             unsigned width = (unsigned)p[i + 7] << 8 | p[i + 8];
             if (precision != 8)
-                return error_set(err, ERROR_INTERNAL, "%u-bit JPEG", precision);
+                return error_set(err, ERROR_INVALID, "%u-bit JPEG", precision);
             if (components != 1 && components != 3)
-                return error_set(err, ERROR_INTERNAL, "JPEG with %u colour components (CMYK is not supported)",
+                return error_set(err, ERROR_INVALID, "JPEG with %u colour components (CMYK is not supported)",
                                  components);
             if (width == 0 || height == 0)
-                return error_set(err, ERROR_INTERNAL, "JPEG of %ux%u pixels", width, height);
+                return error_set(err, ERROR_INVALID, "JPEG of %ux%u pixels", width, height);
             info->kind = IMAGE_JPEG;
             info->width = (int)width;
             info->height = (int)height;
@@ -899,7 +899,7 @@ static int jpeg_info(const unsigned char *p, size_t size, struct image_info *inf
         }
         i += 2 + length;
     }
-    return error_set(err, ERROR_INTERNAL, "JPEG ends before its frame header");
+    return error_set(err, ERROR_INVALID, "JPEG ends before its frame header");
 }
 
 static int image_info(const unsigned char *p, size_t size, struct image_info *info,
@@ -912,9 +912,9 @@ static int image_info(const unsigned char *p, size_t size, struct image_info *in
     else if (size >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
         status = jpeg_info(p, size, info, err);
     else
-        return error_set(err, ERROR_INTERNAL, "not a PNG or JPEG image");
+        return error_set(err, ERROR_INVALID, "not a PNG or JPEG image");
     if (status == 0 && (double)info->width * info->height > MAX_IMAGE_PIXELS)
-        return error_set(err, ERROR_INTERNAL, "image of %dx%d pixels is larger than the limit", info->width,
+        return error_set(err, ERROR_INVALID, "image of %dx%d pixels is larger than the limit", info->width,
                          info->height);
     return status;
 }
@@ -949,7 +949,7 @@ static cairo_surface_t *image_surface(const unsigned char *data, size_t size,
         if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS
             || cairo_image_surface_get_width(surface) != info->width
             || cairo_image_surface_get_height(surface) != info->height) {
-            error_set(err, ERROR_INTERNAL, "PNG data is corrupt: %s",
+            error_set(err, ERROR_INVALID, "PNG data is corrupt: %s",
                       cairo_status_to_string(cairo_surface_status(surface)));
             cairo_surface_destroy(surface);
             return NULL;
@@ -971,7 +971,7 @@ static cairo_surface_t *image_surface(const unsigned char *data, size_t size,
         != CAIRO_STATUS_SUCCESS) {
         g_free(copy);
         cairo_surface_destroy(surface);
-        error_set(err, ERROR_INTERNAL, "out of memory attaching JPEG data");
+        error_set(err, ERROR_INVALID, "out of memory attaching JPEG data");
         return NULL;
     }
     return surface;
@@ -994,7 +994,7 @@ int layout_image(struct layout_doc *doc, const void *data, size_t size, double m
 {
     struct image_info info = { IMAGE_PNG, 0, 0 };
     if (doc->failed)
-        return error_set(err, ERROR_INTERNAL, "the document has already failed");
+        return error_set(err, ERROR_INVALID, "the document has already failed");
     if (!data || image_info(data, size, &info, err) != 0)
         return -1;
 

@@ -1,5 +1,5 @@
 /* packet — the review packet of one application, built from layout
- * primitives over the JSON that query_show() returns.
+ * primitives over the content it is handed (packet.h).
  *
  * Layout: a cover (applicant, department, source, counts per group,
  * completeness warnings, contents), then one section per item present, each
@@ -14,8 +14,6 @@
 #include "core/files.h"
 #include "core/text.h"
 #include "core/timestamp.h"
-#include "query/query.h"
-#include "query/requirements.h"
 #include "render/attach.h"
 #include "render/chart.h"
 #include "render/layout.h"
@@ -54,10 +52,11 @@ struct prepared_pdf {
 };
 
 struct packet {
-    struct store *store;
-    json_t *show;                 /* query_show(): header and every category */
+    packet_file_path_fn file_path;
+    void *file_user;
+    const json_t *show;           /* query_show(): header and every category */
     bool self_made;
-    json_t *list;                 /* the department's required-item list, or NULL */
+    const json_t *list;           /* the department's required-item list, or NULL */
     struct prepared_pdf *pdfs;
     size_t pdf_count;
     int attachments_unreadable;
@@ -172,8 +171,8 @@ static int read_attachment(struct packet *p, const json_t *file, char **data, si
                            struct error *err)
 {
     char path[4096];
-    store_file_path(p->store, text_of(file, "sha256"), text_of(file, "media_type"), path,
-                    sizeof path);
+    p->file_path(text_of(file, "sha256"), text_of(file, "media_type"), path, sizeof path,
+                 p->file_user);
     return files_read(path, 16u << 20, data, length, err);
 }
 
@@ -876,7 +875,7 @@ static int prepare_pdfs(struct packet *p)
                 char path[4096];
                 struct error err;
                 struct prepared_pdf *pdf = &p->pdfs[p->pdf_count];
-                store_file_path(p->store, sha, "application/pdf", path, sizeof path);
+                p->file_path(sha, "application/pdf", path, sizeof path, p->file_user);
                 snprintf(pdf->sha256, sizeof pdf->sha256, "%s", sha);
                 enum attach_status status = attach_prepare(path, text_of(file, "name"), NULL, &pdf->file, &err);
                 if (!pdf->file)
@@ -895,23 +894,19 @@ static void free_pdfs(struct packet *p)
     free(p->pdfs);
 }
 
-int packet_render(struct store *store, sqlite3_int64 application_id, const char *output_path,
-                  struct packet_result *result, struct error *err)
+int packet_render(const json_t *content, packet_file_path_fn file_path, void *file_user,
+                  const char *output_path, struct packet_result *result, struct error *err)
 {
-    struct packet p = {.store = store};
-    p.show = query_show(store, application_id, NULL, false, err);
-    if (!p.show)
-        return -1;
+    struct packet p = {.file_path = file_path, .file_user = file_user};
+    p.show = json_object_get(content, "application");
+    if (!json_is_object(p.show) || !json_is_array(json_object_get(p.show, "categories")))
+        return error_set(err, ERROR_INVALID, "packet: the content has no application with categories");
     p.self_made = json_is_true(json_object_get(p.show, "self_made"));
-    p.list = requirements_latest(store, text_of(p.show, "department"), err);
-    if (!p.list && err->message[0]) {
-        json_decref(p.show);
-        return -1;
-    }
+    p.list = json_object_get(content, "requirements");
+    if (!json_is_object(p.list))
+        p.list = NULL;
     if (prepare_pdfs(&p) != 0) {
         free_pdfs(&p);
-        json_decref(p.list);
-        json_decref(p.show);
         return error_set(err, ERROR_INTERNAL, "out of memory preparing attachments");
     }
     const json_t *student = json_object_get(p.show, "student");
@@ -943,7 +938,5 @@ int packet_render(struct store *store, sqlite3_int64 application_id, const char 
         result->attachments_unreadable = p.attachments_unreadable;
     }
     free_pdfs(&p);
-    json_decref(p.list);
-    json_decref(p.show);
     return rc;
 }

@@ -353,7 +353,7 @@ static int stream_length(const struct pdf *pdf, const struct value *length, size
     bool ok = length && length->kind == VALUE_ATOM && token_unsigned(length->text, length->length, &n);
     object_clear(&held);
     if (!ok)
-        return error_set(err, ERROR_INTERNAL, "a stream's /Length is not a number");
+        return error_set(err, ERROR_INVALID, "a stream's /Length is not a number");
     *out = n;
     return 0;
 }
@@ -363,7 +363,7 @@ static int parse_object(const struct pdf *pdf, unsigned long number, struct obje
 {
     memset(o, 0, sizeof *o);
     if (number == 0 || number >= pdf->object_count || pdf->offsets[number] == 0)
-        return error_set(err, ERROR_INTERNAL, "object %lu is not in the xref table", number);
+        return error_set(err, ERROR_INVALID, "object %lu is not in the xref table", number);
     struct reader r = { pdf, pdf->offsets[number], err };
     const unsigned char *text;
     size_t length = regular_token(&r, &text);
@@ -431,7 +431,7 @@ static int read_xref(struct pdf *pdf, struct error *err)
         if (memcmp(pdf->data + i - 9, "startxref", 9) == 0)
             tail = pdf->data + i - 9;
     if (!tail)
-        return error_set(err, ERROR_INTERNAL, "no startxref in the last %d bytes", TAIL_BYTES);
+        return error_set(err, ERROR_INVALID, "no startxref in the last %d bytes", TAIL_BYTES);
     struct reader r = { pdf, (size_t)(tail - pdf->data) + 9, err };
     const unsigned char *text;
     size_t length = regular_token(&r, &text);
@@ -503,9 +503,9 @@ static int read_xref(struct pdf *pdf, struct error *err)
 static int add_pages(struct pdf *pdf, unsigned long node, int depth, struct error *err)
 {
     if (depth > MAX_TREE_DEPTH)
-        return error_set(err, ERROR_INTERNAL, "the page tree is more than %d deep", MAX_TREE_DEPTH);
+        return error_set(err, ERROR_INVALID, "the page tree is more than %d deep", MAX_TREE_DEPTH);
     if (++pdf->tree_nodes > 2 * MAX_PAGES)
-        return error_set(err, ERROR_INTERNAL, "the page tree has more than %d nodes", 2 * MAX_PAGES);
+        return error_set(err, ERROR_INVALID, "the page tree has more than %d nodes", 2 * MAX_PAGES);
     struct object o;
     if (parse_object(pdf, node, &o, err) != 0)
         return -1;
@@ -513,12 +513,12 @@ static int add_pages(struct pdf *pdf, unsigned long node, int depth, struct erro
     int status = 0;
     if (is_name(type, "Page")) {
         if (pdf->page_count == MAX_PAGES)
-            status = error_set(err, ERROR_INTERNAL, "more than %d pages", MAX_PAGES);
+            status = error_set(err, ERROR_INVALID, "more than %d pages", MAX_PAGES);
         else if ((pdf->page_count & (pdf->page_count - 1)) == 0) {
             size_t room = pdf->page_count ? pdf->page_count * 2 : 4;
             unsigned long *pages = realloc(pdf->pages, room * sizeof *pages);
             if (!pages)
-                status = error_set(err, ERROR_INTERNAL, "out of memory");
+                status = error_set(err, ERROR_INVALID, "out of memory");
             else
                 pdf->pages = pages;
         }
@@ -528,9 +528,9 @@ static int add_pages(struct pdf *pdf, unsigned long node, int depth, struct erro
         for (size_t i = 0; i < kids->count && status == 0; i++)
             status = kids->items[i].kind == VALUE_REF
                 ? add_pages(pdf, kids->items[i].number, depth + 1, err)
-                : error_set(err, ERROR_INTERNAL, "object %lu: a /Kids entry is not a reference", node);
+                : error_set(err, ERROR_INVALID, "object %lu: a /Kids entry is not a reference", node);
     } else
-        status = error_set(err, ERROR_INTERNAL, "object %lu is neither /Page nor /Pages with /Kids", node);
+        status = error_set(err, ERROR_INVALID, "object %lu is neither /Page nor /Pages with /Kids", node);
     object_clear(&o);
     return status;
 }
@@ -553,12 +553,12 @@ static int pdf_open(struct pdf *pdf, const unsigned char *data, size_t size, str
         status = parse_object(pdf, pdf->root, &catalog, err);
     const struct value *pages = status == 0 ? dict_get(&catalog.value, "Pages") : NULL;
     if (status == 0 && (!pages || pages->kind != VALUE_REF))
-        status = error_set(err, ERROR_INTERNAL, "the catalog has no /Pages");
+        status = error_set(err, ERROR_INVALID, "the catalog has no /Pages");
     if (status == 0)
         status = add_pages(pdf, pages->number, 0, err);
     object_clear(&catalog);
     if (status == 0 && pdf->page_count == 0)
-        status = error_set(err, ERROR_INTERNAL, "no pages");
+        status = error_set(err, ERROR_INVALID, "no pages");
     if (status != 0)
         pdf_close(pdf);
     return status;
@@ -579,7 +579,7 @@ static int check_reachable(const struct pdf *pdf, const struct value *v, bool *s
                            struct error *err)
 {
     if (depth > MAX_DEPTH)
-        return error_set(err, ERROR_INTERNAL, "references nested more than %d deep", MAX_DEPTH);
+        return error_set(err, ERROR_INVALID, "references nested more than %d deep", MAX_DEPTH);
     if (v->kind == VALUE_ARRAY || v->kind == VALUE_DICT) {
         for (size_t i = 0; i < v->count; i++)
             if (check_reachable(pdf, &v->items[i], seen, depth, err) != 0)
@@ -594,7 +594,7 @@ static int check_reachable(const struct pdf *pdf, const struct value *v, bool *s
     seen[v->number] = true;
     const struct value *type = dict_get(&o.value, "Type");
     int status = is_name(type, "Page") || is_name(type, "Pages") || is_name(type, "Catalog")
-        ? error_set(err, ERROR_INTERNAL, "object %lu: page resources reach the page tree", v->number)
+        ? error_set(err, ERROR_INVALID, "object %lu: page resources reach the page tree", v->number)
         : check_reachable(pdf, &o.value, seen, depth + 1, err);
     object_clear(&o);
     return status;
@@ -616,15 +616,15 @@ static int check_page(struct pdfpage_source *source, size_t index, bool check_al
     const struct value *contents = dict_get(&page.value, "Contents");
     double rotation = 0;
     if (!read_media_box(&page.value, source->boxes[index]))
-        status = error_set(err, ERROR_INTERNAL, "page %zu: no usable /MediaBox", index + 1);
+        status = error_set(err, ERROR_INVALID, "page %zu: no usable /MediaBox", index + 1);
     else if (rotate && (!value_number(rotate, &rotation) || rotation != 0))
-        status = error_set(err, ERROR_INTERNAL, "page %zu: rotated pages are not read", index + 1);
+        status = error_set(err, ERROR_INVALID, "page %zu: rotated pages are not read", index + 1);
     else if (!contents || contents->kind != VALUE_REF)
-        status = error_set(err, ERROR_INTERNAL, "page %zu: /Contents is not one stream", index + 1);
+        status = error_set(err, ERROR_INVALID, "page %zu: /Contents is not one stream", index + 1);
     else if (parse_object(pdf, contents->number, &stream, err) != 0)
         status = -1;
     else if (!stream.stream)
-        status = error_set(err, ERROR_INTERNAL, "page %zu: /Contents is not a stream", index + 1);
+        status = error_set(err, ERROR_INVALID, "page %zu: /Contents is not a stream", index + 1);
 
     const struct value *reached[] = {
         dict_get(&page.value, "Resources"), dict_get(&page.value, "Group"), &stream.value,
@@ -1150,7 +1150,7 @@ int pdfpage_append(const unsigned char *target_data, size_t target_size,
     if (status == 0)
         write_xref_and_trailer(&w, &target, true);
     if (status == 0 && w.write_failed)
-        status = error_set(err, ERROR_INTERNAL, "could not write the document's update");
+        status = error_set(err, ERROR_IO, "could not write the document's update");
 
     g_queue_clear_full(&w.pending, g_free);
     g_hash_table_destroy(w.copied);
@@ -1183,7 +1183,7 @@ static int decode_stream(const struct object *o, unsigned char **out, size_t *ou
         return 0;
     }
     if (!is_name(filter, "FlateDecode") || dict_get(&o->value, "DecodeParms"))
-        return error_set(err, ERROR_INTERNAL, "a font program with a filter other than plain FlateDecode");
+        return error_set(err, ERROR_INVALID, "a font program with a filter other than plain FlateDecode");
     z_stream z = { 0 };
     if (inflateInit(&z) != Z_OK)
         return error_set(err, ERROR_INTERNAL, "zlib: cannot start inflating");
@@ -1201,7 +1201,7 @@ static int decode_stream(const struct object *o, unsigned char **out, size_t *ou
     inflateEnd(&z);
     if (status != Z_STREAM_END) {
         g_byte_array_free(decoded, TRUE);
-        return error_set(err, ERROR_INTERNAL, "a font program does not inflate, or is over %zu bytes", MAX_FONT_PROGRAM);
+        return error_set(err, ERROR_INVALID, "a font program does not inflate, or is over %zu bytes", MAX_FONT_PROGRAM);
     }
     *out_size = decoded->len;
     *out = g_byte_array_free(decoded, FALSE);
@@ -1284,9 +1284,9 @@ static int check_widths(const struct pdf *pdf, const struct value *font,
     if (parse_object(pdf, file->number, &program, err) != 0)
         status = -1;
     else if (!program.stream)
-        status = error_set(err, ERROR_INTERNAL, "object %lu: /FontFile3 is not a stream", file->number);
+        status = error_set(err, ERROR_INVALID, "object %lu: /FontFile3 is not a stream", file->number);
     else if (read_widths(w, cids, widths) != 0)
-        status = error_set(err, ERROR_INTERNAL, "a CID font's /W array is malformed");
+        status = error_set(err, ERROR_INVALID, "a CID font's /W array is malformed");
     else
         status = decode_stream(&program, &decoded, &decoded_size, err);
     if (status == 0 && cids->len > 0) {
@@ -1378,7 +1378,7 @@ int pdfpage_correct_cff_widths(GBytes *bytes, pdfpage_cff_widths_fn measure, voi
             .entries = g_array_new(FALSE, FALSE, sizeof(struct xref_entry)),
         };
         if (!memory)
-            status = error_set(err, ERROR_INTERNAL, "out of memory");
+            status = error_set(err, ERROR_INVALID, "out of memory");
         else {
             out(&w, data, first_offset);   /* "%PDF-1.x" and the binary comment */
             for (unsigned long n = 1; n < pdf.object_count && status == 0; n++) {
@@ -1394,7 +1394,7 @@ int pdfpage_correct_cff_widths(GBytes *bytes, pdfpage_cff_widths_fn measure, voi
             }
             write_xref_and_trailer(&w, &pdf, false);
             if (fclose(memory) != 0 || w.write_failed)
-                status = status ? status : error_set(err, ERROR_INTERNAL, "out of memory");
+                status = status ? status : error_set(err, ERROR_INVALID, "out of memory");
             if (status == 0)
                 *result = g_bytes_new_take(buffer, length);
             else

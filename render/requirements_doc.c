@@ -2,9 +2,7 @@
 #include "render/requirements_doc.h"
 #include "core/category.h"
 #include "core/timestamp.h"
-#include "query/requirements.h"
 #include "render/layout.h"
-#include "render/packet.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -110,7 +108,7 @@ static void rubric_table(struct layout_doc *doc, const json_t *list)
         snprintf(label, sizeof label, "%s %s", text_of(item, "code"), item_name(item));
         struct layout_cell cells[6] = {{.text = label}};
         for (int level = 0; level < 5; level++)
-            cells[level + 1] = (struct layout_cell){.text = text_of(rubric, requirements_levels[level])};
+            cells[level + 1] = (struct layout_cell){.text = text_of(rubric, category_rubric_levels[level])};
         layout_table_row(doc, cells);
     }
     layout_table_end(doc);

@@ -47,6 +47,13 @@ struct render_job {
     bool output_is_file;
 };
 
+/* Where a packet finds an attachment: the store's file store. */
+static void stored_file(const char *sha256, const char *media_type, char *path, size_t size,
+                        void *store)
+{
+    store_file_path(store, sha256, media_type, path, size);
+}
+
 static int render_one(struct store *store, const char *key, const struct render_job *job)
 {
     sqlite3_int64 id;
@@ -60,8 +67,11 @@ static int render_one(struct store *store, const char *key, const struct render_
         snprintf(path, sizeof path, "%s", job->output);
     else
         snprintf(path, sizeof path, "%s/%s.pdf", job->output, key);
+    json_t *content = query_packet_content(store, id, &err);
     struct packet_result result;
-    if (packet_render(store, id, path, &result, &err) != 0) {
+    int rc = content ? packet_render(content, stored_file, store, path, &result, &err) : -1;
+    json_decref(content);
+    if (rc != 0) {
         fprintf(stderr, "beishen render: %s: %s\n", key, err.message);
         return -1;
     }
@@ -103,6 +113,12 @@ static int run_workers(const struct render_job *job, int jobs)
         return EXIT_FAILED;
     }
     pid_t *children = calloc((size_t)jobs, sizeof *children);
+    if (!children) {
+        fprintf(stderr, "beishen render: out of memory\n");
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return EXIT_FAILED;
+    }
     for (int w = 0; w < jobs; w++) {
         fflush(NULL);
         children[w] = fork();
@@ -144,51 +160,59 @@ static int run_workers(const struct render_job *job, int jobs)
     return status;
 }
 
-/* Fills job->keys from the arguments or the department's applications. */
+/* Adds a copy of key to job->keys (sized for every key beforehand). */
+static int add_key(struct render_job *job, const char *key)
+{
+    if (!(job->keys[job->count] = strdup(key))) {
+        fprintf(stderr, "beishen render: out of memory\n");
+        return -1;
+    }
+    job->count++;
+    return 0;
+}
+
+/* Fills job->keys from the arguments or the department's applications;
+ * bare numbers are resolved now, so that file names are always
+ * <department>-<application_no>. */
 static int collect_keys(struct render_job *job, const char *department, int argc, char **argv)
 {
     struct store *store;
     if (cli_open_readonly(job->db, &store) != 0)
         return -1;
     int rc = 0;
+    struct error err;
+    json_t *list = NULL;
     if (department) {
         struct applicant_filter filter = {.department = department};
-        struct error err;
-        json_t *list = query_applicants(store, &filter, &err);
-        if (!list) {
+        if (!(list = query_applicants(store, &filter, &err))) {
             fprintf(stderr, "beishen render: %s\n", err.message);
-            rc = -1;
-        } else {
-            job->keys = calloc(json_array_size(list) + 1, sizeof *job->keys);
-            size_t i;
-            json_t *row;
-            json_array_foreach(list, i, row)
-                job->keys[job->count++] = strdup(json_string_value(json_object_get(row, "id")));
-            json_decref(list);
-            if (job->count == 0) {
-                fprintf(stderr, "beishen render: department %s has no applications\n", department);
-                rc = -1;
-            }
-        }
-    } else {
-        job->keys = calloc((size_t)argc + 1, sizeof *job->keys);
-        for (int i = 0; i < argc; i++) {
-            /* Resolve bare numbers now so file names are always <dept>-<no>. */
-            sqlite3_int64 id;
-            struct error err;
-            if (query_resolve_application(store, argv[i], &id, &err) != 0) {
-                fprintf(stderr, "beishen render: %s\n", err.message);
-                rc = -1;
-                continue;
-            }
-            sqlite3_stmt *s;
-            sqlite3_prepare_v2(store_db(store), "SELECT key FROM applications WHERE id = ?1", -1, &s, NULL);
-            sqlite3_bind_int64(s, 1, id);
-            if (sqlite3_step(s) == SQLITE_ROW)
-                job->keys[job->count++] = strdup((const char *)sqlite3_column_text(s, 0));
-            sqlite3_finalize(s);
+            store_close(store);
+            return -1;
         }
     }
+    size_t wanted = department ? json_array_size(list) : (size_t)argc;
+    if (!(job->keys = calloc(wanted + 1, sizeof *job->keys))) {
+        fprintf(stderr, "beishen render: out of memory\n");
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && department && i < wanted; i++)
+        rc = add_key(job, json_string_value(json_object_get(json_array_get(list, i), "id")));
+    for (int i = 0; job->keys && !department && i < argc; i++) {
+        sqlite3_int64 id;
+        char key[QUERY_KEY_SIZE];
+        if (query_resolve_key(store, argv[i], &id, key, &err) != 0) {
+            fprintf(stderr, "beishen render: %s\n", err.message);
+            rc = -1;   /* reported; the others are still rendered */
+        } else if (add_key(job, key) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0 && department && job->count == 0) {
+        fprintf(stderr, "beishen render: department %s has no applications\n", department);
+        rc = -1;
+    }
+    json_decref(list);
     store_close(store);
     return rc;
 }

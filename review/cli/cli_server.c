@@ -208,6 +208,98 @@ static void print_users(const json_t *list)
     }
 }
 
+/* What `beishen user` was asked to do. */
+struct user_request {
+    const char *name;
+    struct auth_account account;          /* add: role, university, departments */
+    bool json;
+};
+
+static int user_list(struct store *store, struct user_request *request, struct error *err)
+{
+    json_t *list = auth_user_list(store, err);
+    if (!list)
+        return -1;
+    if (request->json)
+        cli_print_json(list);
+    else
+        print_users(list);
+    json_decref(list);
+    return 0;
+}
+
+/* An account change and its audit row, committed together: a change the
+ * log cannot record does not happen. */
+static int audited(struct store *store, const char *action, const char *detail,
+                   int (*change)(struct store *, struct user_request *, struct error *),
+                   struct user_request *request, struct error *err)
+{
+    struct audit_entry entry = {"(command line)", action, NULL, detail, NULL};
+    if (store_begin(store, err) != 0)
+        return -1;
+    if (change(store, request, err) == 0 && audit_record(store, &entry, err) == 0 &&
+        store_commit(store, err) == 0)
+        return 0;
+    store_rollback(store);
+    return -1;
+}
+
+static int remove_account(struct store *store, struct user_request *request, struct error *err)
+{
+    bool found = false;
+    if (auth_user_remove(store, request->name, &found, err) != 0)
+        return -1;
+    return found ? 0 : error_set(err, ERROR_NOT_FOUND, "no such user '%s'", request->name);
+}
+
+static int set_password(struct store *store, struct user_request *request, struct error *err)
+{
+    return auth_user_set_password(store, request->name, request->account.password, err);
+}
+
+static int add_account(struct store *store, struct user_request *request, struct error *err)
+{
+    return auth_user_add(store, &request->account, err);
+}
+
+static int user_remove(struct store *store, struct user_request *request, struct error *err)
+{
+    if (audited(store, "user_remove", request->name, remove_account, request, err) != 0)
+        return -1;
+    printf("removed %s\n", request->name);
+    return 0;
+}
+
+static int user_passwd(struct store *store, struct user_request *request, struct error *err)
+{
+    if (audited(store, "user_passwd", request->name, set_password, request, err) != 0)
+        return -1;
+    printf("password of %s set\n", request->name);
+    return 0;
+}
+
+static int user_add(struct store *store, struct user_request *request, struct error *err)
+{
+    const char *role = auth_role_name(request->account.role);
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s %s", request->name, role);
+    if (audited(store, "user_add", detail, add_account, request, err) != 0)
+        return -1;
+    printf("added %s (%s)\n", request->name, role);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    bool takes_name, takes_password;
+    int (*run)(struct store *, struct user_request *, struct error *);
+} user_actions[] = {
+    {"add", true, true, user_add},
+    {"passwd", true, true, user_passwd},
+    {"remove", true, false, user_remove},
+    {"list", false, false, user_list},
+};
+
 int cli_user(int argc, char **argv)
 {
     static const char *usage =
@@ -223,7 +315,8 @@ int cli_user(int argc, char **argv)
         "the audit log.  add and passwd read the password from the terminal\n"
         "(asked twice, not echoed) or as one line from stdin; at least 8\n"
         "characters.  It is stored only as an Argon2id hash.  passwd and remove\n"
-        "end the account's sessions.\n";
+        "end the account's sessions.  Every change is written to the audit log\n"
+        "in the same transaction: one that cannot be recorded is not made.\n";
     static const struct option options[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"role", required_argument, NULL, OPT_ROLE},
@@ -233,10 +326,9 @@ int cli_user(int argc, char **argv)
         {"help", no_argument, NULL, OPT_HELP},
         {0, 0, 0, 0},
     };
-    const char *db = NULL, *role = NULL, *university = NULL;
+    const char *db = NULL, *role = NULL;
     const char *departments[AUTH_MAX_DEPARTMENTS];
-    size_t department_count = 0;
-    bool json = false;
+    struct user_request request = {.account.departments = departments};
     int option;
     optind = 1;
     while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -244,12 +336,12 @@ int cli_user(int argc, char **argv)
         case OPT_DB: db = optarg; break;
         case OPT_ROLE: role = optarg; break;
         case OPT_DEPARTMENT:
-            if (department_count == AUTH_MAX_DEPARTMENTS)
+            if (request.account.department_count == AUTH_MAX_DEPARTMENTS)
                 return cli_usage_error("user", "at most %d departments", AUTH_MAX_DEPARTMENTS);
-            departments[department_count++] = optarg;
+            departments[request.account.department_count++] = optarg;
             break;
-        case OPT_UNIVERSITY: university = optarg; break;
-        case OPT_JSON: json = true; break;
+        case OPT_UNIVERSITY: request.account.university = optarg; break;
+        case OPT_JSON: request.json = true; break;
         case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
         default: return cli_usage_error("user", "unknown option");
         }
@@ -257,19 +349,23 @@ int cli_user(int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error("user", "give add, passwd, remove or list");
     const char *action = argv[optind];
-    const char *name = optind + 1 < argc ? argv[optind + 1] : NULL;
-    bool takes_name = strcmp(action, "list") != 0;
-    if (strcmp(action, "add") && strcmp(action, "passwd") && strcmp(action, "remove") &&
-        strcmp(action, "list"))
+    size_t chosen = 0, count = sizeof user_actions / sizeof user_actions[0];
+    while (chosen < count && strcmp(user_actions[chosen].name, action) != 0)
+        chosen++;
+    if (chosen == count)
         return cli_usage_error("user", "unknown action '%s' (add, passwd, remove, list)", action);
+    bool takes_name = user_actions[chosen].takes_name, adding = user_actions[chosen].run == user_add;
     if (argc - optind != (takes_name ? 2 : 1))
         return cli_usage_error("user", takes_name ? "give exactly one NAME" : "list takes no NAME");
-    if (strcmp(action, "add") != 0 && (role || university || department_count))
+    request.name = takes_name ? argv[optind + 1] : NULL;
+    request.account.name = request.name;
+    if (!adding && (role || request.account.university || request.account.department_count))
         return cli_usage_error("user", "--role, --department and --university go with add");
     int role_value = 0;
-    if (strcmp(action, "add") == 0 && (role_value = auth_role_parse(role)) < 0)
+    if (adding && (role_value = auth_role_parse(role)) < 0)
         return cli_usage_error("user", "--role is reviewer, office or admin");
-    if (name && !auth_valid_user_name(name))
+    request.account.role = (enum auth_role)role_value;
+    if (request.name && !auth_valid_user_name(request.name))
         return cli_usage_error("user", "a user name is 1 to %d letters, digits, '.', '_' or '-'",
                                AUTH_NAME_MAX);
 
@@ -283,54 +379,13 @@ int cli_user(int argc, char **argv)
         return EXIT_FAILED;
     int rc = EXIT_OK;
     char password[AUTH_PASSWORD_MAX + 1] = "";
-    if (strcmp(action, "list") == 0) {
-        json_t *list = auth_user_list(store, &err);
-        if (!list) {
-            fprintf(stderr, "beishen user: %s\n", err.message);
-            rc = EXIT_FAILED;
-        } else {
-            if (json)
-                cli_print_json(list);
-            else
-                print_users(list);
-            json_decref(list);
-        }
-    } else if (strcmp(action, "remove") == 0) {
-        bool found;
-        if (auth_user_remove(store, name, &found, &err) != 0 || !found) {
-            fprintf(stderr, "beishen user: %s\n", found ? err.message : "no such user");
-            rc = EXIT_FAILED;
-        } else {
-            struct audit_entry entry = {"(command line)", "user_remove", NULL, name, NULL};
-            audit_record(store, &entry, &err);
-            printf("removed %s\n", name);
-        }
-    } else if (read_password(password, sizeof password, true) != 0) {
+    if (user_actions[chosen].takes_password && read_password(password, sizeof password, true) != 0) {
         rc = EXIT_FAILED;
-    } else if (strcmp(action, "passwd") == 0) {
-        if (auth_user_set_password(store, name, password, &err) != 0) {
-            fprintf(stderr, "beishen user: %s\n", err.message);
-            rc = EXIT_FAILED;
-        } else {
-            struct audit_entry entry = {"(command line)", "user_passwd", NULL, name, NULL};
-            audit_record(store, &entry, &err);
-            printf("password of %s set\n", name);
-        }
     } else {
-        struct auth_account account = {
-            .name = name, .role = (enum auth_role)role_value, .university = university,
-            .departments = departments, .department_count = department_count,
-            .password = password,
-        };
-        if (auth_user_add(store, &account, &err) != 0) {
+        request.account.password = password;
+        if (user_actions[chosen].run(store, &request, &err) != 0) {
             fprintf(stderr, "beishen user: %s\n", err.message);
             rc = EXIT_FAILED;
-        } else {
-            char detail[96];
-            snprintf(detail, sizeof detail, "%s %s", name, role);
-            struct audit_entry entry = {"(command line)", "user_add", NULL, detail, NULL};
-            audit_record(store, &entry, &err);
-            printf("added %s (%s)\n", name, role);
         }
     }
     memset(password, 0, sizeof password);

@@ -151,3 +151,5 @@ const char *category_item_group(char item)
             return items[i].group;
     return item > 'R' && item <= 'Z' ? "其他" : NULL;
 }
+
+const char *const category_rubric_levels[CATEGORY_RUBRIC_LEVELS] = {"傑出", "優良", "普通", "待加強", "不佳"};

@@ -33,6 +33,10 @@ int category_course_rank(const char *code);
 const char *category_item_name(char item);
 const char *category_item_group(char item);
 
+/* The five levels of a rubric (評量尺規), best first: 傑出 優良 普通 待加強 不佳. */
+#define CATEGORY_RUBRIC_LEVELS 5
+extern const char *const category_rubric_levels[CATEGORY_RUBRIC_LEVELS];
+
 /* The group of a course record category. */
 #define CATEGORY_GROUP_BASIC   "基本資料"
 #define CATEGORY_GROUP_COURSES "修課紀錄"

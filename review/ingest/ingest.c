@@ -88,9 +88,7 @@ static void bind_json(sqlite3_stmt *s, int index, const json_t *object, const ch
 
 static int step_done(struct store *store, sqlite3_stmt *s, const char *what, struct error *err)
 {
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return error_set(err, ERROR_INTERNAL, "%s: %s", what, sqlite3_errmsg(store_db(store)));
-    return 0;
+    return store_step(store, s, err) < 0 ? error_prefix(err, "%s", what) : 0;
 }
 
 /* ---- rows of one application ------------------------------------------ */
@@ -117,8 +115,8 @@ static int insert_package_and_department(struct ingest_run *run, const char *dep
     sqlite3_bind_text(s, 5, m->university_code, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, m->university_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 7, now, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) != SQLITE_ROW)
-        return error_set(err, ERROR_INTERNAL, "packages: %s", sqlite3_errmsg(store_db(store)));
+    if (store_step(store, s, err) <= 0)
+        return error_prefix(err, "packages");
     run->package_id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
 
@@ -522,10 +520,11 @@ static int stored_hash(struct store *store, const char *key, char out[65], struc
         return -1;
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     out[0] = '\0';
-    if (sqlite3_step(s) == SQLITE_ROW)
+    int row = store_step(store, s, err);
+    if (row > 0)
         snprintf(out, 65, "%s", (const char *)sqlite3_column_text(s, 0));
     sqlite3_reset(s);
-    return 0;
+    return row < 0 ? -1 : 0;
 }
 
 static int write_application(struct ingest_run *run, const json_t *app, const char *key,

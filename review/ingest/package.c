@@ -25,7 +25,7 @@ int package_open(const char *path, struct package **out, struct error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return error_set(err, ERROR_INTERNAL, "%s: %s", path, strerror(errno));
+        return error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
     struct package *package = calloc(1, sizeof *package);
     if (!package)
         return error_set(err, ERROR_INTERNAL, "out of memory");
@@ -33,7 +33,7 @@ int package_open(const char *path, struct package **out, struct error *err)
     if (S_ISDIR(st.st_mode)) {
         if (!realpath(path, package->root)) {
             free(package);
-            return error_set(err, ERROR_INTERNAL, "%s: %s", path, strerror(errno));
+            return error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
         }
     } else {
         int code = 0;
@@ -41,7 +41,7 @@ int package_open(const char *path, struct package **out, struct error *err)
         if (!package->zip) {
             zip_error_t zip_error;
             zip_error_init_with_code(&zip_error, code);
-            error_set(err, ERROR_INTERNAL, "%s: not a directory or a readable zip archive: %s", path,
+            error_set(err, ERROR_INVALID, "%s: not a directory or a readable zip archive: %s", path,
                       zip_error_strerror(&zip_error));
             zip_error_fini(&zip_error);
             free(package);
@@ -86,20 +86,20 @@ static enum package_status read_from_directory(struct package *package, const ch
     snprintf(full, sizeof full, "%s/%s", package->root, member);
     if (!realpath(full, resolved)) {
         if (errno == ENOENT || errno == ENOTDIR) {
-            error_set(err, ERROR_INTERNAL, "%s: missing from the package", member);
+            error_set(err, ERROR_NOT_FOUND, "%s: missing from the package", member);
             return PACKAGE_MISSING;
         }
-        error_set(err, ERROR_INTERNAL, "%s: %s", member, strerror(errno));
+        error_set(err, ERROR_IO, "%s: %s", member, strerror(errno));
         return PACKAGE_ERROR;
     }
     size_t root_length = strlen(package->root);
     if (strncmp(resolved, package->root, root_length) != 0 || resolved[root_length] != '/') {
-        error_set(err, ERROR_INTERNAL, "%s: resolves outside the package", member);
+        error_set(err, ERROR_INVALID, "%s: resolves outside the package", member);
         return PACKAGE_ERROR;
     }
     struct error read_err;
     if (files_read(resolved, max_bytes, data, length, &read_err) != 0) {
-        error_set(err, ERROR_INTERNAL, "%s: %s", member, strstr(read_err.message, ": ") ?
+        error_set(err, ERROR_IO, "%s: %s", member, strstr(read_err.message, ": ") ?
                   strstr(read_err.message, ": ") + 2 : read_err.message);
         return PACKAGE_ERROR;
     }
@@ -112,16 +112,16 @@ static enum package_status read_from_zip(struct package *package, const char *me
 {
     zip_int64_t index = zip_name_locate(package->zip, member, 0);
     if (index < 0) {
-        error_set(err, ERROR_INTERNAL, "%s: missing from the package", member);
+        error_set(err, ERROR_NOT_FOUND, "%s: missing from the package", member);
         return PACKAGE_MISSING;
     }
     zip_stat_t st;
     if (zip_stat_index(package->zip, (zip_uint64_t)index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
-        error_set(err, ERROR_INTERNAL, "%s: unreadable zip entry", member);
+        error_set(err, ERROR_IO, "%s: unreadable zip entry", member);
         return PACKAGE_ERROR;
     }
     if (st.size > max_bytes) {
-        error_set(err, ERROR_INTERNAL, "%s: %llu bytes, limit %zu", member, (unsigned long long)st.size, max_bytes);
+        error_set(err, ERROR_INVALID, "%s: %llu bytes, limit %zu", member, (unsigned long long)st.size, max_bytes);
         return PACKAGE_ERROR;
     }
     zip_file_t *file = zip_fopen_index(package->zip, (zip_uint64_t)index, 0);
@@ -131,7 +131,7 @@ static enum package_status read_from_zip(struct package *package, const char *me
         zip_fclose(file);
     if (got < 0 || (zip_uint64_t)got != st.size) {
         free(buffer);
-        error_set(err, ERROR_INTERNAL, "%s: cannot read zip entry", member);
+        error_set(err, ERROR_IO, "%s: cannot read zip entry", member);
         return PACKAGE_ERROR;
     }
     buffer[st.size] = '\0';
@@ -145,7 +145,7 @@ enum package_status package_read(struct package *package, const char *member,
                                  struct error *err)
 {
     if (!package_member_path_is_safe(member)) {
-        error_set(err, ERROR_INTERNAL, "%s: path leaves the package", member);
+        error_set(err, ERROR_INVALID, "%s: path leaves the package", member);
         return PACKAGE_ERROR;
     }
     return package->zip ? read_from_zip(package, member, max_bytes, data, length, err)
@@ -190,7 +190,7 @@ static int list_directory(struct package *package, const char *directory,
     snprintf(full, sizeof full, "%s/%s", package->root, directory);
     DIR *dir = opendir(full);
     if (!dir)
-        return errno == ENOENT ? 0 : error_set(err, ERROR_INTERNAL, "%s: %s", directory, strerror(errno));
+        return errno == ENOENT ? 0 : error_set(err, ERROR_IO, "%s: %s", directory, strerror(errno));
     struct dirent *entry;
     while ((entry = readdir(dir))) {
         if (entry->d_name[0] == '.')

@@ -50,11 +50,6 @@ static int number_at(const char *text, size_t count)
     return value;
 }
 
-bool validate_is_digits(const char *text, size_t count)
-{
-    return strlen(text) == count && all_digits(text, count);
-}
-
 static bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 /* The first 10 characters are YYYY-MM-DD naming a day that exists. */
@@ -161,9 +156,6 @@ static bool is_student_id(const char *text)
 {
     return strlen(text) == 10 && text[0] >= 'A' && text[0] <= 'Z' && all_digits(text + 1, 9);
 }
-static bool is_eight_digits(const char *text) { return validate_is_digits(text, 8); }
-static bool is_six_digits(const char *text) { return validate_is_digits(text, 6); }
-static bool is_three_digits(const char *text) { return validate_is_digits(text, 3); }
 
 static void check_student(struct checker *c, const json_t *application)
 {
@@ -560,8 +552,8 @@ size_t validate_application(const json_t *root, const char *file,
     static const char *const sources[] = {"portfolio", "self_made_pdf", NULL};
     checker_enum(c, root, "$", "format", CHECK_REQUIRED, formats);
     check_version(c, root);
-    const char *number = checker_format(c, root, "$", "application_no", CHECK_REQUIRED, is_eight_digits, "8 digits");
-    const char *department = checker_format(c, root, "$", "department", CHECK_REQUIRED, is_six_digits, "6 digits");
+    const char *number = checker_format(c, root, "$", "application_no", CHECK_REQUIRED, checker_is_eight_digits, "8 digits");
+    const char *department = checker_format(c, root, "$", "department", CHECK_REQUIRED, checker_is_six_digits, "6 digits");
     if (number && entry && strcmp(number, entry->application_no) != 0)
         checker_report(c, "$.application_no", "\"%s\" differs from the manifest's \"%s\"", number, entry->application_no);
     if (department && entry && strcmp(department, entry->department) != 0)
@@ -615,7 +607,7 @@ static int check_manifest_departments(struct checker *c, const json_t *root, str
         checker_element_path(p, sizeof p, "$.departments", i);
         if (!checker_is_object(c, department, p))
             continue;
-        const char *code = checker_format(c, department, p, "code", CHECK_REQUIRED, is_six_digits, "6 digits");
+        const char *code = checker_format(c, department, p, "code", CHECK_REQUIRED, checker_is_six_digits, "6 digits");
         const char *name = checker_string(c, department, p, "name", CHECK_REQUIRED, 1, 200);
         if (code && manifest_has_department(out, code))
             checker_report(c, p, "department %s listed twice", code);
@@ -635,8 +627,8 @@ static void check_manifest_entry(struct checker *c, const json_t *value, const c
     if (!checker_is_object(c, value, p))
         return;
     size_t before = c->found;
-    const char *number = checker_format(c, value, p, "application_no", CHECK_REQUIRED, is_eight_digits, "8 digits");
-    const char *department = checker_format(c, value, p, "department", CHECK_REQUIRED, is_six_digits, "6 digits");
+    const char *number = checker_format(c, value, p, "application_no", CHECK_REQUIRED, checker_is_eight_digits, "8 digits");
+    const char *department = checker_format(c, value, p, "department", CHECK_REQUIRED, checker_is_six_digits, "6 digits");
     const char *path = checker_string(c, value, p, "path", CHECK_REQUIRED, 1, 200);
     const char *sha = checker_string(c, value, p, "sha256", CHECK_REQUIRED, 64, 64);
     char mp[256];
@@ -684,7 +676,7 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
     const json_t *university = checker_typed(c, root, "$", "university", JSON_OBJECT, "object");
     const char *university_code = NULL, *university_name = NULL;
     if (university) {
-        university_code = checker_format(c, university, "$.university", "code", CHECK_REQUIRED, is_three_digits, "3 digits");
+        university_code = checker_format(c, university, "$.university", "code", CHECK_REQUIRED, checker_is_three_digits, "3 digits");
         university_name = checker_string(c, university, "$.university", "name", CHECK_REQUIRED, 1, 200);
     }
     int departments_ok = check_manifest_departments(c, root, out);

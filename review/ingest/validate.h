@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "ingest/checker.h"
+#include "core/checker.h"
 
 /* Hard caps on untrusted input (beyond the contract's own limits). */
 #define VALIDATE_MAX_MANIFEST_BYTES    (16u << 20)
@@ -75,7 +75,6 @@ size_t validate_application(const json_t *root, const char *file,
 /* Format checks, exposed for unit tests and other modules. */
 bool validate_is_date(const char *text);          /* YYYY-MM-DD, a real day */
 bool validate_is_time(const char *text);          /* RFC 3339 date-time */
-bool validate_is_digits(const char *text, size_t count);
 bool validate_is_course_code(const char *text);
 bool validate_is_https_url(const char *text);
 /* First bytes of a file match its media type. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 
 static const char *text_of(const json_t *object, const char *key)
 {
@@ -35,7 +36,8 @@ static json_t *department_header(struct store *store, const char *department, st
         return NULL;
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
     json_t *header = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW)
+    int row = store_step(store, s, err);
+    if (row > 0)
         header = json_pack("{s:s, s:s, s:s, s:s, s:s?}",
             "department", (const char *)sqlite3_column_text(s, 0),
             "department_name", (const char *)sqlite3_column_text(s, 1),
@@ -43,8 +45,8 @@ static json_t *department_header(struct store *store, const char *department, st
             "round", (const char *)sqlite3_column_text(s, 3),
             "exported_at", (const char *)sqlite3_column_text(s, 4));
     sqlite3_reset(s);
-    if (!header)
-        error_set(err, ERROR_INTERNAL, "department %s has no applications", department);
+    if (row == 0)
+        error_set(err, ERROR_NOT_FOUND, "department %s has no applications", department);
     return header;
 }
 
@@ -71,10 +73,11 @@ static json_t *item_columns(struct store *store, const char *department, json_t 
         json_decref(list);
         return items;
     }
-    if (err->message[0]) {
+    if (err->kind != ERROR_NOT_FOUND) {
         json_decref(items);
         return NULL;
     }
+    error_clear(err);
     json_object_set_new(table, "requirements", json_null());
     static const char *sql =
         "SELECT DISTINCT CASE WHEN c.item IS NULL THEN 'A' ELSE c.item END AS code, min(c.name)"
@@ -86,7 +89,8 @@ static json_t *item_columns(struct store *store, const char *department, json_t 
         return NULL;
     }
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int row;
+    while ((row = store_step(store, s, err)) > 0) {
         const char *code = (const char *)sqlite3_column_text(s, 0);
         const char *name = category_item_name(code[0]);
         /* R and later are named by the upload: "R 英文自傳" */
@@ -97,6 +101,10 @@ static json_t *item_columns(struct store *store, const char *department, json_t 
                                                "name", name ? name : "其他", "weight", "focus"));
     }
     sqlite3_reset(s);
+    if (row < 0) {
+        json_decref(items);
+        return NULL;
+    }
     return items;
 }
 
@@ -172,15 +180,18 @@ static json_t *item_cells(struct store *store, sqlite3_int64 id, struct error *e
     if (!s)
         goto fail;
     sqlite3_bind_int64(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW)
+    int row;
+    while ((row = store_step(store, s, err)) > 0)
         json_object_set_new(cells, (const char *)sqlite3_column_text(s, 0), json_pack("{s:i, s:i}",
             "count", sqlite3_column_int(s, 1), "certified", sqlite3_column_int(s, 2)));
     sqlite3_reset(s);
+    if (row < 0)
+        goto fail;
 
     if (!(s = store_statement(store, performances, err)))
         goto fail;
     sqlite3_bind_int64(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((row = store_step(store, s, err)) > 0) {
         const char *item = (const char *)sqlite3_column_text(s, 0);
         const char *level = (const char *)sqlite3_column_text(s, 1);
         const char *award = (const char *)sqlite3_column_text(s, 2);
@@ -197,16 +208,20 @@ static json_t *item_cells(struct store *store, sqlite3_int64 id, struct error *e
         }
     }
     sqlite3_reset(s);
+    if (row < 0)
+        goto fail;
 
     if (!(s = store_statement(store, uploads, err)))
         goto fail;
     sqlite3_bind_int64(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((row = store_step(store, s, err)) > 0) {
         int characters = sqlite3_column_int(s, 1), files = sqlite3_column_int(s, 2);
         json_object_set_new(cells, (const char *)sqlite3_column_text(s, 0), json_pack("{s:b, s:i, s:i}",
             "supplied", characters > 0 || files > 0, "characters", characters, "files", files));
     }
     sqlite3_reset(s);
+    if (row < 0)
+        goto fail;
     return cells;
 fail:
     json_decref(cells);
@@ -255,6 +270,74 @@ static long long total_records(const json_t *applicant)
     return total;
 }
 
+/* One cell as the sheet and the CSV show it, e.g. "85.20 (PR 73.5)",
+ * "2（認證1）", "1・全國・佳作", "812字". */
+static void cell_text(const json_t *row, const char *column_kind, const char *code, char *out,
+                      size_t size)
+{
+    out[0] = '\0';
+    if (strcmp(column_kind, "domain") == 0) {
+        const json_t *cell = json_object_get(json_object_get(row, "domains"), code);
+        if (cell)
+            snprintf(out, size, "%.2f (PR %.1f)", json_number_value(json_object_get(cell, "average")),
+                     json_number_value(json_object_get(cell, "percentile")));
+        else
+            snprintf(out, size, "—");
+        return;
+    }
+    const json_t *cell = json_object_get(json_object_get(row, "items"), code);
+    if (!cell && strcmp(code, "A") == 0 && json_is_integer(json_object_get(row, "courses"))) {
+        /* A portfolio's course record: its numbers are the domain columns */
+        snprintf(out, size, "%lld科", json_integer_value(json_object_get(row, "courses")));
+        return;
+    }
+    if (!cell) {
+        snprintf(out, size, "—");
+        return;
+    }
+    if (json_object_get(cell, "supplied")) {
+        long long characters = json_integer_value(json_object_get(cell, "characters"));
+        long long files = json_integer_value(json_object_get(cell, "files"));
+        if (!json_is_true(json_object_get(cell, "supplied")))
+            snprintf(out, size, "空白");
+        else if (characters > 0 && files > 0)
+            snprintf(out, size, "%lld字+%lld檔", characters, files);
+        else if (characters > 0)
+            snprintf(out, size, "%lld字", characters);
+        else
+            snprintf(out, size, "PDF %lld檔", files);
+    } else if (json_object_get(cell, "certified")) {
+        snprintf(out, size, "%lld（認證%lld）", json_integer_value(json_object_get(cell, "count")),
+                 json_integer_value(json_object_get(cell, "certified")));
+    } else {
+        const char *level = json_string_value(json_object_get(cell, "best_level"));
+        const char *award = json_string_value(json_object_get(cell, "best_award"));
+        snprintf(out, size, "%lld%s%s%s%s", json_integer_value(json_object_get(cell, "count")),
+                 level ? "・" : "", level ? level : "", award ? "・" : "", award ? award : "");
+    }
+}
+
+/* {items: {code: text}, domains: {code: text}}: each column's cell as text. */
+static json_t *cell_texts(const json_t *table, const json_t *row)
+{
+    json_t *texts = json_pack("{s:{}, s:{}}", "items", "domains");
+    const char *const kinds[] = {"items", "domains"};
+    const char *const column_kinds[] = {"item", "domain"};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        const json_t *column;
+        json_array_foreach(json_object_get(table, kinds[k]), i, column) {
+            if (k == 1 && !json_object_get(row, "domains"))
+                break;
+            char text[256];
+            cell_text(row, column_kinds[k], text_of(column, "code"), text, sizeof text);
+            json_object_set_new(json_object_get(texts, kinds[k]), text_of(column, "code"),
+                                json_string(text));
+        }
+    }
+    return texts;
+}
+
 static json_t *build_row(struct store *store, const json_t *table, const json_t *lookup,
                          const json_t *applicant, struct error *err)
 {
@@ -278,6 +361,7 @@ static json_t *build_row(struct store *store, const json_t *table, const json_t 
                                                 json_is_object(json_object_get(table, "requirements"))));
     json_object_set_new(row, "items", cells);
     json_object_set_new(row, "total_records", json_integer(total_records(applicant)));
+    json_object_set_new(row, "texts", cell_texts(table, row));
     return row;
 }
 
@@ -297,13 +381,12 @@ static double sort_value(const json_t *row, const char *sort)
     return (double)json_integer_value(json_object_get(cell, "count"));
 }
 
-static const char *current_sort;
-
-static int compare_rows(const void *a, const void *b)
+static int compare_rows(const void *a, const void *b, void *sort_key)
 {
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    if (strcmp(current_sort, "application_no") != 0) {
-        double vx = sort_value(x, current_sort), vy = sort_value(y, current_sort);
+    const char *sort = sort_key;
+    if (strcmp(sort, "application_no") != 0) {
+        double vx = sort_value(x, sort), vy = sort_value(y, sort);
         if (vx != vy)
             return vx < vy ? 1 : -1;
     }
@@ -313,15 +396,15 @@ static int compare_rows(const void *a, const void *b)
 static void sort_rows(json_t *rows, const char *sort)
 {
     size_t n = json_array_size(rows);
-    json_t **items = malloc((n + 1) * sizeof *items);
+    json_t **items = g_new(json_t *, n + 1);
     for (size_t i = 0; i < n; i++)
         items[i] = json_incref(json_array_get(rows, i));
-    current_sort = sort;
-    qsort(items, n, sizeof *items, compare_rows);
+    /* Server threads build tables at once: the sort key travels as data. */
+    g_qsort_with_data(items, (gint)n, sizeof *items, compare_rows, (void *)sort);
     json_array_clear(rows);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(rows, items[i]);
-    free(items);
+    g_free(items);
 }
 
 /* The requested applications as a set of the names given (an id
@@ -349,7 +432,7 @@ json_t *compare_table(struct store *store, const struct compare_request *request
     bool known_sort = strcmp(sort, "application_no") == 0 || strcmp(sort, "average") == 0 ||
                       (strlen(sort) == 1 && sort[0] >= 'A' && sort[0] <= 'Z');
     if (!known_sort) {
-        error_set(err, ERROR_INTERNAL, "unknown sort '%s' (application_no, average or an item code)", sort);
+        error_set(err, ERROR_INVALID, "unknown sort '%s' (application_no, average or an item code)", sort);
         return NULL;
     }
     json_t *table = department_header(store, request->department, err);
@@ -412,52 +495,6 @@ json_t *compare_table(struct store *store, const struct compare_request *request
 }
 
 /* ---- cells as text, and the CSV ----------------------------------------- */
-
-void compare_cell_text(const json_t *table, const json_t *row, const char *column_kind,
-                       const char *code, char *out, size_t size)
-{
-    (void)table;
-    out[0] = '\0';
-    if (strcmp(column_kind, "domain") == 0) {
-        const json_t *cell = json_object_get(json_object_get(row, "domains"), code);
-        if (cell)
-            snprintf(out, size, "%.2f (PR %.1f)", json_number_value(json_object_get(cell, "average")),
-                     json_number_value(json_object_get(cell, "percentile")));
-        else
-            snprintf(out, size, "—");
-        return;
-    }
-    const json_t *cell = json_object_get(json_object_get(row, "items"), code);
-    if (!cell && strcmp(code, "A") == 0 && json_is_integer(json_object_get(row, "courses"))) {
-        /* A portfolio's course record: its numbers are the domain columns */
-        snprintf(out, size, "%lld科", json_integer_value(json_object_get(row, "courses")));
-        return;
-    }
-    if (!cell) {
-        snprintf(out, size, "—");
-        return;
-    }
-    if (json_object_get(cell, "supplied")) {
-        long long characters = json_integer_value(json_object_get(cell, "characters"));
-        long long files = json_integer_value(json_object_get(cell, "files"));
-        if (!json_is_true(json_object_get(cell, "supplied")))
-            snprintf(out, size, "空白");
-        else if (characters > 0 && files > 0)
-            snprintf(out, size, "%lld字+%lld檔", characters, files);
-        else if (characters > 0)
-            snprintf(out, size, "%lld字", characters);
-        else
-            snprintf(out, size, "PDF %lld檔", files);
-    } else if (json_object_get(cell, "certified")) {
-        snprintf(out, size, "%lld（認證%lld）", json_integer_value(json_object_get(cell, "count")),
-                 json_integer_value(json_object_get(cell, "certified")));
-    } else {
-        const char *level = json_string_value(json_object_get(cell, "best_level"));
-        const char *award = json_string_value(json_object_get(cell, "best_award"));
-        snprintf(out, size, "%lld%s%s%s%s", json_integer_value(json_object_get(cell, "count")),
-                 level ? "・" : "", level ? level : "", award ? "・" : "", award ? award : "");
-    }
-}
 
 /* A CSV field: quoted when it holds a comma, quote or newline. */
 static void csv_field(FILE *out, const char *text, bool last)
@@ -524,9 +561,9 @@ int compare_write_csv(const json_t *table, FILE *out)
                 snprintf(text, sizeof text, cell ? "%.1f" : "", json_number_value(json_object_get(cell, "percentile")));
                 csv_field(out, text, false);
             }
+            const json_t *texts = json_object_get(json_object_get(row, "texts"), "items");
             json_array_foreach(items, i, value) {
-                compare_cell_text(table, row, "item", text_of(value, "code"), text, sizeof text);
-                csv_field(out, text, false);
+                csv_field(out, text_of(texts, text_of(value, "code")), false);
             }
             snprintf(text, sizeof text, "%lld", json_integer_value(json_object_get(row, "total_records")));
             csv_field(out, text, false);

@@ -32,17 +32,16 @@ struct compare_request {
  * where an item cell is {count, certified} for B–E, {count, best_level,
  *   best_award} for F–M, {supplied, characters, files} for N and later.
  * A self-made row: {id, application_no, name, school, items: {code:
- *   {supplied, files}}, total_records, flags}. */
+ *   {supplied, files}}, total_records, flags}.
+ * Every row also has texts: {items: {code: text}, domains: {code: text}},
+ * each cell as the sheet and the CSV print it ("85.20 (PR 73.5)",
+ * "2（認證1）", "812字"), so that documents draw the table as given.
+ * Safe to call from several threads, each with its own store. */
 json_t *compare_table(struct store *store, const struct compare_request *request,
                       struct error *err);
 
 /* Writes the table as CSV (UTF-8 with a BOM, for Excel), one line per
  * applicant with a section column.  Returns 0 or -1 on a write error. */
 int compare_write_csv(const json_t *table, FILE *out);
-
-/* One cell as the sheet shows it, e.g. "85.20 (PR 73.5)", "2 / 認證 1",
- * "全國・佳作", "812字".  Shared by the PDF and the CSV. */
-void compare_cell_text(const json_t *table, const json_t *row, const char *column_kind,
-                       const char *code, char *out, size_t size);
 
 #endif

@@ -7,8 +7,11 @@
  * one department's applicants, so it is read in a few index steps and can
  * never be stale. */
 #include "query/query.h"
+#include "query/requirements.h"
 #include "core/category.h"
+#include "core/statistics.h"
 #include "core/text.h"
+#include "store/index.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,9 +22,7 @@
 
 double query_percentile_rank(int below, int equal, int n)
 {
-    if (n <= 0)
-        return 0;
-    return round(1000.0 * (below + equal / 2.0) / n) / 10.0;
+    return n <= 0 ? 0 : statistics_percentile_rank((size_t)below, (size_t)equal, (size_t)n);
 }
 
 int query_cohort_rank_percent(int rank, int size)
@@ -31,7 +32,7 @@ int query_cohort_rank_percent(int rank, int size)
     return (rank - 1) * 100 / size + 1;
 }
 
-static double round2(double value) { return round(value * 100.0) / 100.0; }
+#define round2 statistics_round2
 
 static json_t *column_value(sqlite3_stmt *s, int column)
 {
@@ -76,6 +77,35 @@ static sqlite3_stmt *prepare(struct store *store, const char *sql, struct error 
     return store_statement(store, sql, err);
 }
 
+/* Every row of a bound statement as row_object()s; NULL on a failure. */
+static json_t *collect_rows(struct store *store, sqlite3_stmt *s, const char *const *booleans,
+                            const char *const *json_columns, struct error *err)
+{
+    json_t *rows = json_array();
+    int row;
+    while ((row = store_step(store, s, err)) > 0)
+        json_array_append_new(rows, row_object(s, booleans, json_columns));
+    sqlite3_reset(s);
+    if (row < 0) {
+        json_decref(rows);
+        return NULL;
+    }
+    return rows;
+}
+
+/* The one row of a bound statement, or NULL: ERROR_NOT_FOUND with
+ * `missing` as the message when there is none. */
+static json_t *one_row(struct store *store, sqlite3_stmt *s, const char *const *booleans,
+                       const char *missing, struct error *err)
+{
+    int row = store_step(store, s, err);
+    json_t *object = row > 0 ? row_object(s, booleans, NULL) : NULL;
+    sqlite3_reset(s);
+    if (row == 0)
+        error_set(err, ERROR_NOT_FOUND, "%s", missing);
+    return object;
+}
+
 static void set_masked_id(json_t *object, const char *key, bool show_whole)
 {
     const char *id = json_string_value(json_object_get(object, key));
@@ -91,6 +121,12 @@ static void set_masked_id(json_t *object, const char *key, bool show_whole)
 int query_resolve_application(struct store *store, const char *id_or_number,
                               sqlite3_int64 *application_id, struct error *err)
 {
+    return query_resolve_key(store, id_or_number, application_id, NULL, err);
+}
+
+int query_resolve_key(struct store *store, const char *id_or_number,
+                      sqlite3_int64 *application_id, char key[QUERY_KEY_SIZE], struct error *err)
+{
     static const char *by_key = "SELECT id, key FROM applications WHERE key = ?1";
     static const char *by_number =
         "SELECT id, key FROM applications WHERE application_no = ?1 ORDER BY key";
@@ -100,19 +136,24 @@ int query_resolve_application(struct store *store, const char *id_or_number,
         return -1;
     sqlite3_bind_text(s, 1, id_or_number, -1, SQLITE_TRANSIENT);
     char keys[512] = "";
-    int found = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (found++ == 0)
+    int found = 0, row;
+    while ((row = store_step(store, s, err)) > 0) {
+        if (found++ == 0) {
             *application_id = sqlite3_column_int64(s, 0);
+            if (key)
+                snprintf(key, QUERY_KEY_SIZE, "%s", (const char *)sqlite3_column_text(s, 1));
+        }
         size_t used = strlen(keys);
         snprintf(keys + used, sizeof keys - used, "%s%s", used ? ", " : "",
                  (const char *)sqlite3_column_text(s, 1));
     }
     sqlite3_reset(s);
+    if (row < 0)
+        return -1;
     if (found == 0)
-        return error_set(err, ERROR_INTERNAL, "%s: no such application", id_or_number);
+        return error_set(err, ERROR_NOT_FOUND, "%s: no such application", id_or_number);
     if (found > 1)
-        return error_set(err, ERROR_INTERNAL, "%s: applied to several departments; name one of %s",
+        return error_set(err, ERROR_INVALID, "%s: applied to several departments; name one of %s",
                          id_or_number, keys);
     return 0;
 }
@@ -143,7 +184,7 @@ json_t *query_applicants(struct store *store, const struct applicant_filter *fil
                     : strcmp(sort, "average") == 0 ? by_average
                     : strcmp(sort, "application_no") == 0 ? by_number : NULL;
     if (!sql) {
-        error_set(err, ERROR_INTERNAL, "unknown sort '%s' (application_no, name or average)", sort);
+        error_set(err, ERROR_INVALID, "unknown sort '%s' (application_no, name or average)", sort);
         return NULL;
     }
     sqlite3_stmt *s = prepare(store, sql, err);
@@ -157,13 +198,11 @@ json_t *query_applicants(struct store *store, const struct applicant_filter *fil
         sqlite3_bind_text(s, 3, filter->category, -1, SQLITE_TRANSIENT);
     static const char *const booleans[] = {"self_made", NULL};
     static const char *const json_columns[] = {"counts", NULL};
-    json_t *list = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        json_t *row = row_object(s, booleans, json_columns);
+    json_t *list = collect_rows(store, s, booleans, json_columns, err);
+    size_t i;
+    json_t *row;
+    json_array_foreach(list, i, row)
         set_masked_id(row, "national_id", filter->show_national_id);
-        json_array_append_new(list, row);
-    }
-    sqlite3_reset(s);
     return list;
 }
 
@@ -178,11 +217,7 @@ json_t *query_categories(struct store *store, sqlite3_int64 application_id, stru
     if (!s)
         return NULL;
     sqlite3_bind_int64(s, 1, application_id);
-    json_t *list = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(list, row_object(s, NULL, NULL));
-    sqlite3_reset(s);
-    return list;
+    return collect_rows(store, s, NULL, NULL, err);
 }
 
 /* ---- records of a category --------------------------------------------- */
@@ -198,12 +233,9 @@ static json_t *student_record(struct store *store, sqlite3_int64 id, bool show_i
     if (!s)
         return NULL;
     sqlite3_bind_int64(s, 1, id);
-    json_t *record = sqlite3_step(s) == SQLITE_ROW ? row_object(s, NULL, NULL) : NULL;
-    sqlite3_reset(s);
-    if (!record) {
-        error_set(err, ERROR_INTERNAL, "application has no student record");
+    json_t *record = one_row(store, s, NULL, "application has no student record", err);
+    if (!record)
         return NULL;
-    }
     set_masked_id(record, "national_id", show_id);
     return record;
 }
@@ -222,10 +254,10 @@ static int append_basic_records(struct store *store, sqlite3_int64 id, bool show
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(records, row_object(s, NULL, NULL));
-    sqlite3_reset(s);
-    return 0;
+    json_t *cadres = collect_rows(store, s, NULL, NULL, err);
+    json_array_extend(records, cadres);
+    json_decref(cadres);
+    return cadres ? 0 : -1;
 }
 
 /* "3,5,…" -> [3,5,…] */
@@ -267,12 +299,15 @@ static int add_pool_percentile(struct store *store, json_t *course, struct error
     sqlite3_bind_int64(s, 4, json_integer_value(json_object_get(course, "semester")));
     sqlite3_bind_double(s, 5, json_number_value(score));
     int n = 0, below = 0, equal = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int row = store_step(store, s, err);
+    if (row > 0) {
         n = sqlite3_column_int(s, 0);
         below = sqlite3_column_int(s, 1);
         equal = sqlite3_column_int(s, 2);
     }
     sqlite3_reset(s);
+    if (row < 0)
+        return -1;
     json_object_set_new(course, "pool_n", json_integer(n));
     json_object_set_new(course, "pool_percentile", json_real(query_percentile_rank(below, equal, n)));
     return 0;
@@ -298,7 +333,8 @@ static int append_course_records(struct store *store, sqlite3_int64 id, const ch
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_text(s, 2, category, -1, SQLITE_TRANSIENT);
     json_t *rows = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_step(store, s, err)) > 0) {
         json_t *row = row_object(s, booleans, json_columns);
         json_object_set_new(row, "cohort_histogram",
                             histogram_array((const char *)sqlite3_column_text(s, 17)));
@@ -317,6 +353,10 @@ static int append_course_records(struct store *store, sqlite3_int64 id, const ch
         json_array_append_new(rows, row);
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        json_decref(rows);
+        return -1;
+    }
     /* Pool percentiles after the walk: they use other cached statements. */
     size_t i;
     json_t *row;
@@ -342,11 +382,7 @@ static json_t *attachments_of(struct store *store, const char *owner_kind, sqlit
         return NULL;
     sqlite3_bind_text(s, 1, owner_kind, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, owner_id);
-    json_t *files = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(files, row_object(s, NULL, NULL));
-    sqlite3_reset(s);
-    return files;
+    return collect_rows(store, s, NULL, NULL, err);
 }
 
 /* Runs an item query (outcomes, performances or uploads of one item) and
@@ -361,10 +397,9 @@ static int append_item_records(struct store *store, sqlite3_int64 id, const char
         return -1;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_text(s, 2, item, -1, SQLITE_TRANSIENT);
-    json_t *rows = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(rows, row_object(s, booleans, json_columns));
-    sqlite3_reset(s);
+    json_t *rows = collect_rows(store, s, booleans, json_columns, err);
+    if (!rows)
+        return -1;
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
@@ -432,12 +467,9 @@ static json_t *application_header(struct store *store, sqlite3_int64 id, bool sh
     if (!s)
         return NULL;
     sqlite3_bind_int64(s, 1, id);
-    json_t *header = sqlite3_step(s) == SQLITE_ROW ? row_object(s, booleans, NULL) : NULL;
-    sqlite3_reset(s);
-    if (!header) {
-        error_set(err, ERROR_INTERNAL, "no such application");
+    json_t *header = one_row(store, s, booleans, "no such application", err);
+    if (!header)
         return NULL;
-    }
     json_t *student = student_record(store, id, show_id, err);
     if (!student) {
         json_decref(header);
@@ -467,15 +499,20 @@ json_t *query_show(struct store *store, sqlite3_int64 application_id, const char
         sqlite3_bind_text(s, 2, category, -1, SQLITE_TRANSIENT);
     /* Copy the category list first: filling records runs other statements. */
     json_t *categories = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW)
+    int row;
+    while ((row = store_step(store, s, err)) > 0)
         json_array_append_new(categories, json_pack("{s:s, s:s, s:s?}",
             "category", (const char *)sqlite3_column_text(s, 0),
             "group", (const char *)sqlite3_column_text(s, 1),
             "item", (const char *)sqlite3_column_text(s, 2)));
     sqlite3_reset(s);
     json_object_set_new(result, "categories", categories);
+    if (row < 0) {
+        json_decref(result);
+        return NULL;
+    }
     if (category && json_array_size(categories) == 0) {
-        error_set(err, ERROR_INTERNAL, "%s: no category '%s' (see beishen categories)",
+        error_set(err, ERROR_NOT_FOUND, "%s: no category '%s' (see beishen categories)",
                   json_string_value(json_object_get(result, "id")), category);
         json_decref(result);
         return NULL;
@@ -513,61 +550,6 @@ static int compare_scored_descending(const void *a, const void *b)
         return x->score < y->score ? 1 : -1;
     return strcmp(json_string_value(json_object_get(x->entry, "id")),
                   json_string_value(json_object_get(y->entry, "id")));
-}
-
-/* Quantile by linear interpolation between order statistics (R type 7). */
-static double quantile(const double *ascending, int n, double p)
-{
-    double h = (n - 1) * p;
-    int lower = (int)floor(h);
-    int upper = lower + 1 < n ? lower + 1 : lower;
-    return ascending[lower] + (h - lower) * (ascending[upper] - ascending[lower]);
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* n, mean, sd, min, quartiles, max and the histogram of `values` (sorted
- * here, in place). */
-static void add_statistics(json_t *result, double *values, int n)
-{
-    double sum = 0;
-    json_t *histogram = json_array();
-    int bins[10] = {0};
-    for (int i = 0; i < n; i++) {
-        sum += values[i];
-        int bin = (int)(values[i] / 10.0);
-        bins[bin > 9 ? 9 : bin < 0 ? 0 : bin]++;
-    }
-    /* Pools are usually read already sorted (pool_scores is keyed by score). */
-    bool sorted = true;
-    for (int i = 1; i < n && sorted; i++)
-        sorted = values[i - 1] <= values[i];
-    if (!sorted)
-        qsort(values, n, sizeof *values, compare_doubles);
-    double mean = n ? sum / n : 0, squares = 0;
-    for (int i = 0; i < n; i++)
-        squares += (values[i] - mean) * (values[i] - mean);
-    for (int i = 0; i < 10; i++)
-        json_array_append_new(histogram, json_integer(bins[i]));
-    json_object_set_new(result, "n", json_integer(n));
-    if (n) {
-        json_object_set_new(result, "mean", json_real(round2(mean)));
-        json_object_set_new(result, "sd", json_real(round2(sqrt(squares / n))));
-        json_object_set_new(result, "min", json_real(values[0]));
-        json_object_set_new(result, "q1", json_real(round2(quantile(values, n, 0.25))));
-        json_object_set_new(result, "median", json_real(round2(quantile(values, n, 0.5))));
-        json_object_set_new(result, "q3", json_real(round2(quantile(values, n, 0.75))));
-        json_object_set_new(result, "max", json_real(values[n - 1]));
-    } else {
-        static const char *const keys[] = {"mean", "sd", "min", "q1", "median", "q3", "max", NULL};
-        for (const char *const *k = keys; *k; k++)
-            json_object_set_new(result, *k, json_null());
-    }
-    json_object_set_new(result, "histogram", histogram);
 }
 
 /* Percentile of each application: ties counted half, over the pool. */
@@ -626,11 +608,14 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
     }
     size_t capacity = 64, n = 0;
     struct scored *items = malloc(capacity * sizeof *items);
-    while (items && sqlite3_step(s) == SQLITE_ROW) {
+    int row = 0;
+    while (items && (row = store_step(store, s, err)) > 0) {
         if (n == capacity) {
             struct scored *grown = realloc(items, 2 * capacity * sizeof *items);
-            if (!grown)
+            if (!grown) {
+                row = error_set(err, ERROR_INTERNAL, "out of memory");
                 break;
+            }
             items = grown;
             capacity *= 2;
         }
@@ -640,8 +625,12 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
         items[n++] = (struct scored){entry, score};
     }
     sqlite3_reset(s);
-    if (!items) {
-        error_set(err, ERROR_INTERNAL, "out of memory");
+    if (!items || row < 0) {
+        for (size_t i = 0; i < n; i++)
+            json_decref(items[i].entry);
+        free(items);
+        if (!items)
+            error_set(err, ERROR_INTERNAL, "out of memory");
         return NULL;
     }
     static const char *const key_names[] = {"course", "subject", "category", "domain"};
@@ -653,56 +642,16 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
     double *values = malloc(sizeof *values * (n + 1));
     for (size_t i = 0; values && i < n; i++)
         values[i] = items[i].score;
-    add_statistics(result, values, values ? (int)n : 0);
+    struct statistics statistics;
+    statistics_describe(values, values ? n : 0, &statistics);
     free(values);
+    json_t *described = statistics_json(&statistics);
+    json_object_update(result, described);
+    json_decref(described);
     json_object_set_new(result, "applications", ranked_applications(items, (int)n));
     for (size_t i = 0; i < n; i++)
         json_decref(items[i].entry);
     free(items);
-    return result;
-}
-
-/* The statistics of one pool, read from its pool_scores rows (already in
- * score order); NULL when the pool has no rows, or on error. */
-json_t *query_pool_statistics(struct store *store, const char *department,
-                              enum distribution_key key, const char *value, struct error *err)
-{
-    static const char *sql =
-        "SELECT score FROM pool_scores WHERE department = ?1 AND kind = ?2 AND key = ?3";
-    sqlite3_stmt *s = prepare(store, sql, err);
-    if (!s)
-        return NULL;
-    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 2, (int)key);
-    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
-    size_t capacity = 1024, n = 0;
-    double *values = malloc(capacity * sizeof *values);
-    while (values && sqlite3_step(s) == SQLITE_ROW) {
-        if (n == capacity) {
-            double *grown = realloc(values, 2 * capacity * sizeof *values);
-            if (!grown) {
-                free(values);
-                values = NULL;
-                break;
-            }
-            values = grown;
-            capacity *= 2;
-        }
-        values[n++] = round2(sqlite3_column_double(s, 0));
-    }
-    sqlite3_reset(s);
-    if (!values) {
-        error_set(err, ERROR_INTERNAL, "out of memory");
-        return NULL;
-    }
-    json_t *result = NULL;
-    if (n > 0) {
-        result = json_object();
-        add_statistics(result, values, (int)n);
-    } else {
-        error_set(err, ERROR_INTERNAL, "%s: no pool '%s'", department, value);
-    }
-    free(values);
     return result;
 }
 
@@ -719,11 +668,17 @@ json_t *query_pool_standings(struct store *store, const char *department,
     sqlite3_bind_int(s, 2, (int)key);
     sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
     json_t *ids = json_array(), *scores = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int row;
+    while ((row = store_step(store, s, err)) > 0) {
         json_array_append_new(ids, json_string((const char *)sqlite3_column_text(s, 0)));
         json_array_append_new(scores, json_real(round2(sqlite3_column_double(s, 1))));
     }
     sqlite3_reset(s);
+    if (row < 0) {
+        json_decref(ids);
+        json_decref(scores);
+        return NULL;
+    }
     /* Ascending scores: a run of equal ones has `first` rows below it. */
     json_t *standings = json_object();
     size_t n = json_array_size(ids);
@@ -753,18 +708,46 @@ json_t *query_department_distributions(struct store *store, const char *departme
         return NULL;
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 2, (int)key);
+    /* Rows first: a stale row (changed since the last ingest finished) is
+     * computed from pool_scores, which runs another statement. */
+    json_t *rows = collect_rows(store, s, NULL, NULL, err);
+    if (!rows)
+        return NULL;
     json_t *result = json_object();
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *pool = (const char *)sqlite3_column_text(s, 0);
-        const char *cached = (const char *)sqlite3_column_text(s, 1);
-        /* A stale row (changed since the last ingest finished) is computed
-         * here; an emptied pool has no distribution. */
-        struct error ignored;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *pool = json_string_value(json_object_get(row, "key"));
+        const char *cached = json_string_value(json_object_get(row, "statistics"));
         json_t *statistics = cached ? json_loads(cached, 0, NULL)
-                                    : query_pool_statistics(store, department, key, pool, &ignored);
-        if (statistics)
+                                    : index_pool_statistics(store, department, (enum pool_kind)key,
+                                                            pool, err);
+        if (statistics) {
             json_object_set_new(result, pool, statistics);
+        } else if (err->kind != ERROR_NOT_FOUND) {   /* an emptied pool has no distribution */
+            json_decref(result);
+            result = NULL;
+            break;
+        }
     }
-    sqlite3_reset(s);
+    json_decref(rows);
+    if (result)
+        error_clear(err);
     return result;
+}
+
+json_t *query_packet_content(struct store *store, sqlite3_int64 application_id, struct error *err)
+{
+    json_t *show = query_show(store, application_id, NULL, false, err);
+    if (!show)
+        return NULL;
+    json_t *list = requirements_latest(store, json_string_value(json_object_get(show, "department")),
+                                       err);
+    if (!list && err->kind != ERROR_NOT_FOUND) {
+        json_decref(show);
+        return NULL;
+    }
+    error_clear(err);
+    return json_pack("{s:s, s:o, s:o}", "document", "packet-1", "application", show,
+                     "requirements", list ? list : json_null());
 }

@@ -3,20 +3,34 @@
  * sends as they are.  Owns the SQL that reads; never writes.
  *
  * Ownership: every query_* function returns a new reference the caller
- * must json_decref, or NULL with err filled.
- * National IDs are masked unless the caller asks for them whole. */
+ * must json_decref, or NULL with err filled (ERROR_NOT_FOUND for what does
+ * not exist).  National IDs are masked unless the caller asks for them
+ * whole.  Threads: any number at once, each with its own store. */
 #ifndef BEISHEN_QUERY_H
 #define BEISHEN_QUERY_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <sqlite3.h>
+#include "store/index.h"
 #include "store/store.h"
 
 /* Finds an application by its id "<department>-<application_no>" or by its
- * bare number when only one department has it.  Fills *application_id. */
+ * bare number when only one department has it.  Fills *application_id.
+ * ERROR_NOT_FOUND when there is none, ERROR_INVALID when a bare number
+ * names several. */
 int query_resolve_application(struct store *store, const char *id_or_number,
                               sqlite3_int64 *application_id, struct error *err);
+
+/* The same, and fills key with the application's "<department>-<application_no>". */
+#define QUERY_KEY_SIZE 32
+int query_resolve_key(struct store *store, const char *id_or_number,
+                      sqlite3_int64 *application_id, char key[QUERY_KEY_SIZE], struct error *err);
+
+/* What a review packet is drawn from (render/packet.h): {document:
+ * "packet-1", application: query_show's JSON with every category (national
+ * ID masked), requirements: the department's newest list or null}. */
+json_t *query_packet_content(struct store *store, sqlite3_int64 application_id, struct error *err);
 
 struct applicant_filter {
     const char *department;     /* NULL: all */
@@ -40,7 +54,11 @@ json_t *query_categories(struct store *store, sqlite3_int64 application_id, stru
 json_t *query_show(struct store *store, sqlite3_int64 application_id, const char *category,
                    bool show_national_id, struct error *err);
 
-enum distribution_key { DIST_COURSE, DIST_SUBJECT, DIST_CATEGORY, DIST_DOMAIN };
+/* The key a distribution is taken over: a pool kind of index.h. */
+enum distribution_key {
+    DIST_COURSE = POOL_COURSE, DIST_SUBJECT = POOL_SUBJECT,
+    DIST_CATEGORY = POOL_CATEGORY, DIST_DOMAIN = POOL_DOMAIN,
+};
 
 struct distribution_request {
     const char *department;
@@ -63,12 +81,6 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
  * ingest finished are computed from pool_scores. */
 json_t *query_department_distributions(struct store *store, const char *department,
                                        enum distribution_key key, struct error *err);
-
-/* {n, mean, sd, min, q1, median, q3, max, histogram} of one pool, from its
- * pool_scores rows.  Caller owns the result; NULL with a message when the
- * pool is empty or on error. */
-json_t *query_pool_statistics(struct store *store, const char *department,
-                              enum distribution_key key, const char *value, struct error *err);
 
 /* {application id: {average, percentile}} for every application in one
  * pool: the scores and percentiles query_distribution gives, without the

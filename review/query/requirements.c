@@ -11,15 +11,12 @@
 #include <string.h>
 #include <time.h>
 
-const char *const requirements_levels[5] = {"傑出", "優良", "普通", "待加強", "不佳"};
 
 #define MAX_LIST_BYTES   (1u << 20)
 #define MAX_FOCUS_CHARS  300
 #define MAX_NOTE_CHARS   600
 #define MAX_RUBRIC_CHARS 200
 
-static bool is_three_digits(const char *text) { return validate_is_digits(text, 3); }
-static bool is_six_digits(const char *text) { return validate_is_digits(text, 6); }
 
 /* A member {code, name}: the university (3 digits) or the department (6). */
 static void check_code_and_name(struct checker *c, const json_t *list, const char *key,
@@ -84,13 +81,13 @@ static void check_rubric(struct checker *c, const json_t *item, const char *pare
     char p[128];
     checker_member_path(p, sizeof p, parent, "rubric");
     for (int level = 0; level < 5; level++)
-        checker_string(c, rubric, p, requirements_levels[level], CHECK_REQUIRED, 1, MAX_RUBRIC_CHARS);
+        checker_string(c, rubric, p, category_rubric_levels[level], CHECK_REQUIRED, 1, MAX_RUBRIC_CHARS);
     const char *key;
     const json_t *value;
     json_object_foreach((json_t *)rubric, key, value) {
         bool known = false;
         for (int level = 0; level < 5; level++)
-            known = known || strcmp(key, requirements_levels[level]) == 0;
+            known = known || strcmp(key, category_rubric_levels[level]) == 0;
         if (!known) {
             char kp[256];
             checker_member_path(kp, sizeof kp, p, key);
@@ -144,8 +141,8 @@ size_t requirements_check(const json_t *list, const char *file, struct problem_l
     static const char *const formats[] = {"beishen-requirements", NULL};
     checker_enum(c, list, "$", "format", CHECK_REQUIRED, formats);
     checker_integer(c, list, "$", "version", 1, 1, NULL);
-    check_code_and_name(c, list, "university", is_three_digits, "3 digits");
-    check_code_and_name(c, list, "department", is_six_digits, "6 digits");
+    check_code_and_name(c, list, "university", checker_is_three_digits, "3 digits");
+    check_code_and_name(c, list, "department", checker_is_six_digits, "6 digits");
     checker_string(c, list, "$", "round", CHECK_REQUIRED, 1, 100);
     check_stages(c, list);
     const json_t *items = checker_array(c, list, "$", "items", 26);
@@ -196,12 +193,13 @@ static int newest_version(struct store *store, const char *department, int *vers
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
     *version = 0;
     sha256[0] = '\0';
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int row = store_step(store, s, err);
+    if (row > 0) {
         *version = sqlite3_column_int(s, 0);
         snprintf(sha256, 65, "%s", (const char *)sqlite3_column_text(s, 1));
     }
     sqlite3_reset(s);
-    return 0;
+    return row < 0 ? -1 : 0;
 }
 
 int requirements_store(struct store *store, const json_t *list, int *version, bool *added,
@@ -235,8 +233,8 @@ int requirements_store(struct store *store, const json_t *list, int *version, bo
             sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(s, 4, sha, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(s, 5, document, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(s) != SQLITE_DONE)
-                rc = error_set(err, ERROR_INTERNAL, "requirement_lists: %s", sqlite3_errmsg(store_db(store)));
+            if (store_step(store, s, err) < 0)
+                rc = -1;
             else
                 (*version)++;
         }
@@ -254,13 +252,15 @@ json_t *requirements_latest(struct store *store, const char *department, struct 
     static const char *sql =
         "SELECT document, version, loaded_at FROM requirement_lists WHERE department = ?1"
         " ORDER BY version DESC LIMIT 1";
-    err->message[0] = '\0';
     sqlite3_stmt *s = store_statement(store, sql, err);
     if (!s)
         return NULL;
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
     json_t *list = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int row = store_step(store, s, err);
+    if (row == 0)
+        error_set(err, ERROR_NOT_FOUND, "no requirement list loaded for department %s", department);
+    if (row > 0) {
         list = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
         if (list) {
             json_object_set_new(list, "loaded_version", json_integer(sqlite3_column_int(s, 1)));
@@ -283,11 +283,16 @@ json_t *requirements_versions(struct store *store, const char *department, struc
         return NULL;
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
     json_t *versions = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW)
+    int row;
+    while ((row = store_step(store, s, err)) > 0)
         json_array_append_new(versions, json_pack("{s:i, s:s, s:s}",
             "version", sqlite3_column_int(s, 0),
             "loaded_at", (const char *)sqlite3_column_text(s, 1),
             "sha256", (const char *)sqlite3_column_text(s, 2)));
     sqlite3_reset(s);
+    if (row < 0) {
+        json_decref(versions);
+        return NULL;
+    }
     return versions;
 }

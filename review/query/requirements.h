@@ -9,10 +9,7 @@
 
 #include <jansson.h>
 #include "store/store.h"
-#include "ingest/validate.h"
-
-/* The five rubric levels, best first. */
-extern const char *const requirements_levels[5];
+#include "core/checker.h"
 
 /* Checks a parsed list; appends every problem (file, JSON path, rule).
  * Returns the number of problems. */
@@ -29,8 +26,9 @@ int requirements_read(const char *path, json_t **out, struct problem_list *probl
 int requirements_store(struct store *store, const json_t *list, int *version, bool *added,
                        struct error *err);
 
-/* The newest list of a department with "loaded_version" and "loaded_at" added, or
- * NULL without error (err->message empty) when none is loaded. */
+/* The newest list of a department with "loaded_version" and "loaded_at"
+ * added; NULL with ERROR_NOT_FOUND when none is loaded, another kind on
+ * failure. */
 json_t *requirements_latest(struct store *store, const char *department, struct error *err);
 
 /* Every stored version of a department: [{version, loaded_at, sha256}]. */

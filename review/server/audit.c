@@ -46,7 +46,7 @@ int audit_record(struct store *store, const struct audit_entry *entry, struct er
         "INSERT INTO audit_log (at, user, action, application, detail, remote)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
     if (!entry->user || !entry->action)
-        return error_set(err, ERROR_INTERNAL, "audit: user and action are required");
+        return error_set(err, ERROR_INVALID, "audit: user and action are required");
     sqlite3_stmt *s = store_statement(store, sql, err);
     if (!s)
         return -1;
@@ -58,11 +58,9 @@ int audit_record(struct store *store, const struct audit_entry *entry, struct er
     bind_capped(s, 4, entry->application);
     bind_capped(s, 5, entry->detail);
     bind_capped(s, 6, entry->remote);
-    int rc = sqlite3_step(s);
+    int rc = store_step(store, s, err);
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return error_set(err, ERROR_INTERNAL, "audit: %s", sqlite3_errmsg(store_db(store)));
-    return 0;
+    return rc < 0 ? error_prefix(err, "audit") : 0;
 }
 
 json_t *audit_list(struct store *store, const struct audit_filter *filter, struct error *err)
@@ -87,7 +85,7 @@ json_t *audit_list(struct store *store, const struct audit_filter *filter, struc
     sqlite3_bind_int64(s, 4, filter->limit > 0 ? filter->limit : -1);
     json_t *list = json_array();
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = store_step(store, s, err)) > 0) {
         json_t *row = json_object();
         for (int i = 0; i < sqlite3_column_count(s); i++) {
             const char *name = sqlite3_column_name(s, i);
@@ -104,9 +102,9 @@ json_t *audit_list(struct store *store, const struct audit_filter *filter, struc
         json_array_append_new(list, row);
     }
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
+    if (rc < 0) {
         json_decref(list);
-        error_set(err, ERROR_INTERNAL, "audit: %s", sqlite3_errmsg(store_db(store)));
+        error_prefix(err, "audit");
         return NULL;
     }
     return list;
@@ -232,10 +230,10 @@ static long import_lines(struct store *store, char *data, size_t size, struct er
                 else
                     sqlite3_bind_null(s, i + 1);
             }
-            int rc = sqlite3_step(s);
+            int rc = store_step(store, s, err);
             sqlite3_reset(s);
-            if (rc != SQLITE_DONE)
-                return error_set(err, ERROR_INTERNAL, "audit: %s", sqlite3_errmsg(store_db(store)));
+            if (rc < 0)
+                return error_prefix(err, "audit");
         }
         done = (size_t)(newline - data) + 1;
     }
@@ -256,7 +254,7 @@ static int import_journal(struct audit_writer *w, struct error *err)
             continue;
         if (got <= 0) {
             if (got < 0)
-                status = error_set(err, ERROR_INTERNAL, "audit journal: %s", strerror(errno));
+                status = error_set(err, ERROR_IO, "audit journal: %s", strerror(errno));
             break;
         }
         if (store_begin(w->store, err) != 0) {
@@ -288,7 +286,7 @@ static int truncate_journal(struct audit_writer *w, struct error *err)
         if (ftruncate(w->fd, 0) == 0)
             w->imported = 0;
         else
-            status = error_set(err, ERROR_INTERNAL, "audit journal: %s", strerror(errno));
+            status = error_set(err, ERROR_IO, "audit journal: %s", strerror(errno));
     }
     pthread_rwlock_unlock(&w->append_lock);
     return status;
@@ -379,7 +377,7 @@ int audit_writer_start(const char *db_path, struct audit_writer **out, struct er
     char path[4200];
     if (snprintf(path, sizeof path, "%s.audit-journal", db_path) >= (int)sizeof path) {
         writer_free(w);
-        return error_set(err, ERROR_INTERNAL, "%s: path too long", db_path);
+        return error_set(err, ERROR_IO, "%s: path too long", db_path);
     }
     if (store_open(db_path, &w->store, err) != 0) {
         writer_free(w);
@@ -390,7 +388,7 @@ int audit_writer_start(const char *db_path, struct audit_writer **out, struct er
     store_exec(w->store, "PRAGMA wal_autocheckpoint = 0;", NULL);
     w->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (w->fd < 0) {
-        error_set(err, ERROR_INTERNAL, "%s: %s", path, strerror(errno));
+        error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
         writer_free(w);
         return -1;
     }
@@ -410,7 +408,7 @@ int audit_writer_start(const char *db_path, struct audit_writer **out, struct er
 int audit_writer_record(struct audit_writer *w, const struct audit_entry *entry, struct error *err)
 {
     if (!entry->user || !entry->action)
-        return error_set(err, ERROR_INTERNAL, "audit: user and action are required");
+        return error_set(err, ERROR_INVALID, "audit: user and action are required");
     char line[JOURNAL_LINE_MAX], at[32];
     size_t length = 0;
     timestamp_now_milliseconds(at);
@@ -427,7 +425,7 @@ int audit_writer_record(struct audit_writer *w, const struct audit_entry *entry,
     ssize_t written = write(w->fd, line, length);
     pthread_rwlock_unlock(&w->append_lock);
     if (written != (ssize_t)length)
-        return error_set(err, ERROR_INTERNAL, "audit journal: %s", written < 0 ? strerror(errno) : "short write");
+        return error_set(err, ERROR_IO, "audit journal: %s", written < 0 ? strerror(errno) : "short write");
     /* No signal: the importer takes the journal in batches every
      * IMPORT_INTERVAL_MS, so that the database (and with it every reader's
      * page cache) changes a few times a second, not at every request. */

@@ -72,17 +72,12 @@ static bool is_token(const char *text)
     return text && text_is_sha256_hex(text);
 }
 
-static int db_error(struct store *store, struct error *err, const char *what)
-{
-    return error_set(err, ERROR_INTERNAL, "%s: %s", what, sqlite3_errmsg(store_db(store)));
-}
-
 /* Steps a statement that returns no rows and resets it. */
 static int step_done(struct store *store, sqlite3_stmt *s, struct error *err, const char *what)
 {
-    int rc = sqlite3_step(s);
+    int rc = store_step(store, s, err);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : db_error(store, err, what);
+    return rc < 0 ? error_prefix(err, "%s", what) : 0;
 }
 
 static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES], struct error *err)
@@ -97,9 +92,9 @@ static int check_password(const char *password, struct error *err)
 {
     size_t length = password ? strlen(password) : 0;
     if (length < AUTH_PASSWORD_MIN)
-        return error_set(err, ERROR_INTERNAL, "the password must have at least %d characters", AUTH_PASSWORD_MIN);
+        return error_set(err, ERROR_INVALID, "the password must have at least %d characters", AUTH_PASSWORD_MIN);
     if (length > AUTH_PASSWORD_MAX)
-        return error_set(err, ERROR_INTERNAL, "the password must have at most %d bytes", AUTH_PASSWORD_MAX);
+        return error_set(err, ERROR_INVALID, "the password must have at most %d bytes", AUTH_PASSWORD_MAX);
     return 0;
 }
 
@@ -113,21 +108,21 @@ int auth_user_add(struct store *store, const struct auth_account *a, struct erro
     static const char *insert_department =
         "INSERT OR IGNORE INTO user_departments (user_id, department) VALUES (?1, ?2)";
     if (!auth_valid_user_name(a->name))
-        return error_set(err, ERROR_INTERNAL, "a user name is 1 to %d letters, digits, '.', '_' or '-'",
+        return error_set(err, ERROR_INVALID, "a user name is 1 to %d letters, digits, '.', '_' or '-'",
                          AUTH_NAME_MAX);
     if (a->role == AUTH_OFFICE && !auth_valid_code(a->university))
-        return error_set(err, ERROR_INTERNAL, "an office account needs --university CODE");
+        return error_set(err, ERROR_INVALID, "an office account needs --university CODE");
     if (a->role != AUTH_OFFICE && a->university)
-        return error_set(err, ERROR_INTERNAL, "only an office account takes a university");
+        return error_set(err, ERROR_INVALID, "only an office account takes a university");
     if (a->role == AUTH_REVIEWER && a->department_count == 0)
-        return error_set(err, ERROR_INTERNAL, "a reviewer account needs at least one --department CODE");
+        return error_set(err, ERROR_INVALID, "a reviewer account needs at least one --department CODE");
     if (a->role != AUTH_REVIEWER && a->department_count > 0)
-        return error_set(err, ERROR_INTERNAL, "only a reviewer account takes departments");
+        return error_set(err, ERROR_INVALID, "only a reviewer account takes departments");
     if (a->department_count > AUTH_MAX_DEPARTMENTS)
-        return error_set(err, ERROR_INTERNAL, "at most %d departments", AUTH_MAX_DEPARTMENTS);
+        return error_set(err, ERROR_INVALID, "at most %d departments", AUTH_MAX_DEPARTMENTS);
     for (size_t i = 0; i < a->department_count; i++)
         if (!auth_valid_code(a->departments[i]))
-            return error_set(err, ERROR_INTERNAL, "'%.64s': a department code is 1 to %d letters or digits",
+            return error_set(err, ERROR_INVALID, "'%.64s': a department code is 1 to %d letters or digits",
                              a->departments[i], AUTH_CODE_MAX);
     if (check_password(a->password, err) != 0)
         return -1;
@@ -147,14 +142,9 @@ int auth_user_add(struct store *store, const struct auth_account *a, struct erro
         sqlite3_bind_text(s, 3, a->university, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, hash, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 5, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_CONSTRAINT) {
-        error_set(err, ERROR_INTERNAL, "user '%s' exists", a->name);
-        goto fail;
-    }
-    if (rc != SQLITE_DONE) {
-        db_error(store, err, "adding the user");
+    if (step_done(store, s, err, "adding the user") != 0) {
+        if (err->kind == ERROR_INVALID)   /* the UNIQUE name */
+            error_set(err, ERROR_INVALID, "user '%s' exists", a->name);
         goto fail;
     }
     sqlite3_int64 id = sqlite3_last_insert_rowid(store_db(store));
@@ -167,7 +157,8 @@ int auth_user_add(struct store *store, const struct auth_account *a, struct erro
             goto fail;
     }
     sodium_memzero(hash, sizeof hash);
-    return store_commit(store, err);
+    if (store_commit(store, err) == 0)
+        return 0;
 fail:
     sodium_memzero(hash, sizeof hash);
     store_rollback(store);
@@ -195,7 +186,7 @@ int auth_user_set_password(struct store *store, const char *name, const char *pa
     if (step_done(store, s, err, "setting the password") != 0)
         goto fail;
     if (sqlite3_changes(store_db(store)) == 0) {
-        error_set(err, ERROR_INTERNAL, "no user '%s'", name);
+        error_set(err, ERROR_NOT_FOUND, "no user '%s'", name);
         goto fail;
     }
     if (!(s = store_statement(store, end_sessions, err)))
@@ -204,7 +195,8 @@ int auth_user_set_password(struct store *store, const char *name, const char *pa
     if (step_done(store, s, err, "ending sessions") != 0)
         goto fail;
     sodium_memzero(hash, sizeof hash);
-    return store_commit(store, err);
+    if (store_commit(store, err) == 0)
+        return 0;
 fail:
     sodium_memzero(hash, sizeof hash);
     store_rollback(store);
@@ -236,7 +228,8 @@ json_t *auth_user_list(struct store *store, struct error *err)
     if (!s)
         return NULL;
     json_t *list = json_array();
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int row;
+    while ((row = store_step(store, s, err)) > 0) {
         const char *university = (const char *)sqlite3_column_text(s, 2);
         json_t *departments = json_loads((const char *)sqlite3_column_text(s, 4), 0, NULL);
         json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:o, s:s}",
@@ -247,6 +240,10 @@ json_t *auth_user_list(struct store *store, struct error *err)
             "created_at", (const char *)sqlite3_column_text(s, 3)));
     }
     sqlite3_reset(s);
+    if (row < 0) {
+        json_decref(list);
+        return NULL;
+    }
     return list;
 }
 
@@ -292,8 +289,8 @@ static int load_departments(struct store *store, struct auth_session *session, s
         sqlite3_bind_int64(s, 1, session->user_id);
     else
         sqlite3_bind_text(s, 1, session->university, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+    int row;
+    while ((row = store_step(store, s, err)) > 0 &&
            session->department_count < AUTH_MAX_DEPARTMENTS) {
         const char *code = (const char *)sqlite3_column_text(s, 0);
         if (code && auth_valid_code(code))
@@ -301,9 +298,7 @@ static int load_departments(struct store *store, struct auth_session *session, s
                      "%s", code);
     }
     sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(store, err, "reading departments");
-    return 0;
+    return row < 0 ? error_prefix(err, "reading departments") : 0;
 }
 
 int auth_session_lookup(struct store *store, const char *token, struct auth_session *session,
@@ -323,8 +318,8 @@ int auth_session_lookup(struct store *store, const char *token, struct auth_sess
         return -1;
     sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, (sqlite3_int64)timestamp_unix_now());
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int row = store_step(store, s, err);
+    if (row > 0) {
         session->user_id = sqlite3_column_int64(s, 0);
         snprintf(session->csrf, sizeof session->csrf, "%s", (const char *)sqlite3_column_text(s, 1));
         session->expires_at = sqlite3_column_int64(s, 2);
@@ -335,10 +330,10 @@ int auth_session_lookup(struct store *store, const char *token, struct auth_sess
                  (const char *)sqlite3_column_text(s, 5));
     }
     sqlite3_reset(s);
-    if (rc == SQLITE_DONE)
+    if (row == 0)
         return 0;
-    if (rc != SQLITE_ROW)
-        return db_error(store, err, "reading the session");
+    if (row < 0)
+        return error_prefix(err, "reading the session");
     if (load_departments(store, session, err) != 0)
         return -1;
     *found = true;
@@ -357,53 +352,78 @@ static int count_failures(struct store *store, const char *user, const char *rem
     sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, remote, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, since);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int row = store_step(store, s, err);
+    if (row > 0) {
         *by_user = sqlite3_column_int(s, 0);
         *by_remote = sqlite3_column_int(s, 1);
     }
     sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : db_error(store, err, "counting failed logins");
+    return row > 0 ? 0 : error_prefix(err, "counting failed logins");
 }
 
-int auth_login(struct store *store, const struct auth_policy *policy, const char *user,
-               const char *password, const char *remote, char *token,
-               struct auth_session *session, enum auth_login_outcome *outcome,
-               struct error *err)
+/* Counts the recent failures of user and remote and, when neither is over
+ * its limit, records this attempt as a failure, in one write transaction:
+ * concurrent attempts each see those before them, so together they can
+ * never pass the limit.  *attempt is the row to delete if the password
+ * turns out right; 0 when the attempt is refused (*limited). */
+static int record_attempt(struct store *store, const struct auth_policy *policy,
+                          const char *user, const char *remote, long long now,
+                          sqlite3_int64 *attempt, bool *limited, struct error *err)
 {
-    static const char *find_user = "SELECT id, password_hash FROM users WHERE name = ?1";
     static const char *record_failure =
         "INSERT INTO login_failures (at, user, remote) VALUES (?1, ?2, ?3)";
-    static const char *insert_session =
-        "INSERT INTO sessions (token_sha256, user_id, csrf_token, created_at, expires_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5)";
-    long long now = timestamp_unix_now();
-    /* Names that cannot be accounts are still counted, under one name, so
-     * that they cannot be used to dodge the per-address limit's bookkeeping. */
-    const char *counted_user = auth_valid_user_name(user) ? user : "(invalid)";
     int by_user = 0, by_remote = 0;
-    if (count_failures(store, counted_user, remote, now - policy->failure_window_seconds,
-                       &by_user, &by_remote, err) != 0)
+    *attempt = 0;
+    if (store_begin(store, err) != 0)
         return -1;
-    if (by_user >= policy->max_failures_per_user || by_remote >= policy->max_failures_per_remote) {
-        *outcome = AUTH_LOGIN_LIMITED;
+    if (count_failures(store, user, remote, now - policy->failure_window_seconds, &by_user,
+                       &by_remote, err) != 0)
+        goto fail;
+    *limited = by_user >= policy->max_failures_per_user ||
+               by_remote >= policy->max_failures_per_remote;
+    if (*limited) {
+        store_rollback(store);
         return 0;
     }
-    sqlite3_int64 user_id = 0;
+    sqlite3_stmt *s = store_statement(store, record_failure, err);
+    if (!s)
+        goto fail;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, remote, -1, SQLITE_TRANSIENT);
+    if (step_done(store, s, err, "recording a login attempt") != 0)
+        goto fail;
+    *attempt = sqlite3_last_insert_rowid(store_db(store));
+    if (store_commit(store, err) == 0)
+        return 0;
+fail:
+    store_rollback(store);
+    return -1;
+}
+
+/* Checks password against the account's hash, or spends the same time on
+ * a dummy hash when there is no such account.  *user_id is 0 then. */
+static int check_login(struct store *store, const char *user, const char *password,
+                       sqlite3_int64 *user_id, bool *ok, struct error *err)
+{
+    static const char *find_user = "SELECT id, password_hash FROM users WHERE name = ?1";
     char stored_hash[crypto_pwhash_STRBYTES] = "";
+    *user_id = 0;
     sqlite3_stmt *s = store_statement(store, find_user, err);
     if (!s)
         return -1;
-    sqlite3_bind_text(s, 1, counted_user, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        user_id = sqlite3_column_int64(s, 0);
+    sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+    int row = store_step(store, s, err);
+    if (row > 0) {
+        *user_id = sqlite3_column_int64(s, 0);
         snprintf(stored_hash, sizeof stored_hash, "%s", (const char *)sqlite3_column_text(s, 1));
     }
     sqlite3_reset(s);
-    bool ok;
+    if (row < 0)
+        return -1;
     size_t password_length = password ? strlen(password) : 0;
-    if (user_id && password_length <= AUTH_PASSWORD_MAX) {
-        ok = crypto_pwhash_str_verify(stored_hash, password, password_length) == 0;
+    if (*user_id && password_length <= AUTH_PASSWORD_MAX) {
+        *ok = crypto_pwhash_str_verify(stored_hash, password, password_length) == 0;
     } else {
         pthread_once(&dummy_once, make_dummy_hash);
         /* Only the time it takes matters; the answer is thrown away. */
@@ -411,34 +431,73 @@ int auth_login(struct store *store, const struct auth_policy *policy, const char
             ? crypto_pwhash_str_verify(dummy_hash, password ? password : "", password_length)
             : -1;
         (void)same_cost;
-        ok = false;
+        *ok = false;
     }
-    if (!ok) {
-        if (!(s = store_statement(store, record_failure, err)))
-            return -1;
-        sqlite3_bind_int64(s, 1, now);
-        sqlite3_bind_text(s, 2, counted_user, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 3, remote, -1, SQLITE_TRANSIENT);
-        if (step_done(store, s, err, "recording a failed login") != 0)
-            return -1;
-        *outcome = AUTH_LOGIN_DENIED;
-        return 0;
-    }
+    return 0;
+}
+
+/* Replaces the attempt's failure row with a new session for user_id. */
+static int open_session(struct store *store, const struct auth_policy *policy,
+                        sqlite3_int64 attempt, sqlite3_int64 user_id, char *token,
+                        struct error *err)
+{
+    static const char *forget_attempt = "DELETE FROM login_failures WHERE rowid = ?1";
+    static const char *insert_session =
+        "INSERT INTO sessions (token_sha256, user_id, csrf_token, created_at, expires_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)";
     /* The clock again: Argon2id took a while (much longer under valgrind),
      * and a short session must start when it is handed out. */
-    now = timestamp_unix_now();
+    long long now = timestamp_unix_now();
     char token_hash[65], csrf[AUTH_TOKEN_HEX + 1];
     random_hex(token);
     random_hex(csrf);
     text_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
-    if (!(s = store_statement(store, insert_session, err)))
+    if (store_begin(store, err) != 0)
         return -1;
+    sqlite3_stmt *s = store_statement(store, forget_attempt, err);
+    if (!s)
+        goto fail;
+    sqlite3_bind_int64(s, 1, attempt);
+    if (step_done(store, s, err, "forgetting the attempt") != 0 ||
+        !(s = store_statement(store, insert_session, err)))
+        goto fail;
     sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, user_id);
     sqlite3_bind_text(s, 3, csrf, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 4, now);
     sqlite3_bind_int64(s, 5, now + policy->session_seconds);
-    if (step_done(store, s, err, "creating the session") != 0)
+    if (step_done(store, s, err, "creating the session") == 0 && store_commit(store, err) == 0)
+        return 0;
+fail:
+    store_rollback(store);
+    return -1;
+}
+
+int auth_login(struct store *store, const struct auth_policy *policy, const char *user,
+               const char *password, const char *remote, char *token,
+               struct auth_session *session, enum auth_login_outcome *outcome,
+               struct error *err)
+{
+    /* Names that cannot be accounts are still counted, under one name, so
+     * that they cannot be used to dodge the per-address limit's bookkeeping. */
+    const char *counted_user = auth_valid_user_name(user) ? user : "(invalid)";
+    sqlite3_int64 attempt, user_id;
+    bool limited = false, ok = false;
+    if (record_attempt(store, policy, counted_user, remote, timestamp_unix_now(), &attempt,
+                       &limited, err) != 0)
+        return -1;
+    if (limited) {
+        *outcome = AUTH_LOGIN_LIMITED;
+        return 0;
+    }
+    /* Outside any transaction: Argon2id takes about 0.1 s. */
+    if (check_login(store, counted_user, password, &user_id, &ok, err) != 0)
+        return -1;
+    if (!ok) {
+        *outcome = AUTH_LOGIN_DENIED;   /* the attempt's row is the failure */
+        return 0;
+    }
+    if (open_session(store, policy, attempt, user_id, token, err) != 0)
         return -1;
     bool found;
     if (auth_session_lookup(store, token, session, &found, err) != 0)
@@ -515,7 +574,12 @@ json_t *auth_departments(struct store *store, const struct auth_session *session
             return NULL;
         }
         sqlite3_bind_text(s, 1, session->departments[i], -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) == SQLITE_ROW)
+        int row = store_step(store, s, err);
+        if (row < 0) {
+            json_decref(list);
+            return NULL;
+        }
+        if (row > 0)
             json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}",
                 "code", (const char *)sqlite3_column_text(s, 0),
                 "name", (const char *)sqlite3_column_text(s, 1),
@@ -532,7 +596,6 @@ int auth_resolve_application(struct store *store, const struct auth_session *ses
                              const char *key, sqlite3_int64 *application_id, bool *found,
                              struct error *err)
 {
-    (void)err;
     *found = false;
     const char *dash = key ? strchr(key, '-') : NULL;
     if (!dash || dash == key || (size_t)(dash - key) > AUTH_CODE_MAX)
@@ -542,13 +605,16 @@ int auth_resolve_application(struct store *store, const struct auth_session *ses
     if (!auth_valid_code(department) || !auth_valid_code(dash + 1) ||
         !auth_sees_department(session, department))
         return 0;
-    /* query.c tells "no such application" and a database failure apart
-     * only in its message; both answer not found here. */
-    struct error ignored;
-    if (query_resolve_application(store, key, application_id, &ignored) != 0)
+    if (query_resolve_application(store, key, application_id, err) == 0) {
+        *found = true;
         return 0;
-    *found = true;
-    return 0;
+    }
+    /* Absent, or a bare number: not found.  Anything else is a failure. */
+    if (err->kind == ERROR_NOT_FOUND || err->kind == ERROR_INVALID) {
+        error_clear(err);
+        return 0;
+    }
+    return -1;
 }
 
 int auth_find_file(struct store *store, const struct auth_session *session, const char *sha256,
@@ -566,8 +632,8 @@ int auth_find_file(struct store *store, const struct auth_session *session, cons
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, sha256, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int row;
+    while ((row = store_step(store, s, err)) > 0) {
         if (!auth_sees_department(session, (const char *)sqlite3_column_text(s, 1)))
             continue;
         snprintf(file->application, sizeof file->application, "%s",
@@ -580,7 +646,5 @@ int auth_find_file(struct store *store, const struct auth_session *session, cons
         break;
     }
     sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(store, err, "finding the file");
-    return 0;
+    return row < 0 ? error_prefix(err, "finding the file") : 0;
 }

@@ -92,7 +92,10 @@ void auth_default_policy(struct auth_policy *policy);
 
 enum auth_login_outcome { AUTH_LOGIN_OK, AUTH_LOGIN_DENIED, AUTH_LOGIN_LIMITED };
 
-/* Checks the rate limits, then the password.  On AUTH_LOGIN_OK a new
+/* Checks the rate limits and records the attempt as a failure, in one
+ * write transaction (so that concurrent attempts cannot together pass a
+ * limit), then checks the password; a right one replaces that row with a
+ * session.  On AUTH_LOGIN_OK a new
  * session exists: token (the cookie value, AUTH_TOKEN_HEX + 1 bytes) and
  * *session are filled.  A wrong user or password is AUTH_LOGIN_DENIED (the
  * two cost the same time and are not told apart) and is recorded in
@@ -129,9 +132,7 @@ json_t *auth_departments(struct store *store, const struct auth_session *session
  * may see.  *found is false (nothing else filled) when the key is
  * malformed, unknown, or of a department the session does not see.  The
  * bare number is not accepted: it could tell another department's
- * applications apart.  Returns 0: query_resolve_application tells a
- * database failure from a missing application only in its message, so
- * both read as not found. */
+ * applications apart.  Returns -1 only on a database failure. */
 int auth_resolve_application(struct store *store, const struct auth_session *session,
                              const char *key, sqlite3_int64 *application_id, bool *found,
                              struct error *err);

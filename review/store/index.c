@@ -1,11 +1,11 @@
-/* index — derived categories and summaries of an application.
+/* index — derived categories, summaries, pool scores and pool statistics.
  *
  * Category order (documented in README): 基本資料; then course groups by
  * course category 1, 2, 3, 4, 5, 7, 8, 9, A, 6, then domain code, then the
  * smallest course code in the group; then items B…Z by letter. */
 #include "store/index.h"
 #include "core/category.h"
-#include "query/query.h"
+#include "core/statistics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +28,7 @@ static int insert_category(struct store *store, sqlite3_int64 application_id, in
     if (item)
         sqlite3_bind_text(s, 5, item, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 6, count);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return error_set(err, ERROR_INTERNAL, "categories: %s", sqlite3_errmsg(store_db(store)));
-    return 0;
+    return store_step(store, s, err) < 0 ? -1 : 0;
 }
 
 static int index_categories(struct store *store, sqlite3_int64 id, struct error *err)
@@ -51,7 +49,10 @@ static int index_categories(struct store *store, sqlite3_int64 id, struct error 
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, id);
-    int cadres = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    int row = store_step(store, s, err);
+    if (row < 0)
+        return -1;
+    int cadres = row ? sqlite3_column_int(s, 0) : 0;
     sqlite3_reset(s);
     if (insert_category(store, id, position++, CATEGORY_GROUP_BASIC, CATEGORY_GROUP_BASIC,
                         NULL, 1 + cadres, err) != 0)
@@ -62,18 +63,20 @@ static int index_categories(struct store *store, sqlite3_int64 id, struct error 
     if (!(s = store_statement(store, course_groups, err)))
         return -1;
     sqlite3_bind_int64(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((row = store_step(store, s, err)) > 0) {
         char name[CATEGORY_NAME_MAX];
         snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(s, 0));
         if (insert_category(store, id, position++, name, CATEGORY_GROUP_COURSES, NULL,
                             sqlite3_column_int(s, 1), err) != 0)
             return -1;
     }
+    if (row < 0)
+        return -1;
 
     if (!(s = store_statement(store, item_groups, err)))
         return -1;
     sqlite3_bind_int64(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((row = store_step(store, s, err)) > 0) {
         const char *item = (const char *)sqlite3_column_text(s, 0);
         const char *title = (const char *)sqlite3_column_text(s, 2);
         const char *standard = category_item_name(item[0]);
@@ -87,7 +90,7 @@ static int index_categories(struct store *store, sqlite3_int64 id, struct error 
                             sqlite3_column_int(s, 1), err) != 0)
             return -1;
     }
-    return 0;
+    return row < 0 ? -1 : 0;
 }
 
 static int index_summary(struct store *store, sqlite3_int64 id, struct error *err)
@@ -110,9 +113,7 @@ static int index_summary(struct store *store, sqlite3_int64 id, struct error *er
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return error_set(err, ERROR_INTERNAL, "summary: %s", sqlite3_errmsg(store_db(store)));
-    return 0;
+    return store_step(store, s, err) < 0 ? -1 : 0;
 }
 
 /* The application's score in every pool it belongs to (schema 004):
@@ -136,8 +137,8 @@ static int index_pools(struct store *store, sqlite3_int64 id, struct error *err)
         if (!s)
             return -1;
         sqlite3_bind_int64(s, 1, id);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            return error_set(err, ERROR_INTERNAL, "pool_scores: %s", sqlite3_errmsg(store_db(store)));
+        if (store_step(store, s, err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -149,12 +150,56 @@ int index_application(struct store *store, sqlite3_int64 application_id, struct 
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, application_id);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return error_set(err, ERROR_INTERNAL, "categories: %s", sqlite3_errmsg(store_db(store)));
+    if (store_step(store, s, err) < 0)
+        return -1;
     if (index_categories(store, application_id, err) != 0 ||
         index_pools(store, application_id, err) != 0)
         return -1;
     return index_summary(store, application_id, err);
+}
+
+json_t *index_pool_statistics(struct store *store, const char *department, enum pool_kind kind,
+                              const char *key, struct error *err)
+{
+    static const char *sql =
+        "SELECT score FROM pool_scores WHERE department = ?1 AND kind = ?2 AND key = ?3";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return NULL;
+    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, (int)kind);
+    sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
+    size_t capacity = 1024, n = 0;
+    double *values = malloc(capacity * sizeof *values);
+    int row = 0;
+    while (values && (row = store_step(store, s, err)) > 0) {
+        if (n == capacity) {
+            double *grown = realloc(values, 2 * capacity * sizeof *values);
+            if (!grown) {
+                free(values);
+                values = NULL;
+                break;
+            }
+            values = grown;
+            capacity *= 2;
+        }
+        values[n++] = statistics_round2(sqlite3_column_double(s, 0));
+    }
+    sqlite3_reset(s);
+    if (!values) {
+        error_set(err, ERROR_INTERNAL, "pool statistics: out of memory");
+        return NULL;
+    }
+    json_t *result = NULL;
+    if (row == 0 && n == 0) {
+        error_set(err, ERROR_NOT_FOUND, "%s: no pool '%s'", department, key);
+    } else if (row == 0) {
+        struct statistics statistics;
+        statistics_describe(values, n, &statistics);
+        result = statistics_json(&statistics);
+    }
+    free(values);
+    return result;
 }
 
 int index_refresh_pool_statistics(struct store *store, struct error *err)
@@ -170,21 +215,28 @@ int index_refresh_pool_statistics(struct store *store, struct error *err)
         return -1;
     /* Collect first: the updates below change the table being read. */
     json_t *pools = json_array();
-    while (sqlite3_step(stale) == SQLITE_ROW)
+    int row;
+    while ((row = store_step(store, stale, err)) > 0)
         json_array_append_new(pools, json_pack("[s, i, s]",
             (const char *)sqlite3_column_text(stale, 0), sqlite3_column_int(stale, 1),
             (const char *)sqlite3_column_text(stale, 2)));
     sqlite3_reset(stale);
-    int rc = 0;
+    int rc = row < 0 ? -1 : 0;
     size_t i;
     json_t *pool;
     json_array_foreach(pools, i, pool) {
+        if (rc != 0)
+            break;
         const char *department = json_string_value(json_array_get(pool, 0));
         int kind = (int)json_integer_value(json_array_get(pool, 1));
         const char *key = json_string_value(json_array_get(pool, 2));
-        struct error ignored;
-        json_t *statistics = query_pool_statistics(store, department, (enum distribution_key)kind,
-                                                   key, &ignored);
+        /* Only a pool that has become empty loses its row; a failure to
+         * read one fails the refresh and leaves the row stale. */
+        json_t *statistics = index_pool_statistics(store, department, (enum pool_kind)kind, key, err);
+        if (!statistics && err->kind != ERROR_NOT_FOUND) {
+            rc = -1;
+            break;
+        }
         char *text = statistics ? json_dumps(statistics, JSON_COMPACT) : NULL;
         json_decref(statistics);
         sqlite3_stmt *s = store_statement(store, text ? update_sql : delete_sql, err);
@@ -198,11 +250,11 @@ int index_refresh_pool_statistics(struct store *store, struct error *err)
         sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
         if (text)
             sqlite3_bind_text(s, 4, text, -1, free);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            rc = error_set(err, ERROR_INTERNAL, "pool_statistics: %s", sqlite3_errmsg(store_db(store)));
-            break;
-        }
+        if (store_step(store, s, err) < 0)
+            rc = -1;
     }
     json_decref(pools);
+    if (rc == 0)
+        error_clear(err);
     return rc;
 }

@@ -21,6 +21,7 @@ struct store {
     char files_dir[4096];
     struct cached_statement *cache;
     int cached, capacity;
+    int depth;                /* store_begin calls not yet committed or rolled back */
 };
 
 enum error_kind store_error_kind(int sqlite_code)
@@ -95,7 +96,7 @@ static int migrate(struct store *store, struct error *err)
     int current = store_schema_version(store);
     int newest = schema_migrations[schema_migration_count - 1].version;
     if (current > newest)
-        return error_set(err, ERROR_INTERNAL, "database schema version %d is newer than this beishen (%d)",
+        return error_set(err, ERROR_INVALID, "database schema version %d is newer than this beishen (%d)",
                          current, newest);
     for (int i = 0; i < schema_migration_count; i++) {
         const struct schema_migration *m = &schema_migrations[i];
@@ -123,7 +124,7 @@ static int open_connection(const char *path, int flags, struct store **out, stru
     if (snprintf(store->files_dir, sizeof store->files_dir, "%s.files", path) >=
         (int)sizeof store->files_dir) {
         free(store);
-        return error_set(err, ERROR_INTERNAL, "%s: path too long", path);
+        return error_set(err, ERROR_INVALID, "%s: path too long", path);
     }
     /* A connection is only ever used by one thread at a time (the server
      * gives each worker thread its own), so SQLite's per-call mutexes are
@@ -203,12 +204,18 @@ const char *store_extension_for(const char *media_type)
     return NULL;
 }
 
+void store_file_path_in(const char *files_dir, const char *sha256, const char *media_type,
+                        char *out, size_t out_size)
+{
+    const char *extension = store_extension_for(media_type);
+    snprintf(out, out_size, "%s/%.2s/%s.%s", files_dir, sha256, sha256,
+             extension ? extension : "bin");
+}
+
 void store_file_path(struct store *store, const char *sha256, const char *media_type,
                      char *out, size_t out_size)
 {
-    const char *extension = store_extension_for(media_type);
-    snprintf(out, out_size, "%s/%.2s/%s.%s", store->files_dir, sha256, sha256,
-             extension ? extension : "bin");
+    store_file_path_in(store->files_dir, sha256, media_type, out, out_size);
 }
 
 /* Makes room for one more statement: finalizes the oldest one not in use,
@@ -259,7 +266,15 @@ sqlite3_stmt *store_statement(struct store *store, const char *sql, struct error
 
 int store_begin(struct store *store, struct error *err)
 {
-    return store_exec(store, "BEGIN IMMEDIATE", err);
+    char sql[48];
+    if (store->depth == 0)
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT nested_%d", store->depth);
+    if (store_exec(store, sql, err) != 0)
+        return -1;
+    store->depth++;
+    return 0;
 }
 
 /* Resets every cached statement.  A statement left after returning a row
@@ -273,12 +288,27 @@ static void reset_statements(struct store *store)
 
 int store_commit(struct store *store, struct error *err)
 {
+    if (store->depth > 1) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "RELEASE nested_%d", --store->depth);
+        return store_exec(store, sql, err);
+    }
+    store->depth = 0;
     reset_statements(store);
     return store_exec(store, "COMMIT", err);
 }
 
 void store_rollback(struct store *store)
 {
+    if (store->depth > 1) {
+        char sql[96];
+        --store->depth;
+        snprintf(sql, sizeof sql, "ROLLBACK TO nested_%d; RELEASE nested_%d", store->depth,
+                 store->depth);
+        sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+        return;
+    }
+    store->depth = 0;
     reset_statements(store);
     if (!sqlite3_get_autocommit(store->db))
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);

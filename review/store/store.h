@@ -34,6 +34,10 @@ const char *store_files_dir(struct store *store);
 /* Path of a stored file: <db>.files/<aa>/<sha256>.<ext>.  Fills out. */
 void store_file_path(struct store *store, const char *sha256, const char *media_type,
                      char *out, size_t out_size);
+/* The same under a file store directory ("<db>.files"), for a process
+ * that has the database's name but no connection to it. */
+void store_file_path_in(const char *files_dir, const char *sha256, const char *media_type,
+                        char *out, size_t out_size);
 /* "pdf", "jpg", "png", "mp3", "mp4" for a media type; NULL if unknown. */
 const char *store_extension_for(const char *media_type);
 
@@ -62,7 +66,14 @@ int store_error(struct store *store, struct error *err, const char *what);
 /* Runs SQL with no results (may hold several statements). */
 int store_exec(struct store *store, const char *sql, struct error *err);
 
-int store_begin(struct store *store, struct error *err);   /* BEGIN IMMEDIATE */
+/* Transactions nest: the outermost store_begin is BEGIN IMMEDIATE (the
+ * write lock taken at once), inner ones are savepoints, so a function that
+ * writes in a transaction of its own can run inside its caller's (an
+ * account change and its audit row commit together).  Every store_begin
+ * is ended by one store_commit or one store_rollback; rolling back an
+ * inner one undoes only its part.  A failed outermost COMMIT must still be
+ * followed by store_rollback. */
+int store_begin(struct store *store, struct error *err);
 int store_commit(struct store *store, struct error *err);
 void store_rollback(struct store *store);
 

@@ -108,7 +108,7 @@ static void all_distributions(struct store *store, const char *department)
         const char *pool;
         json_t *cached;
         json_object_foreach(all, pool, cached) {
-            json_t *live = query_pool_statistics(store, department, kinds[k].key, pool, &err);
+            json_t *live = index_pool_statistics(store, department, (enum pool_kind)kinds[k].key, pool, &err);
             computed += live != NULL;
             json_decref(live);
         }

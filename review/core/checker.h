@@ -77,6 +77,14 @@ bool checker_boolean(struct checker *c, const json_t *object, const char *parent
 const char *checker_enum(struct checker *c, const json_t *object, const char *parent,
                          const char *key, enum checker_presence presence,
                          const char *const *values);
+/* Exactly `count` ASCII digits; and the three lengths codes come in
+ * (application numbers, department codes, university codes), shaped for
+ * checker_format(). */
+bool checker_is_digits(const char *text, size_t count);
+bool checker_is_eight_digits(const char *text);
+bool checker_is_six_digits(const char *text);
+bool checker_is_three_digits(const char *text);
+
 /* A short string accepted by valid(); format_name says what was expected. */
 const char *checker_format(struct checker *c, const json_t *object, const char *parent,
                            const char *key, enum checker_presence presence,

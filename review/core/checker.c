@@ -1,7 +1,7 @@
 /* checker — field-by-field checks of parsed JSON that name the JSON path
  * of every problem: shared by the export contract (validate.c) and our own
  * formats (requirements.c). */
-#include "ingest/checker.h"
+#include "core/checker.h"
 #include "core/text.h"
 
 #include <math.h>
@@ -281,3 +281,16 @@ bool checker_is_object(struct checker *c, const json_t *value, const char *path)
     return checker_expect_type(c, value, path, JSON_OBJECT, "object");
 }
 
+bool checker_is_digits(const char *text, size_t count)
+{
+    if (strlen(text) != count)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+    return true;
+}
+
+bool checker_is_eight_digits(const char *text) { return checker_is_digits(text, 8); }
+bool checker_is_six_digits(const char *text) { return checker_is_digits(text, 6); }
+bool checker_is_three_digits(const char *text) { return checker_is_digits(text, 3); }

@@ -1,0 +1,151 @@
+/* http — what every request handler of the workstation uses: a request's
+ * state from its first callback to its last, the call a handler is given,
+ * JSON and file answers, the audit row that must be written before data
+ * goes out, reading path parameters, query values and JSON bodies under
+ * hard caps, and the one read transaction of a GET.
+ *
+ * Threads: a call belongs to the worker thread running it; nothing here
+ * keeps state between calls.  Answers are libmicrohttpd responses, queued
+ * and released here (http_send). */
+#ifndef BEISHEN_HTTP_H
+#define BEISHEN_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <glib.h>
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "core/error.h"
+#include "server/auth.h"
+#include "store/store.h"
+
+#define HTTP_PATH_CAP 2048            /* raw request path bytes */
+#define HTTP_SEGMENTS_MAX 8           /* path segments a route may have */
+#define HTTP_PARAM_CAP 1024           /* a decoded path segment or query value, bytes */
+#define HTTP_QUERY_VALUES_MAX 8       /* query values one handler reads */
+#define HTTP_CACHE_NAME_CAP 96        /* a cached PDF's file name */
+#define HTTP_COOKIE_NAME "beishen_session"
+#define HTTP_CSRF_HEADER "X-CSRF-Token"
+
+enum http_render_state { HTTP_RENDER_NONE, HTTP_RENDER_WAITING, HTTP_RENDER_DONE };
+
+/* One request, from the URI callback to the completion callback (the
+ * server allocates and frees it). */
+struct http_request {
+    double received_at;           /* monotonic seconds, when timing */
+    char path[HTTP_PATH_CAP + 1];
+    bool path_too_long;
+    bool started;                 /* the access handler has seen the headers */
+    char *body;                   /* at most the body limit, NUL-terminated */
+    size_t body_length;
+    bool body_too_large;
+    /* a PDF being rendered (pdf_jobs.c): what to serve and record once done */
+    enum http_render_state render;
+    int render_status;
+    char render_message[512];
+    char cache_name[HTTP_CACHE_NAME_CAP];
+    char download_name[96];
+    char audit_user[AUTH_NAME_MAX + 1];
+    char audit_action[32];
+    char audit_application[2 * AUTH_CODE_MAX + 2];
+    char audit_detail[64];
+};
+
+struct audit_writer;
+struct pdf_jobs;
+struct worker;
+
+/* What the server shares with every handler; set up once by server.c. */
+struct http_shared {
+    struct audit_writer *audit;
+    const struct auth_policy *policy;
+    struct pdf_jobs *pdf_jobs;
+};
+
+/* What a handler gets. */
+struct http_call {
+    const struct http_shared *shared;
+    struct MHD_Connection *connection;
+    struct http_request *request;
+    struct worker *worker;                /* the thread's state (worker.h) */
+    struct store *store;                  /* its connection */
+    const struct auth_session *session;   /* NULL on public routes */
+    const char *token;                    /* the session cookie, when valid */
+    bool reading;                         /* a read transaction is open on store */
+    const char *params[HTTP_SEGMENTS_MAX];   /* decoded {…} segments, in order */
+    char remote[64];                      /* the client's address */
+};
+
+/* "2026-03-27T01:00:00Z beishen serve: message" on stderr. */
+void http_log_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- answers.  Each queues its response and returns MHD's result. */
+
+/* Adds the headers every answer carries, queues and releases response
+ * (NULL: out of memory, the connection is closed). */
+enum MHD_Result http_send(struct http_call *call, unsigned status, struct MHD_Response *response);
+/* The compact JSON text of value (a new reference, stolen); NULL when out of memory. */
+GBytes *http_json_bytes(json_t *value);
+/* A JSON response of json_text (a reference, stolen), or of value (stolen). */
+struct MHD_Response *http_bytes_response(GBytes *json_text);
+struct MHD_Response *http_json_response(json_t *value);
+enum MHD_Result http_reply_json(struct http_call *call, unsigned status, json_t *value);
+enum MHD_Result http_reply_error(struct http_call *call, unsigned status, const char *message);
+enum MHD_Result http_reply_not_found(struct http_call *call, const char *message);
+/* 500 "internal error"; the details go to the log, not to the client. */
+enum MHD_Result http_reply_internal(struct http_call *call, const char *what,
+                                    const struct error *err);
+/* The answer err's kind calls for: ERROR_NOT_FOUND 404 and ERROR_INVALID
+ * 400 with err's message, ERROR_BUSY 503, anything else 500 as above. */
+enum MHD_Result http_reply_failure(struct http_call *call, const char *what,
+                                   const struct error *err);
+/* Answers the open file fd (taken) of size bytes. */
+enum MHD_Result http_reply_file(struct http_call *call, int fd, off_t size, const char *media_type,
+                                const char *disposition);
+/* Content-Disposition for an applicant's file name: the last path
+ * component only, without control characters, quotes or semicolons, at
+ * most 120 bytes; `fallback` when nothing is left; RFC 5987 filename*. */
+void http_content_disposition(const char *display_name, const char *fallback, char *out,
+                              size_t size);
+
+/* ---- the read transaction of a GET: one snapshot for the whole answer.
+ * It ends before the request waits for its audit row. */
+void http_begin_reads(struct http_call *call);
+void http_end_reads(struct http_call *call);
+
+/* ---- audit: no row, no data. */
+
+/* Appends the call's audit row (the session's user, or "(anonymous)").
+ * Returns 0, or -1 after logging why. */
+int http_record(struct http_call *call, const char *action, const char *application,
+                const char *detail);
+/* Records, then answers 200 with json_text (stolen) or value (stolen). */
+enum MHD_Result http_reply_recorded_text(struct http_call *call, GBytes *json_text,
+                                         const char *action, const char *application,
+                                         const char *detail);
+enum MHD_Result http_reply_recorded(struct http_call *call, json_t *value, const char *action,
+                                    const char *application, const char *detail);
+
+/* ---- what the client sent. */
+
+/* Percent-decodes one raw path segment of `length` bytes into out; false
+ * on a malformed escape, a NUL or control character, invalid UTF-8 or a
+ * result that does not fit. */
+bool http_decode_segment(const char *raw, size_t length, char *out, size_t out_size);
+/* The query values named (NULL-terminated, at most HTTP_QUERY_VALUES_MAX)
+ * into values[] (NULL when absent or empty; borrowed from MHD).  false
+ * after answering 400 for a value that is too long or not text. */
+bool http_query_values(struct http_call *call, const char *const *names, const char **values,
+                       enum MHD_Result *result);
+/* A decimal integer in [min, max]. */
+bool http_parse_int(const char *text, long min, long max, int *out);
+/* The body as a JSON object (a new reference), or NULL after answering
+ * 415 (not application/json) or 400. */
+json_t *http_json_body(struct http_call *call, enum MHD_Result *result);
+/* The client's address as text, "?" when unknown. */
+void http_remote_address(struct MHD_Connection *connection, char *out, size_t size);
+
+#endif
