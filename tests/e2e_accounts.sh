@@ -1,0 +1,94 @@
+#!/bin/sh
+# End-to-end tests of account changes and the audit log when the database
+# refuses part of the work (each once a defect):
+# - `beishen user remove` reports the database's error, not "no such user",
+#   when the removal fails (it read an uninitialised flag);
+# - `beishen user add|passwd|remove` make no change the audit log cannot
+#   record: the change and its row commit together;
+# - GET /api/audit answers 400 for a malformed filter and 500 when the
+#   database fails (it answered 400 for both).
+# The database is the project's fixture tests/fixtures/browse; failures are
+# made with SQLite triggers and a view that raise errors.
+. tests/lib.sh
+
+server_pid=""
+trap '[ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+
+db=$TMP/accounts.db
+"$BEISHEN" ingest --db "$db" tests/fixtures/browse >/dev/null 2>&1
+check_eq "fixture ingested" "5" "$(sql "$db" 'SELECT count(*) FROM applications')"
+add() { name=$1; pass=$2; shift 2; printf '%s\n' "$pass" | "$BEISHEN" user add "$name" --db "$db" "$@" >"$TMP/out" 2>"$TMP/err"; }
+add keeper 'keeper-pass-1' --role reviewer --department 001012
+check_eq "user add: exit 0" 0 "$?"
+check_eq "user add: audited" "1" "$(sql "$db" "SELECT count(*) FROM audit_log WHERE action = 'user_add' AND detail = 'keeper reviewer'")"
+
+# --- a removal the database refuses -------------------------------------------------
+sql "$db" "CREATE TRIGGER refuse_removal BEFORE DELETE ON users BEGIN SELECT RAISE(ABORT, 'removal refused by the test'); END;"
+"$BEISHEN" user remove --db "$db" keeper >"$TMP/out" 2>"$TMP/err"
+check_eq "user remove refused by the database: exit 1" 1 "$?"
+check_contains "user remove: the database's reason is reported" "$TMP/err" "removal refused by the test"
+check_not_contains "user remove: not reported as a missing user" "$TMP/err" "no such user"
+check_eq "user remove refused: the account is still there" "1" "$(sql "$db" "SELECT count(*) FROM users WHERE name = 'keeper'")"
+check_eq "user remove refused: nothing audited" "0" "$(sql "$db" "SELECT count(*) FROM audit_log WHERE action = 'user_remove'")"
+sql "$db" "DROP TRIGGER refuse_removal"
+"$BEISHEN" user remove --db "$db" nobody >"$TMP/out" 2>"$TMP/err"
+check_eq "user remove of a missing user: exit 1" 1 "$?"
+check_contains "user remove of a missing user says so" "$TMP/err" "no such user"
+
+# --- changes whose audit row cannot be written ------------------------------------------
+sql "$db" "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END;"
+add unrecorded 'unrecorded-1' --role reviewer --department 001012
+check_eq "user add that cannot be audited: exit 1" 1 "$?"
+check_contains "user add: the audit failure is reported" "$TMP/err" "audit refused by the test"
+check_eq "user add that cannot be audited: no account" "0" "$(sql "$db" "SELECT count(*) FROM users WHERE name = 'unrecorded'")"
+hash_before=$(sql "$db" "SELECT password_hash FROM users WHERE name = 'keeper'")
+printf '%s\n' 'another-pass-2' | "$BEISHEN" user passwd --db "$db" keeper >"$TMP/out" 2>"$TMP/err"
+check_eq "user passwd that cannot be audited: exit 1" 1 "$?"
+check_eq "user passwd that cannot be audited: the password is unchanged" "$hash_before" \
+    "$(sql "$db" "SELECT password_hash FROM users WHERE name = 'keeper'")"
+"$BEISHEN" user remove --db "$db" keeper >"$TMP/out" 2>"$TMP/err"
+check_eq "user remove that cannot be audited: exit 1" 1 "$?"
+check_eq "user remove that cannot be audited: the account stays" "1" "$(sql "$db" "SELECT count(*) FROM users WHERE name = 'keeper'")"
+sql "$db" "DROP TRIGGER refuse_audit"
+printf '%s\n' 'another-pass-2' | "$BEISHEN" user passwd --db "$db" keeper >"$TMP/out" 2>"$TMP/err"
+check_eq "user passwd once the log takes rows: exit 0" 0 "$?"
+check_eq "user passwd: audited" "1" "$(sql "$db" "SELECT count(*) FROM audit_log WHERE action = 'user_passwd' AND detail = 'keeper'")"
+
+# --- GET /api/audit: bad input 400, a failing database 500 -----------------------------------
+add adm 'admin-pass-1' --role admin
+mkdir -p "$TMP/tmpdir"
+TMPDIR=$TMP/tmpdir "$BEISHEN" serve --db "$db" --listen 127.0.0.1:0 >"$TMP/server.out" 2>"$TMP/server.err" &
+server_pid=$!
+URL=""
+i=0
+while [ $i -lt 300 ] && [ -z "$URL" ]; do
+    URL=$(sed -n 's/^beishen serve: listening on \(http:[^ ]*\)\/ .*/\1/p' "$TMP/server.out")
+    [ -z "$URL" ] && sleep 0.1
+    i=$((i + 1))
+done
+check "server started" test -n "$URL"
+status=$(curl -s -c "$TMP/adm.jar" -o "$TMP/login" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data '{"user":"adm","password":"admin-pass-1"}' "$URL/api/login")
+check_eq "admin logs in" 200 "$status"
+audit_status() { curl -s -b "$TMP/adm.jar" -o "$TMP/body" -w '%{http_code}' "$URL/api/audit$1"; }
+check_eq "GET /api/audit: 200" 200 "$(audit_status '?limit=5')"
+check_eq "GET /api/audit with a malformed since: 400" 400 "$(audit_status '?since=yesterday')"
+check_contains "the 400 names the bad time" "$TMP/body" "not a time"
+# audit_log becomes a view whose rows cannot be read (an integer overflow
+# in every row); inserts still reach the real rows through a trigger, so
+# only the read fails.
+sql "$db" "ALTER TABLE audit_log RENAME TO audit_rows;
+           CREATE VIEW audit_log AS SELECT id, at, user, action, application, detail,
+               remote || abs(-9223372036854775807 - 1) AS remote FROM audit_rows;
+           CREATE TRIGGER audit_log_insert INSTEAD OF INSERT ON audit_log BEGIN
+               INSERT INTO audit_rows(at, user, action, application, detail, remote)
+               VALUES (NEW.at, NEW.user, NEW.action, NEW.application, NEW.detail, NEW.remote); END;"
+check_eq "GET /api/audit when the database fails: 500" 500 "$(audit_status '?limit=5')"
+check_contains "the 500 tells the client nothing more" "$TMP/body" '"internal error"'
+kill -TERM "$server_pid" 2>/dev/null
+wait "$server_pid" 2>/dev/null
+server_pid=""
+check_contains "the failure's reason is in the server's log" "$TMP/server.err" "integer overflow"
+
+finish
