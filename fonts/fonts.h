@@ -4,7 +4,8 @@
  * a private fontconfig configuration that knows only the Noto CJK and HanaMin
  * font files (Debian packages fonts-noto-cjk and fonts-hanazono), and the
  * Beishen Sans/Serif TC faces that make cuts from Noto CJK (fonts/subset.py:
- * Big5 and symbols only, so documents embed small subsets), and hands it
+ * the Unified Ideographs, Latin, punctuation, Bopomofo and symbols, with
+ * TrueType outlines, so that documents embed small subsets), and hands it
  * to a Pango font map.  It owns that configuration and that font map: one of
  * each per process, created lazily on first use and released by
  * fonts_shutdown().  Not thread-safe: a process renders from one thread

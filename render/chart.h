@@ -3,7 +3,7 @@
  * block in the flow).  Owns nothing: every call draws and returns.  Text
  * goes through the document's layouts, so it uses the document's fonts and
  * its missing glyphs are counted; labels that would not fit the box are left
- * out rather than allowed to overflow it. */
+ * out rather than allowed to overflow it.  Same threading as its document. */
 #ifndef BEISHEN_CHART_H
 #define BEISHEN_CHART_H
 

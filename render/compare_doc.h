@@ -2,7 +2,9 @@
  * summary (applicants by source, the distribution of each domain average),
  * then the portfolio applicants and, in their own section, the self-made-PDF
  * applicants, one row each, one column group per review item.  Draws the
- * table that compare_table() builds; owns nothing between calls. */
+ * table that compare_table() builds (each cell's text as the table gives
+ * it); never reads the store.  Owns nothing between calls.  One thread per
+ * process (fonts.h). */
 #ifndef BEISHEN_COMPARE_DOC_H
 #define BEISHEN_COMPARE_DOC_H
 

@@ -7,8 +7,9 @@
  * bookmark, and the item in the running footer.  A is split by course
  * category, followed by the semester averages and the course-plan data that
  * every course name links to.  Attachments are drawn in place: images
- * scaled into the page, PDF pages through attach.c (a sandboxed child
- * process), audio and video listed with name, size and SHA-256. */
+ * scaled into the page, PDF pages through attach.c (sanitised in a child
+ * process with resource limits), audio and video listed with name, size
+ * and SHA-256. */
 #include "render/packet.h"
 #include "core/category.h"
 #include "core/files.h"

@@ -1,6 +1,6 @@
 /*
  * generate — writes a synthetic central portfolio export (學習歷程檔案匯出,
- * format "lp-export" version 1, see shared/spec/export-format.md) for
+ * format "lp-export" version 1, see docs/export-format.md) for
  * beishen's demos, tests and benchmarks.
  *
  *   generate [--seed N] [--apps N] --out DIR

@@ -1,6 +1,6 @@
 -- beishen store, version 1: every field of the lp-export contract
--- (../shared/spec/export-format.md), plus what we derive at ingest so that
--- browsing is index lookups.  Applied by review/store.c when
+-- (docs/export-format.md), plus what we derive at ingest so that
+-- browsing is index lookups.  Applied by review/store/store.c when
 -- PRAGMA user_version is below 1.  Derived columns are marked "derived".
 
 -- One row per package ingested (provenance of every application).
@@ -94,7 +94,7 @@ CREATE TABLE courses (
     cohort_rank     INTEGER,
     cohort_histogram TEXT,                   -- "n0,n1,...,n9" or NULL
     remark          TEXT,
-    -- derived from the code and name (spec §2.3)
+    -- derived from the code and name (docs/export-format.md §7)
     department      TEXT NOT NULL,           -- the application's department
     course_type     TEXT NOT NULL,           -- position 17
     domain_code     TEXT NOT NULL,           -- positions 20-21
@@ -196,7 +196,7 @@ CREATE INDEX attachments_by_application ON attachments(application_id);
 CREATE INDEX attachments_by_file ON attachments(sha256);
 
 -- derived: the categories of each application, in the documented order,
--- with their record counts (review/index.c computes them at ingest).
+-- with their record counts (review/store/index.c computes them at ingest).
 CREATE TABLE categories (
     application_id  INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
     position        INTEGER NOT NULL,

@@ -1,5 +1,5 @@
 -- Version 3: the workstation's accounts, sessions and audit log
--- (review/auth.c, review/audit.c).  Nothing here refers to application
+-- (review/server/auth.c, review/server/audit.c).  Nothing here refers to application
 -- rows by id: an application replaced by a re-ingest gets a new id, and the
 -- audit log must outlive it, so applications are named by their key.
 

@@ -1,6 +1,6 @@
 -- Version 4: per-department pool scores, derived at ingest.
 -- Each application's credit-weighted score for every course code, subject,
--- course category and domain it has graded rows in (review/index.c writes
+-- course category and domain it has graded rows in (review/store/index.c writes
 -- them inside the application's transaction), so that a distribution is one
 -- index range and every distribution of a department is one scan.
 CREATE TABLE pool_scores (

@@ -1,7 +1,7 @@
 -- Version 7.
 -- The workstation appends each audit row to a journal file before it
 -- answers, and a background thread moves the journal into audit_log (see
--- review/audit.c).  journal_key names a journal line ("<run>-<sequence>"),
+-- review/server/audit.c).  journal_key names a journal line ("<run>-<sequence>"),
 -- so that a line imported twice (a crash between the import's commit and
 -- the journal's truncation) is stored once.
 ALTER TABLE audit_log ADD COLUMN journal_key TEXT;

@@ -110,7 +110,7 @@ req() {
 get() { jar=$1; path=$2; shift 2; req GET "$path" -b "$jar" "$@"; }
 # sql_eventually DB SQL EXPECTED: the value of SQL once it equals EXPECTED,
 # or after 5 s whatever it is then.  Audit rows reach audit_log from the
-# journal a fraction of a second after the answer (review/audit.c).
+# journal a fraction of a second after the answer (review/server/audit.c).
 sql_eventually() {
     tries=0
     while :; do

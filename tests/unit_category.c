@@ -1,6 +1,6 @@
-/* unit_category — known answers for review/category.c against spec §2.3 (the
- * course groups a reviewer switches to, and their order) and §5 (item
- * letters, their names and groups).
+/* unit_category — known answers for review/core/category.c against the
+ * export contract (docs/export-format.md): §7, the course groups a reviewer
+ * switches to, and their order; §11, item letters, their names and groups.
  *
  * Decision documented here: a course name that is nothing but a
  * parenthesised part, e.g. "(一)", keeps it (the subject would otherwise be

@@ -2,7 +2,7 @@
  * command shares (--db, --help, --json), and the commands themselves, one
  * file per group (cli_ingest.c, cli_browse.c …).  Commands parse options,
  * call library functions, and print; they hold no logic of their own that
- * the server would need. */
+ * the server would need.  One thread; what a command opens it closes. */
 #ifndef BEISHEN_CLI_H
 #define BEISHEN_CLI_H
 

@@ -1,4 +1,4 @@
-/* category — how the review interface groups records (spec §2.3 and §5):
+/* category — how the review interface groups records (docs/export-format.md §7, §11):
  * course category and domain names, the course-group name a reviewer
  * switches to, item letters with their names and groups, and the fixed
  * order of all of them.  Pure functions over strings; owns no state. */
@@ -28,7 +28,7 @@ int category_of_course(const char *code, const char *name, char *out, size_t out
  * 彈性學習, 大學預修, 其他; then by domain code.  Smaller first. */
 int category_course_rank(const char *code);
 
-/* Item letters (spec §5).  Name: 'B' -> "書面報告"; group: 'B' -> "課程學習成果".
+/* Item letters (docs/export-format.md §11).  Name: 'B' -> "書面報告"; group: 'B' -> "課程學習成果".
  * Letters R and later are "其他" in group "其他" unless a title names them. */
 const char *category_item_name(char item);
 const char *category_item_group(char item);

@@ -3,7 +3,11 @@
  * Shared by the export contract (validate.c) and the formats beishen owns
  * (requirements.c).  A helper reports a missing member, a wrong type or a
  * broken range and returns the value (or a failure) so that the caller can
- * go on checking. */
+ * go on checking.
+ *
+ * Ownership: a problem_list grows as problems are added and is freed with
+ * problems_free; returned strings and JSON values are borrowed from the
+ * checked JSON.  Thread-safe (a checker is one walk of one file). */
 #ifndef BEISHEN_CHECKER_H
 #define BEISHEN_CHECKER_H
 

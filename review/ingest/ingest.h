@@ -1,8 +1,12 @@
-/* ingest — loads export packages (spec ../shared/spec/export-format.md)
+/* ingest — loads export packages (the contract: docs/export-format.md)
  * into the store.  Owns the mapping from export JSON to table rows and the
  * copying of verified attachments into the file store.  Each application is
  * one transaction: it loads whole or not at all.  A package whose manifest
- * cannot be read loads nothing. */
+ * cannot be read loads nothing.
+ *
+ * Ownership: the summary's problem list is the caller's, freed with
+ * ingest_summary_free.  Threads: one ingest per store; a second process
+ * ingesting into the same database waits for the write lock. */
 #ifndef BEISHEN_INGEST_H
 #define BEISHEN_INGEST_H
 

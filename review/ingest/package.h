@@ -1,8 +1,10 @@
 /* package — read access to an export package, whether a directory or a
- * .zip holding the same tree at its root (spec §1).  Owns the open
- * directory path or zip handle.  Member paths are checked before any read:
- * a path that is absolute, has "..", "." or empty segments, or a backslash
- * is refused, and a member that resolves outside the package is refused. */
+ * .zip holding the same tree at its root (docs/export-format.md §2).  Owns
+ * the open directory path or zip handle, from package_open to
+ * package_close.  Member paths are checked before any read: a path that is
+ * absolute, has "..", "." or empty segments, or a backslash is refused,
+ * and a member that resolves outside the package is refused.
+ * Threads: one package is used by one thread at a time. */
 #ifndef BEISHEN_PACKAGE_H
 #define BEISHEN_PACKAGE_H
 

@@ -1,9 +1,8 @@
-/* validate — the export contract's rules, checked on parsed JSON.
- *
- * Every check names the JSON path it looked at.  A checker walks one file,
- * carrying the file name and the problem list; field helpers read one key
- * of an object, report a missing key, a wrong type or a broken range, and
- * return the value (or a failure) so that callers can go on checking. */
+/* validate — the export contract's rules (docs/export-format.md), checked
+ * on parsed JSON with core/checker.h, which names the JSON path of every
+ * problem.  One function per part of the contract: the manifest, the
+ * student, cadres, courses and their catalog, outcomes, performances,
+ * uploads and file references; each reports every rule broken and goes on. */
 #include "ingest/validate.h"
 #include "core/text.h"
 
@@ -716,7 +715,7 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
             }
         }
         if (entry->usable) {
-            /* spec §1: applications/<department>-<application_no>.json */
+            /* docs/export-format.md §2: applications/<department>-<application_no>.json */
             char expected[64], mp[256];
             snprintf(expected, sizeof expected, "applications/%s-%s.json", entry->department,
                      entry->application_no);

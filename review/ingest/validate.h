@@ -1,8 +1,12 @@
-/* validate — every rule the export contract (spec §1, §2, §3, §4) states
+/* validate — every rule the export contract (docs/export-format.md) states
  * about a manifest and an application, checked on parsed JSON.  Pure: it
  * reads JSON and fills a problem list; it never touches the store or the
  * package.  File bytes are checked by ingest against the references this
- * module collects. */
+ * module collects.
+ *
+ * Ownership: a struct manifest and a file_reference_list are filled here
+ * and freed by the caller (manifest_free, file_references_free).
+ * Thread-safe. */
 #ifndef BEISHEN_VALIDATE_H
 #define BEISHEN_VALIDATE_H
 

@@ -1,11 +1,10 @@
 /* query — reads for browsing: applicants, categories, records, pools.
  *
- * Pool percentiles are computed on demand from the partial index
- * courses_pool_by_code (department, code, year, semester, score WHERE
- * graded), which ingest keeps current inside each application's
- * transaction; a pool is the rows of one course code in one term among
- * one department's applicants, so it is read in a few index steps and can
- * never be stale. */
+ * A course row's pool percentile sums the per-score row counts of its
+ * pool (pool_score_counts, schema 005: one course code in one term among
+ * one department's applicants), which triggers keep current inside each
+ * application's transaction: a few dozen rows, never stale.  Whole
+ * distributions come from pool_scores and pool_statistics (store/index.h). */
 #include "query/query.h"
 #include "query/requirements.h"
 #include "core/category.h"

@@ -3,7 +3,7 @@
  * storage, and reading the newest list back.  Owns table requirement_lists.
  *
  * Ownership: returned json_t values are new references the caller
- * json_decrefs. */
+ * json_decrefs.  Threads: any number at once, each with its own store. */
 #ifndef BEISHEN_REQUIREMENTS_H
 #define BEISHEN_REQUIREMENTS_H
 

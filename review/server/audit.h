@@ -4,7 +4,9 @@
  * 007) and the workstation's journal file.
  * Rows are only ever added; `beishen audit` and GET /api/audit read them.
  *
- * Ownership: audit_list returns a new reference the caller json_decrefs. */
+ * Ownership: audit_list returns a new reference the caller json_decrefs.
+ * Threads: audit_record and audit_list use the caller's store (one per
+ * thread); the writer is shared by every server thread and thread-safe. */
 #ifndef BEISHEN_AUDIT_H
 #define BEISHEN_AUDIT_H
 

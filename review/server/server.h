@@ -1,17 +1,18 @@
 /* server — the reviewers' workstation: an HTTP server (libmicrohttpd, an
  * internal polling thread per worker in a thread pool) answering the JSON
- * API from query.c, requirements.c and compare.c, serving attachments and
- * on-demand PDFs, and the browser UI under review/web/ (compiled in).
+ * API, serving attachments and on-demand PDFs, and the browser UI under
+ * review/server/web/ (compiled in).  This module starts and stops it; the
+ * parts are: routes.c (the routing table and the checks before a
+ * handler), handlers.c (one function per route), http.c (answers,
+ * parameters, audit rows), worker.c (one store per worker thread),
+ * pdf_jobs.c (the render helper process and the PDF cache), auth.c
+ * (accounts, sessions, access) and audit.c (the audit log and journal).
  *
- * Owns: the routing table; one store per worker thread (opened on the
- * thread's first request, closed by server_stop); the render helper
- * process, forked before any thread exists, that renders PDFs in a fresh
- * child per job, one job at a time (Pango and fontconfig never run in a
- * server thread); and the PDF cache, a private directory removed by
- * server_stop.  Access decisions are auth.c's; a request's audit row is in
- * audit.c's journal before it answers (a background thread moves the
- * journal into the database).  A GET's reads run in one read transaction
- * (one snapshot).
+ * Owns, from server_start to server_stop: the daemon and its threads, the
+ * worker pool, the PDF jobs, the audit writer and the maintenance thread
+ * (WAL checkpoints, purging expired sessions).  A request's audit row is
+ * in the journal before it answers; a GET's reads run in one read
+ * transaction (one snapshot).
  *
  * Every buffer filled from the network has a hard cap (path, query values,
  * headers through the connection memory limit, the body); slow clients are
