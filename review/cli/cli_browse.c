@@ -1,6 +1,7 @@
 /* cli_browse — `beishen applicants`, `categories`, `show` and `dist`: the
  * reviewer's browsing commands, printing query results as tables or JSON. */
 #include "cli/cli.h"
+#include "core/text.h"
 #include "query/query.h"
 
 #include <stdio.h>
@@ -66,8 +67,14 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
         case OPT_SUBJECT: out->subject = optarg; break;
         case OPT_DOMAIN: out->domain = optarg; break;
         case OPT_ALL: out->all = optarg; break;
-        case OPT_YEAR: out->year = atoi(optarg); break;
-        case OPT_SEMESTER: out->semester = atoi(optarg); break;
+        case OPT_YEAR:
+        case OPT_SEMESTER: {
+            long value;
+            if (!text_parse_integer(optarg, 1, 9999, &value))
+                return cli_usage_error(argv[0], "--%s takes a number", option == OPT_YEAR ? "year" : "semester");
+            *(option == OPT_YEAR ? &out->year : &out->semester) = (int)value;
+            break;
+        }
         case OPT_HELP: fputs(usage, stdout); return -1;
         }
     }

@@ -6,6 +6,7 @@
  * draw a progress line. */
 #include "cli/cli.h"
 #include "core/files.h"
+#include "core/text.h"
 #include "core/timestamp.h"
 #include "query/compare.h"
 #include "query/query.h"
@@ -229,14 +230,18 @@ static int render_packet(int argc, char **argv)
     };
     struct render_job job = {0};
     const char *department = NULL;
-    int jobs = 1, option;
+    long jobs = 1;
+    int option;
     optind = 1;
     while ((option = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
         switch (option) {
         case 'd': job.db = optarg; break;
         case 'o': job.output = optarg; break;
         case 'D': department = optarg; break;
-        case 'j': jobs = atoi(optarg); break;
+        case 'j':
+            if (!text_parse_integer(optarg, 1, 64, &jobs))
+                return cli_usage_error("render packet", "--jobs is 1 to 64");
+            break;
         case 'h': fputs(packet_usage, stdout); return EXIT_OK;
         default: return cli_usage_error("render packet", "unknown option");
         }
@@ -246,8 +251,6 @@ static int render_packet(int argc, char **argv)
         return cli_usage_error("render packet", "-o FILE.pdf or -o DIR is required");
     if ((named == 0) == (department == NULL))
         return cli_usage_error("render packet", "give APPLICATION... or --department CODE");
-    if (jobs < 1 || jobs > 64)
-        return cli_usage_error("render packet", "--jobs is 1 to 64");
     size_t length = strlen(job.output);
     job.output_is_file = named == 1 && !department && length > 4 &&
                          strcmp(job.output + length - 4, ".pdf") == 0;
@@ -260,7 +263,7 @@ static int render_packet(int argc, char **argv)
     }
     int status = collect_keys(&job, department, named, argv + optind) == 0 ? EXIT_OK : EXIT_FAILED;
     if (job.count > 0) {
-        int rendered = run_workers(&job, jobs < job.count ? jobs : job.count);
+        int rendered = run_workers(&job, jobs < job.count ? (int)jobs : job.count);
         if (rendered != EXIT_OK)
             status = rendered;
     }

@@ -3,6 +3,7 @@
  * passwords from the terminal or stdin, and calls server.c, auth.c and
  * audit.c. */
 #include "cli/cli.h"
+#include "core/text.h"
 #include "core/timestamp.h"
 #include "server/audit.h"
 #include "server/auth.h"
@@ -22,17 +23,6 @@ enum {
     OPT_CONNECTIONS, OPT_ROLE, OPT_DEPARTMENT, OPT_UNIVERSITY, OPT_USER, OPT_APPLICATION,
     OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_HELP,
 };
-
-static bool parse_count(const char *text, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (errno || end == text || *end || value < min || value > max)
-        return false;
-    *out = value;
-    return true;
-}
 
 /* ---- serve ---------------------------------------------------------------- */
 
@@ -75,22 +65,22 @@ int cli_serve(int argc, char **argv)
         case OPT_DB: db = optarg; break;
         case OPT_LISTEN: o.listen = optarg; break;
         case OPT_THREADS:
-            if (!parse_count(optarg, 1, 256, &value))
+            if (!text_parse_integer(optarg, 1, 256, &value))
                 return cli_usage_error("serve", "--threads is 1 to 256");
             o.threads = (unsigned)value;
             break;
         case OPT_CONNECTIONS:
-            if (!parse_count(optarg, 1, 65536, &value))
+            if (!text_parse_integer(optarg, 1, 65536, &value))
                 return cli_usage_error("serve", "--connections is 1 to 65536");
             o.connection_limit = (unsigned)value;
             break;
         case OPT_TIMEOUT:
-            if (!parse_count(optarg, 1, 3600, &value))
+            if (!text_parse_integer(optarg, 1, 3600, &value))
                 return cli_usage_error("serve", "--timeout is 1 to 3600 seconds");
             o.connection_timeout = (unsigned)value;
             break;
         case OPT_SESSION:
-            if (!parse_count(optarg, 1, 7 * 24 * 3600, &value))
+            if (!text_parse_integer(optarg, 1, 7 * 24 * 3600, &value))
                 return cli_usage_error("serve", "--session-seconds is 1 to 604800");
             o.session_seconds = (int)value;
             break;
@@ -436,7 +426,7 @@ int cli_audit(int argc, char **argv)
         case OPT_APPLICATION: filter.application = optarg; break;
         case OPT_SINCE: filter.since = optarg; break;
         case OPT_LIMIT:
-            if (!parse_count(optarg, 1, 100000000, &filter.limit))
+            if (!text_parse_integer(optarg, 1, 100000000, &filter.limit))
                 return cli_usage_error("audit", "--limit is a positive number");
             break;
         case OPT_JSON: json = true; break;

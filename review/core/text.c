@@ -1,7 +1,9 @@
 /* text — UTF-8, NFC, SHA-256 hex and national-ID masking. */
 #include "core/text.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib.h>
 
@@ -76,4 +78,17 @@ void text_mask_national_id(const char *national_id, char *out, size_t out_size)
         snprintf(out, out_size, "%c*****%s", national_id[0], national_id + 6);
     else
         snprintf(out, out_size, "**********");
+}
+
+bool text_parse_integer(const char *text, long min, long max, long *out)
+{
+    if (!text)
+        return false;
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max)
+        return false;
+    *out = value;
+    return true;
 }

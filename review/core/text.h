@@ -20,6 +20,11 @@ void text_sha256_hex(const void *data, size_t length, char hex[65]);
 /* True for exactly 64 lowercase hex digits. */
 bool text_is_sha256_hex(const char *text);
 
+/* A whole decimal integer in [min, max], as a person or a client types
+ * it: no sign games, no trailing text, no overflow.  false otherwise
+ * (NULL included). */
+bool text_parse_integer(const char *text, long min, long max, long *out);
+
 /* "A123456789" -> "A*****6789" into out (at least 16 bytes).  Anything that
  * is not a well-formed ID is masked entirely. */
 void text_mask_national_id(const char *national_id, char *out, size_t out_size);

@@ -4,6 +4,7 @@
  * handler checks what it is given, asks auth.c what the session may see,
  * reads through query.c and answers after its audit row is written. */
 #include "server/handlers.h"
+#include "core/text.h"
 #include "query/compare.h"
 #include "query/query.h"
 #include "query/requirements.h"
@@ -250,10 +251,13 @@ enum MHD_Result handle_distribution(struct http_call *call)
         .value = v[1] ? v[1] : v[2] ? v[2] : v[3] ? v[3] : v[4],
     };
     if (v[5] || v[6]) {
-        if (!v[1] || !http_parse_int(v[5], 1, 9999, &request.year) ||
-            !http_parse_int(v[6], 1, 2, &request.semester))
+        long year, semester;
+        if (!v[1] || !text_parse_integer(v[5], 1, 9999, &year) ||
+            !text_parse_integer(v[6], 1, 2, &semester))
             return http_reply_error(call, MHD_HTTP_BAD_REQUEST,
                                "year and semester (1 or 2) go together, with course");
+        request.year = (int)year;
+        request.semester = (int)semester;
     }
     struct error err;
     json_t *dist = query_distribution(call->store, &request, &err);
@@ -462,8 +466,8 @@ enum MHD_Result handle_audit(struct http_call *call)
     enum MHD_Result result;
     if (!http_query_values(call, names, v, &result))
         return result;
-    int limit = 1000;
-    if (v[3] && !http_parse_int(v[3], 1, 100000, &limit))
+    long limit = 1000;
+    if (v[3] && !text_parse_integer(v[3], 1, 100000, &limit))
         return http_reply_error(call, MHD_HTTP_BAD_REQUEST, "limit is 1 to 100000");
     struct audit_filter filter = {v[0], v[1], v[2], limit};
     struct error err;

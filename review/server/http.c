@@ -283,19 +283,6 @@ bool http_query_values(struct http_call *call, const char *const *names, const c
     return true;
 }
 
-bool http_parse_int(const char *text, long min, long max, int *out)
-{
-    if (!text)
-        return false;
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (errno || end == text || *end || value < min || value > max)
-        return false;
-    *out = (int)value;
-    return true;
-}
-
 json_t *http_json_body(struct http_call *call, enum MHD_Result *result)
 {
     const char *type = MHD_lookup_connection_value(call->connection, MHD_HEADER_KIND,

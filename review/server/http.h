@@ -140,8 +140,6 @@ bool http_decode_segment(const char *raw, size_t length, char *out, size_t out_s
  * after answering 400 for a value that is too long or not text. */
 bool http_query_values(struct http_call *call, const char *const *names, const char **values,
                        enum MHD_Result *result);
-/* A decimal integer in [min, max]. */
-bool http_parse_int(const char *text, long min, long max, int *out);
 /* The body as a JSON object (a new reference), or NULL after answering
  * 415 (not application/json) or 400. */
 json_t *http_json_body(struct http_call *call, enum MHD_Result *result);

@@ -10,6 +10,7 @@
  * query.c's JSON after writing the audit row (audit.c); PDFs go through
  * pdf_jobs.c. */
 #include "server/server.h"
+#include "core/text.h"
 #include "core/timestamp.h"
 #include "query/query.h"
 #include "server/audit.h"
@@ -276,8 +277,8 @@ static int parse_listen(const char *text, struct listen_address *out, struct err
         return error_set(err, ERROR_INVALID, "--listen: '%s' is not HOST:PORT", text);
     memcpy(host, text, host_length);
     host[host_length] = '\0';
-    int port;
-    if (!http_parse_int(colon + 1, 0, 65535, &port))
+    long port;
+    if (!text_parse_integer(colon + 1, 0, 65535, &port))
         return error_set(err, ERROR_INVALID, "--listen: bad port in '%s'", text);
     out->port = (unsigned)port;
     if (host[0] == '[' && host[host_length - 1] == ']') {
