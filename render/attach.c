@@ -813,16 +813,25 @@ void attach_free(struct attach_file *file)
 
 /* ---- Drawing */
 
+/* A first page shares the page of what precedes it (the record, the
+ * caption) when at least this share of a page is left for it; otherwise
+ * every page of an attachment starts a page of its own. */
+#define SHARED_PAGE_ROOM 0.55
+
 static int draw_pages(struct layout_doc *doc, const struct attach_file *file)
 {
     const struct layout_style label = { .size = 9, .bold = true, .color = LABEL_COLOR };
     const struct layout_style note = { .size = 9 };
+    struct layout_box content = layout_content_box(doc);
 
     for (int k = 0; k < file->pages_shown; k++) {
         char *text = g_strdup_printf("附件：%s　第 %d / %d 頁", file->display_name, k + 1,
                                      file->page_count);
-        layout_new_page(doc);
-        layout_text(doc, &label, text);
+        double label_height = layout_text_height(doc, &label, text, content.width) + 4;
+        if (k > 0 || layout_remaining(doc) - label_height < SHARED_PAGE_ROOM * content.height)
+            layout_new_page(doc);
+        /* Held: the label (and a caption held before it) go with the page. */
+        layout_heading(doc, &label, text);
         g_free(text);
         if (k == file->pages_shown - 1 && file->pages_shown < file->page_count) {
             char *message = g_strdup_printf("此附件共 %d 頁，僅顯示前 %d 頁；其餘 %d 頁未收錄於本文件。",

@@ -141,6 +141,14 @@ struct layout_doc {
     char pending[MAX_PENDING_DESTINATIONS][MAX_NAME + 1];
     int pending_count;
 
+    /* A heading or caption kept with what follows (layout_heading): it is
+     * placed by the next content, with that content's first part. */
+    struct {
+        char *text;                   /* NULL when nothing is held */
+        struct layout_style style;
+        double space;                 /* layout_space() asked for after it */
+    } held;
+
     int outline_count;
     long unknown_glyphs;
     struct table_state table;
@@ -628,10 +636,13 @@ static void place_destinations(struct layout_doc *doc, double y)
     doc->pending_count = 0;
 }
 
+static void flush_held(struct layout_doc *doc, double next_height);
+
 /* Reserves `height` points at the cursor for something that is not split,
  * moving to a new page first if it does not fit; returns its top. */
 static double place_block(struct layout_doc *doc, double height)
 {
+    flush_held(doc, height);
     if (doc->measuring) {
         double top = doc->y;
         doc->y += height;
@@ -651,6 +662,44 @@ static double place_block(struct layout_doc *doc, double height)
 /* ---- Flowing text */
 
 static int flow_text(struct layout_doc *doc, const struct layout_style *style, const char *text,
+                     const char *link);
+
+/* Places the held heading, first moving to a new page when it and the
+ * next `next_height` points of content do not both fit below the cursor. */
+static void flush_held(struct layout_doc *doc, double next_height)
+{
+    if (!doc->held.text || doc->measuring)
+        return;
+    char *text = doc->held.text;
+    struct layout_style style = doc->held.style;
+    double space = doc->held.space;
+    doc->held.text = NULL;
+    doc->held.space = 0;
+    PangoLayout *layout = text_layout(doc, doc->flow, &style, TEXT_SIZE, text,
+                                      doc->content.width, false, false);
+    double height = layout_height(layout) + space + next_height;
+    if (doc->page_open && !at_page_top(doc) && height <= doc->content.height &&
+        doc->y + height > page_bottom(doc) + EPSILON)
+        close_page(doc);
+    flow_text(doc, &style, text, NULL);
+    layout_space(doc, space);
+    g_free(text);
+}
+
+int layout_heading(struct layout_doc *doc, const struct layout_style *style, const char *text)
+{
+    if (doc->failed)
+        return -1;
+    if (doc->measuring || doc->table.open)
+        return flow_text(doc, style, text, NULL);
+    flush_held(doc, 0);   /* two headings in a row: the first goes with the second */
+    doc->held.text = copy_string(text ? text : "");
+    doc->held.style = style ? *style : (struct layout_style){0};
+    doc->held.space = 0;
+    return 0;
+}
+
+static int flow_text(struct layout_doc *doc, const struct layout_style *style, const char *text,
                      const char *link)
 {
     if (doc->failed)
@@ -658,6 +707,14 @@ static int flow_text(struct layout_doc *doc, const struct layout_style *style, c
     if (link && !valid_name(link))
         return layout_fail(doc, "link to an invalid destination name");
 
+    if (doc->held.text && !doc->measuring) {
+        /* The held heading goes with this text's first line. */
+        double first_line;
+        PangoLayout *measured = text_layout(doc, doc->flow, style, TEXT_SIZE, text,
+                                            doc->content.width, false, false);
+        lines_that_fit(measured, 0, 1, INFINITY, &first_line);
+        flush_held(doc, first_line);
+    }
     PangoLayout *layout = text_layout(doc, doc->flow, style, TEXT_SIZE, text, doc->content.width,
                                       false, drawing(doc));
     if (doc->measuring) {
@@ -705,6 +762,10 @@ int layout_space(struct layout_doc *doc, double points)
 {
     if (doc->failed)
         return -1;
+    if (doc->held.text && !doc->measuring) {
+        doc->held.space += fmax(0, points);
+        return 0;
+    }
     if (doc->measuring) {
         doc->y += points;
         return 0;
@@ -733,6 +794,7 @@ int layout_new_page(struct layout_doc *doc)
 {
     if (doc->failed)
         return -1;
+    /* A held heading stays held: it opens the new page with its content. */
     if (!doc->measuring)
         close_page(doc);
     return 0;
@@ -742,6 +804,10 @@ int layout_need(struct layout_doc *doc, double height)
 {
     if (doc->failed)
         return -1;
+    if (doc->held.text && !doc->measuring) {
+        flush_held(doc, height);
+        return 0;
+    }
     if (!doc->measuring && doc->page_open && !at_page_top(doc)
         && doc->y + height > page_bottom(doc) + EPSILON)
         close_page(doc);
@@ -1314,6 +1380,10 @@ int layout_table_row(struct layout_doc *doc, const struct layout_cell *cells)
         doc->y += row_height;
         return 0;
     }
+    /* A held heading goes with the table's header and this first row (or
+     * as much of it as a page holds). */
+    if (doc->held.text)
+        flush_held(doc, fmin(t->header_height + row_height, 0.5 * doc->content.height));
 
     ensure_page(doc);
     double header = header_needed(doc) ? t->header_height : 0;
@@ -1506,11 +1576,22 @@ struct layout_box layout_content_box(const struct layout_doc *doc)
     return doc->content;
 }
 
-double layout_remaining(const struct layout_doc *doc)
+/* The height of the held heading and its space, 0 when none is held. */
+static double held_height(struct layout_doc *doc)
 {
+    if (!doc->held.text)
+        return 0;
+    PangoLayout *layout = text_layout(doc, doc->flow, &doc->held.style, TEXT_SIZE, doc->held.text,
+                                      doc->content.width, false, false);
+    return layout_height(layout) + doc->held.space;
+}
+
+double layout_remaining(struct layout_doc *doc)
+{
+    double held = held_height(doc);
     if (doc->measuring || !doc->page_open)
-        return doc->content.height;
-    return fmax(0, page_bottom(doc) - doc->y);
+        return fmax(0, doc->content.height - held);
+    return fmax(0, page_bottom(doc) - doc->y - held);
 }
 
 long layout_unknown_glyphs(const struct layout_doc *doc)
@@ -1571,6 +1652,7 @@ static void document_free(struct layout_doc *doc)
     g_free(doc->label_prefix);
     g_free(doc->item);
     g_free(doc->page_item);
+    g_free(doc->held.text);
     g_free(doc);
 }
 
@@ -1588,6 +1670,9 @@ static void document_reset(struct layout_doc *doc)
     doc->label_index = 0;
     doc->page_label[0] = '\0';
     doc->pending_count = 0;
+    g_free(doc->held.text);
+    doc->held.text = NULL;
+    doc->held.space = 0;
     doc->outline_count = 0;
     doc->unknown_glyphs = 0;
     memset(&doc->table, 0, sizeof doc->table);
@@ -1603,6 +1688,7 @@ static int run_pass(struct layout_doc *doc, layout_content_fn content, void *use
         return -1;
     if (doc->table.open)
         return layout_fail(doc, "a table was not ended");
+    flush_held(doc, 0);
     /* Destinations after the last content, and a document with no content
      * at all, still need a page. */
     if (!doc->page_open && (doc->pending_count > 0 || doc->page_number == 0))

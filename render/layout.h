@@ -147,6 +147,15 @@ int layout_fail(struct layout_doc *doc, const char *format, ...)
  * between lines.  Invalid UTF-8 is shown with U+FFFD. */
 int layout_text(struct layout_doc *doc, const struct layout_style *style, const char *text);
 
+/* Like layout_text(), but kept with what follows, so that a heading or a
+ * caption never stands alone at the foot of a page: the text is held and
+ * placed by the next content (text, table row, image, drawing, PDF page,
+ * notice), moving to a new page together with that content's first part
+ * (a line, the table's header and first row, the whole block) when both
+ * do not fit.  Space asked for after it waits with it.  A heading held
+ * when the next heading comes is placed first, with the second's room. */
+int layout_heading(struct layout_doc *doc, const struct layout_style *style, const char *text);
+
 /* Like layout_text(), and a click on it goes to the named destination. */
 int layout_link(struct layout_doc *doc, const struct layout_style *style, const char *text,
                 const char *destination);
@@ -303,8 +312,9 @@ int layout_page_number(const struct layout_doc *doc);
 /* Pages in the document: known in the drawing pass, 0 in the first. */
 int layout_page_total(const struct layout_doc *doc);
 struct layout_box layout_content_box(const struct layout_doc *doc);
-/* Height left below the cursor; the whole content height before a page starts. */
-double layout_remaining(const struct layout_doc *doc);
+/* Height left below the cursor, after a held heading (layout_heading) and
+ * its space; the whole content height, less that, before a page starts. */
+double layout_remaining(struct layout_doc *doc);
 /* Unknown glyphs drawn so far in the drawing pass (see layout_result). */
 long layout_unknown_glyphs(const struct layout_doc *doc);
 

@@ -45,11 +45,14 @@ static const struct layout_style good_style = {.size = 9.5, .bold = true, .color
 static const struct layout_style warn_style = {.size = 9.5, .bold = true, .color = COLOR_WARN};
 static const struct layout_style cell_center = {.size = 8.5, .align = LAYOUT_CENTER};
 static const struct layout_style cell_right = {.size = 8.5, .align = LAYOUT_RIGHT};
+static const struct layout_style cell_tiny = {.size = 6.5, .color = COLOR_MUTED, .align = LAYOUT_CENTER};
 
 /* A PDF attachment sanitised before layout (attach.c), by SHA-256. */
 struct prepared_pdf {
     char sha256[65];
     struct attach_file *file;
+    bool unreadable;              /* shown as 附件無法顯示 */
+    char reason[256];
 };
 
 struct packet {
@@ -183,7 +186,7 @@ static void attachment_caption(struct layout_doc *doc, const json_t *file, int n
     format_size(integer_of(file, "size"), size, sizeof size);
     snprintf(caption, sizeof caption, "附件 %d：%s（%s，%s）", number, text_of(file, "name"),
              text_of(file, "media_type"), size);
-    layout_text(doc, &muted_style, caption);
+    layout_heading(doc, &muted_style, caption);   /* kept with the attachment */
 }
 
 static void unreadable_placeholder(struct layout_doc *doc, const json_t *file, const char *why)
@@ -288,6 +291,17 @@ static void completeness_warnings(const struct packet *p, char *out, size_t size
             if (strcmp(text_of(record, "type"), "outcome") == 0 &&
                 !json_is_true(json_object_get(record, "certified")))
                 WARN("・%s「%s」未經教師認證\n", text_of(category, "category"), text_of(record, "title"));
+    /* Attachments this packet cannot show: the reviewer must know before
+     * reading that something is missing, and where. */
+    size_t k;
+    const json_t *file;
+    json_array_foreach(json_object_get(p->show, "categories"), i, category)
+        json_array_foreach(json_object_get(category, "records"), j, record)
+            json_array_foreach(json_object_get(record, "files"), k, file)
+                for (size_t n = 0; n < p->pdf_count; n++)
+                    if (p->pdfs[n].unreadable && strcmp(p->pdfs[n].sha256, text_of(file, "sha256")) == 0)
+                        WARN("・附件無法顯示：%s「%s」（%s）\n", text_of(category, "category"),
+                             text_of(file, "name"), p->pdfs[n].reason);
 #undef WARN
     if (used && out[used - 1] == '\n')
         out[used - 1] = '\0';
@@ -330,13 +344,61 @@ static void cover_applicant_table(struct layout_doc *doc, const struct packet *p
     layout_table_end(doc);
 }
 
+/* The applicant's averages: overall (counted rows, credit-weighted) and
+ * per domain (graded rows, credit-weighted), as the comparison sheet has
+ * them.  Portfolio applicants only: a self-made application is not
+ * averaged with them. */
+static void cover_averages(struct layout_doc *doc, const struct packet *p)
+{
+    const json_t *average = json_object_get(p->show, "average");
+    const json_t *domains = json_object_get(p->show, "domain_averages");
+    if (p->self_made || (!json_is_number(average) && json_array_size(domains) == 0))
+        return;
+    /* Three domains to a row: name, average. */
+    static const struct layout_column columns[] = {
+        {.fraction = 1}, {.width = 48}, {.fraction = 1}, {.width = 48}, {.fraction = 1}, {.width = 48},
+    };
+    static const struct layout_style name_style = {.size = 8.5, .color = COLOR_MUTED};
+    struct layout_table table = {.columns = columns, .column_count = 6, .padding = 3};
+    char text[128];
+    layout_heading(doc, &subheading_style, "學業平均");
+    layout_space(doc, 2);
+    if (json_is_number(average)) {
+        snprintf(text, sizeof text, "總平均 %.2f（採計科目，依學分加權）", json_number_value(average));
+        layout_text(doc, &body_style, text);
+        layout_space(doc, 2);
+    }
+    size_t count = json_array_size(domains);
+    char names[3][96], values[3][32];
+    if (count > 0)
+        layout_table_begin(doc, &table);
+    for (size_t row = 0; row < count; row += 3) {
+        struct layout_cell cells[6] = {{0}};
+        for (size_t k = 0; k < 3; k++) {
+            const json_t *domain = json_array_get(domains, row + k);
+            names[k][0] = values[k][0] = '\0';
+            if (domain) {
+                snprintf(names[k], sizeof names[k], "%s領域", text_of(domain, "name"));
+                snprintf(values[k], sizeof values[k], "%.2f",
+                         json_number_value(json_object_get(domain, "average")));
+            }
+            cells[2 * k] = (struct layout_cell){.text = names[k], .style = &name_style};
+            cells[2 * k + 1] = (struct layout_cell){.text = values[k], .style = &cell_right};
+        }
+        layout_table_row(doc, cells);
+    }
+    if (count > 0)
+        layout_table_end(doc);
+    layout_space(doc, 10);
+}
+
 static void cover_counts_and_contents(struct layout_doc *doc, const struct packet *p)
 {
     static const struct layout_column columns[] = {{.fraction = 1}, {.width = 110}, {.width = 60}};
     static const struct layout_cell header[] = {{.text = "項目"}, {.text = "類別"}, {.text = "筆數"}};
     struct layout_table table = {.columns = columns, .column_count = 3, .header = header,
                                  .zebra_fill = 0xF7F7F7};
-    layout_text(doc, &subheading_style, "資料項目");
+    layout_heading(doc, &subheading_style, "資料項目");
     layout_space(doc, 3);
     layout_table_begin(doc, &table);
     size_t i;
@@ -386,7 +448,7 @@ static void cover_cadres(struct layout_doc *doc, const struct packet *p)
             continue;
         if (!any) {
             layout_space(doc, 10);
-            layout_text(doc, &subheading_style, "幹部經歷（學校登錄）");
+            layout_heading(doc, &subheading_style, "幹部經歷（學校登錄）");
             layout_space(doc, 3);
             layout_table_begin(doc, &table);
             any = true;
@@ -426,12 +488,13 @@ static int cover(struct layout_doc *doc, struct packet *p)
     char warnings[4096];
     completeness_warnings(p, warnings, sizeof warnings);
     if (warnings[0]) {
-        layout_text(doc, &subheading_style, "完整性提醒");
+        layout_heading(doc, &subheading_style, "完整性提醒");
         layout_space(doc, 3);
         layout_notice(doc, &(struct layout_style){.size = 9.5, .color = COLOR_WARN}, warnings,
                       COLOR_WARN, COLOR_WARN_FILL);
         layout_space(doc, 10);
     }
+    cover_averages(doc, p);
     cover_counts_and_contents(doc, p);
     cover_cadres(doc, p);
     return 0;
@@ -458,16 +521,19 @@ static const char *record_type_text(const char *type)
 
 static const struct layout_column course_columns[COURSE_COLUMNS] = {
     {.width = 38}, {.fraction = 1}, {.width = 26}, {.width = 34}, {.width = 30},
-    {.width = 28}, {.width = 34}, {.width = 36}, {.width = 64}, {.width = 48},
+    {.width = 28}, {.width = 34}, {.width = 44}, {.width = 64}, {.width = 48},
 };
+/* 校排 and PR run opposite ways: each header says which way is better. */
 static const struct layout_cell course_header[COURSE_COLUMNS] = {
     {.text = "學年期"}, {.text = "科目名稱"}, {.text = "學分"}, {.text = "成績"}, {.text = "補考"},
-    {.text = "及格"}, {.text = "採計"}, {.text = "校排"}, {.text = "校內分布"}, {.text = "申請者PR"},
+    {.text = "及格"}, {.text = "採計"}, {.text = "校排前\n(小者佳)"}, {.text = "校內分布"},
+    {.text = "本系PR\n(大者佳)"},
 };
 
 static void course_row(struct layout_doc *doc, const json_t *r, struct chart_histogram *histogram)
 {
-    char term[16], name[512], credits[8], score[16], makeup[16], rank[16], pool[32], destination[80];
+    char term[16], name[512], credits[8], score[16], makeup[16], rank[16], pool[32], cohort_n[24];
+    char destination[80];
     snprintf(term, sizeof term, "%lld-%lld", integer_of(r, "year"), integer_of(r, "semester"));
     const char *type = record_type_text(text_of(r, "record_type"));
     snprintf(name, sizeof name, "%s%s%s%s", text_of(r, "name"), type ? "（" : "", type ? type : "",
@@ -485,18 +551,24 @@ static void course_row(struct layout_doc *doc, const json_t *r, struct chart_his
     if (json_is_integer(json_object_get(r, "cohort_rank_pct")))
         snprintf(rank, sizeof rank, "前%lld%%", integer_of(r, "cohort_rank_pct"));
     pool[0] = '\0';
-    if (json_is_number(json_object_get(r, "pool_percentile")))
+    if (json_is_true(json_object_get(r, "pool_too_small")))
+        snprintf(pool, sizeof pool, "n過少\n(n=%lld)", integer_of(r, "pool_n"));
+    else if (json_is_number(json_object_get(r, "pool_percentile")))
         snprintf(pool, sizeof pool, "%.1f\n(n=%lld)", json_number_value(json_object_get(r, "pool_percentile")),
                  integer_of(r, "pool_n"));
     snprintf(destination, sizeof destination, "plan-%s", text_of(r, "code"));
 
     const json_t *cohort = json_object_get(r, "cohort_histogram");
     bool has_histogram = json_array_size(cohort) == 10;
+    cohort_n[0] = '\0';
     if (has_histogram) {
         for (int b = 0; b < CHART_BINS; b++)
             histogram->counts[b] = (unsigned)json_integer_value(json_array_get(cohort, (size_t)b));
         const json_t *value = json_object_get(r, "score");
         histogram->marked_bin = json_is_number(value) ? chart_bin_of(json_number_value(value)) : -1;
+        /* The scale: how many students, and the score axis 0–100. */
+        histogram->axis_labels = true;
+        snprintf(cohort_n, sizeof cohort_n, "n=%lld", integer_of(r, "cohort_size"));
     }
     struct layout_cell cells[COURSE_COLUMNS] = {
         {.text = term, .style = &cell_center},
@@ -508,8 +580,8 @@ static void course_row(struct layout_doc *doc, const json_t *r, struct chart_his
          .style = &cell_center},
         {.text = counted_text(integer_of(r, "counted")), .style = &cell_center},
         {.text = rank, .style = &cell_center},
-        {.draw = has_histogram ? chart_draw_mini : NULL, .draw_user = histogram,
-         .draw_height = has_histogram ? 16 : 0},
+        {.text = cohort_n, .style = &cell_tiny, .draw = has_histogram ? chart_draw_mini : NULL,
+         .draw_user = histogram, .draw_height = has_histogram ? 20 : 0},
         {.text = pool, .style = &cell_center},
     };
     layout_table_row(doc, cells);
@@ -571,7 +643,7 @@ static void semester_averages(struct layout_doc *doc, const json_t *show)
     struct layout_table table = {.columns = columns, .column_count = 3, .header = header};
     layout_space(doc, 10);
     layout_destination(doc, "averages");
-    layout_text(doc, &subheading_style, "學期成績加權平均（採計且已評分之科目，依學分加權）");
+    layout_heading(doc, &subheading_style, "學期成績加權平均（採計且已評分之科目，依學分加權）");
     layout_space(doc, 3);
     layout_table_begin(doc, &table);
     for (int t = 0; t < count; t++) {
@@ -608,36 +680,32 @@ static void course_plans(struct layout_doc *doc, const json_t *show, int outline
                 continue;
             g_hash_table_add(seen, (char *)code);
             const json_t *plan = json_object_get(r, "catalog");
-            char destination[80], line[1024], list[256] = "", sources[256] = "";
+            char destination[80], line[1536], list[512] = "", sources[256] = "";
             snprintf(destination, sizeof destination, "plan-%s", code);
             size_t k;
             const json_t *value;
-            json_array_foreach(json_object_get(plan, "competencies"), k, value)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? "、" : "",
-                         json_string_value(value));
+            json_array_foreach(json_object_get(plan, "competencies"), k, value) {
+                const char *competency = json_string_value(value);
+                const char *named = category_competency_name(competency ? competency : "");
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s%s%s", k ? "、" : "",
+                         competency ? competency : "", named ? " " : "", named ? named : "");
+            }
             json_array_foreach(json_object_get(plan, "teacher_source"), k, value)
                 snprintf(sources + strlen(sources), sizeof sources - strlen(sources), "%s%s",
                          k ? "、" : "", json_string_value(value));
             layout_space(doc, 5);
             layout_destination(doc, destination);
             snprintf(line, sizeof line, "%s　%s", text_of(r, "subject"), code);
-            layout_text(doc, &record_title_style, line);
+            layout_heading(doc, &record_title_style, line);
             snprintf(line, sizeof line, "%s　領域：%s　來源：%s　核心素養：%s　跨領域：%s　授課：%s",
                      text_of(category, "category"), text_of(plan, "domain"), text_of(plan, "origin"),
                      list[0] ? list : "—", json_is_string(json_object_get(plan, "cross_domain"))
                          ? text_of(plan, "cross_domain") : "—", sources[0] ? sources : "—");
             layout_text(doc, &muted_style, line);
+            /* The syllabus whole (the contract allows 2,000 characters). */
             const char *syllabus = text_of(plan, "syllabus");
-            if (syllabus[0]) {
-                /* An excerpt: the first 160 characters. */
-                char excerpt[800];
-                const char *end = syllabus;
-                for (int c = 0; *end && c < 160; c++)
-                    end = g_utf8_next_char(end);
-                snprintf(excerpt, sizeof excerpt, "%.*s%s", (int)(end - syllabus), syllabus,
-                         *end ? "……" : "");
-                layout_text(doc, &body_style, excerpt);
-            }
+            if (syllabus[0])
+                layout_text(doc, &body_style, syllabus);
         }
     }
     g_hash_table_destroy(seen);
@@ -648,9 +716,11 @@ static void section_courses(struct layout_doc *doc, struct packet *p)
     int outline_id;
     begin_section(doc, p, "A", "A 修課紀錄", &outline_id);
     layout_text(doc, &muted_style,
-                "校排：同校修習相同課程代碼者中的排名百分比 floor((名次−1)×100/人數)+1，1 為最前。"
-                "校內分布：各 10 分一組的人數，深色為申請者所在組。"
-                "申請者PR：本系申請者同課程代碼、同學期成績中的百分等級（同分計一半）。"
+                "校排前：同校修習相同課程代碼者中的排名百分比 floor((名次−1)×100/人數)+1，"
+                "數值愈小愈前（1 為最前）。"
+                "校內分布：同校同課程 n 人的成績，0–100 分每 10 分一組，深色為申請者所在組。"
+                "本系PR：本系申請者同一科目、同一年級學期之成績中的百分等級（同分計一半），"
+                "數值愈大愈前（100 為最高）；不足 10 筆時不計百分等級，標示「n過少」。"
                 "科目名稱連結至課程計畫資料。");
     size_t i;
     const json_t *category;
@@ -661,10 +731,9 @@ static void section_courses(struct layout_doc *doc, struct packet *p)
         char destination[32];
         snprintf(destination, sizeof destination, "course-category-%d", index++);
         layout_space(doc, 8);
-        layout_need(doc, 60);
         layout_destination(doc, destination);
         layout_outline(doc, outline_id, text_of(category, "category"), destination, false);
-        layout_text(doc, &subheading_style, text_of(category, "category"));
+        layout_heading(doc, &subheading_style, text_of(category, "category"));
         layout_space(doc, 2);
         course_table(doc, category);
     }
@@ -716,6 +785,9 @@ static void performance_record(struct packet *p, struct layout_doc *doc, const j
 {
     char line[1536], hours[32] = "—", time_text[32];
     layout_text(doc, &record_title_style, text_of(r, "title"));
+    /* Marked as B–E are: the export carries no teacher certification for
+     * diverse performances, so none is claimed. */
+    layout_text(doc, &warn_style, "【未認證】多元表現由學生登錄上傳，無教師認證");
     if (json_is_number(json_object_get(r, "hours")))
         snprintf(hours, sizeof hours, "%g 小時", json_number_value(json_object_get(r, "hours")));
     snprintf(line, sizeof line, "%s　主辦：%s　期間：%s ~ %s　%lld 學年度第 %lld 學期",
@@ -748,7 +820,12 @@ static void upload_record(struct packet *p, struct layout_doc *doc, const json_t
     const char *text = text_of(r, "text");
     if (text[0]) {
         char count[64];
-        snprintf(count, sizeof count, "共 %zu 字", text_characters(text, strlen(text)));
+        /* English is counted in words, as its length is read; other text
+         * in characters. */
+        if (text_is_mostly_latin(text))
+            snprintf(count, sizeof count, "共 %zu 個英文字（words）", text_words(text));
+        else
+            snprintf(count, sizeof count, "共 %zu 字", text_characters(text, strlen(text)));
         layout_text(doc, &muted_style, count);
         layout_space(doc, 4);
         layout_text(doc, &text_style, text);
@@ -801,15 +878,60 @@ static void section_missing(struct layout_doc *doc, struct packet *p, const json
 /* Whether the packet has an A section of course tables: a portfolio
  * application with course records (a self-made one is reviewed on its
  * uploads only). */
-static bool has_course_section(const struct packet *p)
+/* True when the application has central course records. */
+static bool has_course_records(const struct packet *p)
 {
     size_t i;
     const json_t *category;
     json_array_foreach(json_object_get(p->show, "categories"), i, category)
         if (strcmp(text_of(category, "group"), CATEGORY_GROUP_COURSES) == 0 &&
             !is_item_category(category))
-            return !p->self_made;
+            return true;
     return false;
+}
+
+/* A 修課紀錄 of a portfolio application. */
+static bool has_course_section(const struct packet *p)
+{
+    return !p->self_made && has_course_records(p);
+}
+
+/* The central course records that came with a self-made application: in
+ * a section of their own, marked as reference only, with no pool figures
+ * (a self-made application is never pooled with portfolio applicants). */
+static void section_central_courses(struct layout_doc *doc, struct packet *p)
+{
+    if (!p->self_made || !has_course_records(p))
+        return;
+    const char *title = "中央資料庫修課紀錄（參考）";
+    layout_new_page(doc);
+    layout_page_labels(doc, "參考-");
+    layout_running_item(doc, title);
+    layout_destination(doc, "central-courses");
+    int outline_id = layout_outline(doc, LAYOUT_OUTLINE_ROOT, title, "central-courses", false);
+    layout_text(doc, &heading_style, title);
+    layout_rule(doc, 1.2, COLOR_HEADING);
+    layout_space(doc, 4);
+    layout_notice(doc, &(struct layout_style){.size = 9.5, .bold = true, .color = COLOR_WARN},
+                  "本申請者以自行上傳PDF申請，以下為中央資料庫隨附的修課紀錄，僅供參考：\n"
+                  "不計入本系申請者分布（無本系PR），亦不與學習歷程檔案申請者排序比較。",
+                  COLOR_WARN, COLOR_WARN_FILL);
+    size_t i;
+    const json_t *category;
+    int index = 0;
+    json_array_foreach(json_object_get(p->show, "categories"), i, category) {
+        if (strcmp(text_of(category, "group"), CATEGORY_GROUP_COURSES) != 0 ||
+            is_item_category(category))
+            continue;
+        char destination[40];
+        snprintf(destination, sizeof destination, "central-category-%d", index++);
+        layout_space(doc, 8);
+        layout_destination(doc, destination);
+        layout_outline(doc, outline_id, text_of(category, "category"), destination, false);
+        layout_heading(doc, &subheading_style, text_of(category, "category"));
+        layout_space(doc, 2);
+        course_table(doc, category);
+    }
 }
 
 static void listed_sections(struct layout_doc *doc, struct packet *p)
@@ -829,6 +951,7 @@ static void listed_sections(struct layout_doc *doc, struct packet *p)
         else
             section_missing(doc, p, item);
     }
+    section_central_courses(doc, p);
 }
 
 static int packet_content(struct layout_doc *doc, void *user)
@@ -844,11 +967,12 @@ static int packet_content(struct layout_doc *doc, void *user)
     size_t i;
     const json_t *category;
     json_array_foreach(json_object_get(p->show, "categories"), i, category) {
-        /* A self-made application is reviewed on its uploads only: course
-         * records that came along with the applicant are not part of it. */
+        /* A self-made application is reviewed on its uploads; course
+         * records that came along follow in a section of their own. */
         if (is_item_category(category))
             section_item(doc, p, category);
     }
+    section_central_courses(doc, p);
     return 0;
 }
 
@@ -881,8 +1005,11 @@ static int prepare_pdfs(struct packet *p)
                 enum attach_status status = attach_prepare(path, text_of(file, "name"), NULL, &pdf->file, &err);
                 if (!pdf->file)
                     return -1;
-                if (status != ATTACH_OK && status != ATTACH_TRUNCATED)
+                if (status != ATTACH_OK && status != ATTACH_TRUNCATED) {
                     p->attachments_unreadable++;
+                    pdf->unreadable = true;
+                    snprintf(pdf->reason, sizeof pdf->reason, "%s", err.message);
+                }
                 p->pdf_count++;
             }
     return 0;

@@ -15,12 +15,12 @@ struct browse_options {
     bool show_national_id;
     const char *department, *source, *category, *sort;
     const char *course, *subject, *domain, *all;
-    int year, semester;
+    int year, semester, grade;
 };
 
 enum {
     OPT_DB = 1000, OPT_JSON, OPT_SHOW_ID, OPT_DEPARTMENT, OPT_SOURCE, OPT_CATEGORY,
-    OPT_SORT, OPT_COURSE, OPT_SUBJECT, OPT_DOMAIN, OPT_ALL, OPT_YEAR, OPT_SEMESTER, OPT_HELP,
+    OPT_SORT, OPT_COURSE, OPT_SUBJECT, OPT_DOMAIN, OPT_ALL, OPT_YEAR, OPT_SEMESTER, OPT_GRADE, OPT_HELP,
 };
 
 static const struct option all_options[] = {
@@ -37,6 +37,7 @@ static const struct option all_options[] = {
     {"all", required_argument, NULL, OPT_ALL},
     {"year", required_argument, NULL, OPT_YEAR},
     {"semester", required_argument, NULL, OPT_SEMESTER},
+    {"grade", required_argument, NULL, OPT_GRADE},
     {"help", no_argument, NULL, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -68,11 +69,14 @@ static int parse_options(int argc, char **argv, const int *allowed, const char *
         case OPT_DOMAIN: out->domain = optarg; break;
         case OPT_ALL: out->all = optarg; break;
         case OPT_YEAR:
+        case OPT_GRADE:
         case OPT_SEMESTER: {
             long value;
+            const char *name = option == OPT_YEAR ? "year" : option == OPT_GRADE ? "grade" : "semester";
             if (!text_parse_integer(optarg, 1, 9999, &value))
-                return cli_usage_error(argv[0], "--%s takes a number", option == OPT_YEAR ? "year" : "semester");
-            *(option == OPT_YEAR ? &out->year : &out->semester) = (int)value;
+                return cli_usage_error(argv[0], "--%s takes a number", name);
+            *(option == OPT_YEAR ? &out->year : option == OPT_GRADE ? &out->grade : &out->semester) =
+                (int)value;
             break;
         }
         case OPT_HELP: fputs(usage, stdout); return -1;
@@ -228,10 +232,13 @@ static void print_course(const json_t *r)
     }
     if (json_is_true(json_object_get(r, "in_progress")))
         printf(" 修課中");
+    /* Rank and percentile run opposite ways; each says which way is better. */
     if (json_is_integer(json_object_get(r, "cohort_rank_pct")))
-        printf("  校排前%lld%%", json_integer_value(json_object_get(r, "cohort_rank_pct")));
-    if (json_is_number(json_object_get(r, "pool_percentile")))
-        printf("  PR %.1f (n=%lld)", json_number_value(json_object_get(r, "pool_percentile")),
+        printf("  校排前%lld%%(小者佳)", json_integer_value(json_object_get(r, "cohort_rank_pct")));
+    if (json_is_true(json_object_get(r, "pool_too_small")))
+        printf("  系PR n過少 (n=%lld)", json_integer_value(json_object_get(r, "pool_n")));
+    else if (json_is_number(json_object_get(r, "pool_percentile")))
+        printf("  系PR %.1f(大者佳, n=%lld)", json_number_value(json_object_get(r, "pool_percentile")),
                json_integer_value(json_object_get(r, "pool_n")));
     printf("\n");
 }
@@ -280,8 +287,10 @@ int cli_show(int argc, char **argv)
         "\n"
         "The application's records of one category (all categories when none is\n"
         "given).  Courses carry the catalog data, the cohort rank percentage\n"
-        "floor((rank-1)*100/size)+1 and the percentile rank in the department's\n"
-        "pool for the same course code and term (ties count half).\n";
+        "floor((rank-1)*100/size)+1 (smaller is better) and the percentile rank\n"
+        "(PR, larger is better) among the department's graded rows of the same\n"
+        "subject in the same grade and semester (ties count half); a pool of\n"
+        "fewer than 10 rows shows \"n過少\" instead.\n";
     static const int allowed[] = {OPT_DB, OPT_JSON, OPT_SHOW_ID, OPT_CATEGORY, 0};
     struct browse_options o;
     int rc = parse_options(argc, argv, allowed, usage, &o);
@@ -315,10 +324,15 @@ static void print_distribution(const json_t *d)
     json_array_foreach(json_object_get(d, "histogram"), i, value)
         printf(" %lld", json_integer_value(value));
     printf("\n");
+    bool too_small = json_integer_value(json_object_get(d, "n")) <
+                     json_integer_value(json_object_get(d, "min_pool"));
     json_array_foreach(json_object_get(d, "applications"), i, value) {
         printf("  %-16s %-8s", text_of(value, "id"), text_of(value, "name"));
         print_number(json_object_get(value, "score"), 8);
-        printf("  PR %5.1f\n", json_number_value(json_object_get(value, "percentile")));
+        if (too_small)
+            printf("  PR n過少\n");
+        else
+            printf("  PR %5.1f\n", json_number_value(json_object_get(value, "percentile")));
     }
 }
 
@@ -326,7 +340,7 @@ int cli_dist(int argc, char **argv)
 {
     static const char *usage =
         "usage: beishen dist [--db FILE] --department CODE\n"
-        "         (--course CODE [--year Y --semester S] | --subject NAME |\n"
+        "         (--course CODE [--year Y --semester S] | --subject NAME [--grade G --semester S] |\n"
         "          --category NAME | --domain CODE | --all course|subject|category|domain)\n"
         "         [--json]\n"
         "\n"
@@ -337,9 +351,13 @@ int cli_dist(int argc, char **argv)
         "gives the statistics of every pool of that kind in the department.  An\n"
         "application's score is the credit-weighted mean of its graded rows for the\n"
         "key; in-progress and ungraded (counted 3) rows are left out.  Ties: the\n"
-        "percentile rank is 100 x (scores below + half the scores equal) / n.\n";
+        "percentile rank is 100 x (scores below + half the scores equal) / n; a\n"
+        "pool of fewer than 10 is printed \"PR n過少\".  --subject with --grade and\n"
+        "--semester is a course row's pool: every graded row of that subject in\n"
+        "that grade and semester.\n";
     static const int allowed[] = {OPT_DB, OPT_JSON, OPT_DEPARTMENT, OPT_COURSE, OPT_SUBJECT,
-                                  OPT_CATEGORY, OPT_DOMAIN, OPT_ALL, OPT_YEAR, OPT_SEMESTER, 0};
+                                  OPT_CATEGORY, OPT_DOMAIN, OPT_ALL, OPT_YEAR, OPT_SEMESTER,
+                                  OPT_GRADE, 0};
     struct browse_options o;
     int rc = parse_options(argc, argv, allowed, usage, &o);
     if (rc)
@@ -347,8 +365,11 @@ int cli_dist(int argc, char **argv)
     int keys = !!o.course + !!o.subject + !!o.category + !!o.domain + !!o.all;
     if (!o.department || keys != 1 || optind < argc)
         return cli_usage_error("dist", "give --department and one of --course, --subject, --category, --domain");
-    if ((o.year || o.semester) && (!o.course || !o.year || o.semester < 1 || o.semester > 2))
-        return cli_usage_error("dist", "--year and --semester (1 or 2) go together, with --course");
+    bool course_term = o.course && o.year && !o.grade, subject_term = o.subject && o.grade && !o.year;
+    if ((o.year || o.grade || o.semester) &&
+        (!(course_term || subject_term) || o.semester < 1 || o.semester > 2 || o.grade > 3))
+        return cli_usage_error("dist", "--semester (1 or 2) goes with --year and --course, "
+                               "or with --grade (1 to 3) and --subject");
     if (o.all) {
         static const char *const kinds[] = {"course", "subject", "category", "domain"};
         int kind = -1;
@@ -374,8 +395,10 @@ int cli_dist(int argc, char **argv)
         .department = o.department,
         .key = o.course ? DIST_COURSE : o.subject ? DIST_SUBJECT : o.category ? DIST_CATEGORY : DIST_DOMAIN,
         .value = o.course ? o.course : o.subject ? o.subject : o.category ? o.category : o.domain,
-        .year = o.year, .semester = o.semester,
+        .year = o.year, .semester = o.semester, .grade = o.grade,
     };
+    if (subject_term)
+        request.key = DIST_TERM;
     struct store *store;
     if (cli_open_readonly(o.db, &store) != 0)
         return EXIT_FAILED;

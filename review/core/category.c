@@ -153,3 +153,16 @@ const char *category_item_group(char item)
 }
 
 const char *const category_rubric_levels[CATEGORY_RUBRIC_LEVELS] = {"傑出", "優良", "普通", "待加強", "不佳"};
+
+const char *category_competency_name(const char *code)
+{
+    static const char *const names[][2] = {
+        {"A1", "身心素質與自我精進"}, {"A2", "系統思考與解決問題"}, {"A3", "規劃執行與創新應變"},
+        {"B1", "符號運用與溝通表達"}, {"B2", "科技資訊與媒體素養"}, {"B3", "藝術涵養與美感素養"},
+        {"C1", "道德實踐與公民意識"}, {"C2", "人際關係與團隊合作"}, {"C3", "多元文化與國際理解"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(code, names[i][0]) == 0)
+            return names[i][1];
+    return NULL;
+}

@@ -33,6 +33,10 @@ int category_course_rank(const char *code);
 const char *category_item_name(char item);
 const char *category_item_group(char item);
 
+/* The name of a core competency (核心素養) code of the 108 curriculum,
+ * "A1" -> "身心素質與自我精進"; NULL if unknown. */
+const char *category_competency_name(const char *code);
+
 /* The five levels of a rubric (評量尺規), best first: 傑出 優良 普通 待加強 不佳. */
 #define CATEGORY_RUBRIC_LEVELS 5
 extern const char *const category_rubric_levels[CATEGORY_RUBRIC_LEVELS];

@@ -16,6 +16,31 @@ size_t text_characters(const char *text, size_t length)
     return count;
 }
 
+bool text_is_mostly_latin(const char *text)
+{
+    size_t latin = 0, other = 0;
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (c < 0x250 && g_unichar_isalpha(c))
+            latin++;
+        else if (g_unichar_isalpha(c))
+            other++;
+    }
+    return latin > other;
+}
+
+size_t text_words(const char *text)
+{
+    size_t words = 0;
+    bool in_word = false;
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        bool space = g_unichar_isspace(g_utf8_get_char(p));
+        words += !space && !in_word;
+        in_word = !space;
+    }
+    return words;
+}
+
 bool text_is_utf8(const char *text, size_t length)
 {
     const char *end = NULL;

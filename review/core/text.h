@@ -10,6 +10,11 @@
 
 /* Number of Unicode characters in a valid UTF-8 string of `length` bytes. */
 size_t text_characters(const char *text, size_t length);
+/* True when more of the letters of `text` (valid UTF-8) are Latin than
+ * Han or kana: an English statement, counted in words. */
+bool text_is_mostly_latin(const char *text);
+/* Words: runs of characters between white space. */
+size_t text_words(const char *text);
 /* True when `text` (length bytes) is valid UTF-8 and has no NUL byte. */
 bool text_is_utf8(const char *text, size_t length);
 /* True when valid UTF-8 `text` is in Unicode Normalization Form C. */

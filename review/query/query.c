@@ -276,25 +276,29 @@ static json_t *histogram_array(const char *text)
     return array;
 }
 
-/* Adds pool_n and pool_percentile for a graded course row. */
+/* Adds pool_n, pool_percentile and pool_too_small for a graded course
+ * row: its standing among the graded rows of the same subject in the same
+ * grade and semester of the department's applicants (pool_term_counts,
+ * schema 008). */
 static int add_pool_percentile(struct store *store, json_t *course, struct error *err)
 {
     static const char *sql =
         "SELECT coalesce(sum(rows), 0), coalesce(sum(rows) FILTER (WHERE score < ?5), 0),"
-        " coalesce(sum(rows) FILTER (WHERE score = ?5), 0) FROM pool_score_counts"
-        " WHERE department = ?1 AND code = ?2 AND year = ?3 AND semester = ?4";
+        " coalesce(sum(rows) FILTER (WHERE score = ?5), 0) FROM pool_term_counts"
+        " WHERE department = ?1 AND subject = ?2 AND grade = ?3 AND semester = ?4";
     json_t *score = json_object_get(course, "score");
     if (!json_is_true(json_object_get(course, "graded")) || !json_is_number(score)) {
         json_object_set_new(course, "pool_n", json_null());
         json_object_set_new(course, "pool_percentile", json_null());
+        json_object_set_new(course, "pool_too_small", json_null());
         return 0;
     }
     sqlite3_stmt *s = prepare(store, sql, err);
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, json_string_value(json_object_get(course, "department")), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, json_string_value(json_object_get(course, "code")), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, json_integer_value(json_object_get(course, "year")));
+    sqlite3_bind_text(s, 2, json_string_value(json_object_get(course, "subject")), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, json_integer_value(json_object_get(course, "grade")));
     sqlite3_bind_int64(s, 4, json_integer_value(json_object_get(course, "semester")));
     sqlite3_bind_double(s, 5, json_number_value(score));
     int n = 0, below = 0, equal = 0;
@@ -309,6 +313,7 @@ static int add_pool_percentile(struct store *store, json_t *course, struct error
         return -1;
     json_object_set_new(course, "pool_n", json_integer(n));
     json_object_set_new(course, "pool_percentile", json_real(query_percentile_rank(below, equal, n)));
+    json_object_set_new(course, "pool_too_small", json_boolean(n < QUERY_MIN_POOL));
     return 0;
 }
 
@@ -588,12 +593,19 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
      * pool was derived at ingest into pool_scores (index.c). */
     static const char *by_term = DISTRIBUTION_SQL("c.code = ?3 AND c.year = ?4 AND c.semester = ?5");
 #undef DISTRIBUTION_SQL
+    /* A subject in one grade and semester: every graded row is one entry,
+     * as in a course row's pool percentile (pool_term_counts). */
+    static const char *by_subject_term =
+        "SELECT a.key AS id, a.application_no, s.name, c.score AS score, 1 AS rows"
+        " FROM courses c JOIN applications a ON a.id = c.application_id"
+        " JOIN students s ON s.application_id = a.id"
+        " WHERE c.graded AND c.department = ?1 AND c.subject = ?3 AND c.grade = ?4 AND c.semester = ?5";
     static const char *from_pool =
         "SELECT a.key AS id, a.application_no, s.name, p.score, p.rows FROM pool_scores p"
         " JOIN applications a ON a.id = p.application_id JOIN students s ON s.application_id = a.id"
         " WHERE p.department = ?1 AND p.kind = ?2 AND p.key = ?3";
-    bool term = request->key == DIST_COURSE && request->year;
-    const char *sql = term ? by_term : from_pool;
+    bool term = (request->key == DIST_COURSE && request->year) || request->key == DIST_TERM;
+    const char *sql = request->key == DIST_TERM ? by_subject_term : term ? by_term : from_pool;
     sqlite3_stmt *s = prepare(store, sql, err);
     if (!s)
         return NULL;
@@ -602,7 +614,7 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
         sqlite3_bind_int(s, 2, (int)request->key);
     sqlite3_bind_text(s, 3, request->value, -1, SQLITE_TRANSIENT);
     if (term) {
-        sqlite3_bind_int(s, 4, request->year);
+        sqlite3_bind_int(s, 4, request->key == DIST_TERM ? request->grade : request->year);
         sqlite3_bind_int(s, 5, request->semester);
     }
     size_t capacity = 64, n = 0;
@@ -632,12 +644,16 @@ json_t *query_distribution(struct store *store, const struct distribution_reques
             error_set(err, ERROR_INTERNAL, "out of memory");
         return NULL;
     }
-    static const char *const key_names[] = {"course", "subject", "category", "domain"};
+    static const char *const key_names[] = {"course", "subject", "category", "domain", "subject"};
     json_t *result = json_pack("{s:s, s:s, s:s}", "department", request->department,
                                "key", key_names[request->key], "value", request->value);
     if (request->key == DIST_COURSE && request->year)
         json_object_set_new(result, "term", json_pack("{s:i, s:i}", "year", request->year,
                                                       "semester", request->semester));
+    if (request->key == DIST_TERM)
+        json_object_set_new(result, "term", json_pack("{s:i, s:i}", "grade", request->grade,
+                                                      "semester", request->semester));
+    json_object_set_new(result, "min_pool", json_integer(QUERY_MIN_POOL));
     double *values = malloc(sizeof *values * (n + 1));
     for (size_t i = 0; values && i < n; i++)
         values[i] = items[i].score;
@@ -735,11 +751,42 @@ json_t *query_department_distributions(struct store *store, const char *departme
     return result;
 }
 
+/* [{code, name, average}]: the application's credit-weighted average of
+ * each domain it has graded rows in (pool_scores, the figures the
+ * comparison sheet shows). */
+static json_t *domain_averages(struct store *store, sqlite3_int64 application_id, struct error *err)
+{
+    static const char *sql =
+        "SELECT key AS code, round(score, 2) AS average FROM pool_scores"
+        " WHERE application_id = ?1 AND kind = 3 ORDER BY key";
+    sqlite3_stmt *s = prepare(store, sql, err);
+    if (!s)
+        return NULL;
+    sqlite3_bind_int64(s, 1, application_id);
+    json_t *rows = collect_rows(store, s, NULL, NULL, err);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *code = json_string_value(json_object_get(row, "code"));
+        const char *name = code ? category_domain_name(code) : NULL;
+        char fallback[32];
+        snprintf(fallback, sizeof fallback, "領域%s", code ? code : "");
+        json_object_set_new(row, "name", json_string(name ? name : fallback));
+    }
+    return rows;
+}
+
 json_t *query_packet_content(struct store *store, sqlite3_int64 application_id, struct error *err)
 {
     json_t *show = query_show(store, application_id, NULL, false, err);
     if (!show)
         return NULL;
+    json_t *domains = domain_averages(store, application_id, err);
+    if (!domains) {
+        json_decref(show);
+        return NULL;
+    }
+    json_object_set_new(show, "domain_averages", domains);
     json_t *list = requirements_latest(store, json_string_value(json_object_get(show, "department")),
                                        err);
     if (!list && err->kind != ERROR_NOT_FOUND) {

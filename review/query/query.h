@@ -29,7 +29,8 @@ int query_resolve_key(struct store *store, const char *id_or_number,
 
 /* What a review packet is drawn from (render/packet.h): {document:
  * "packet-1", application: query_show's JSON with every category (national
- * ID masked), requirements: the department's newest list or null}. */
+ * ID masked) and domain_averages: [{code, name, average}], requirements:
+ * the department's newest list or null}. */
 json_t *query_packet_content(struct store *store, sqlite3_int64 application_id, struct error *err);
 
 struct applicant_filter {
@@ -54,17 +55,25 @@ json_t *query_categories(struct store *store, sqlite3_int64 application_id, stru
 json_t *query_show(struct store *store, sqlite3_int64 application_id, const char *category,
                    bool show_national_id, struct error *err);
 
-/* The key a distribution is taken over: a pool kind of index.h. */
+/* The key a distribution is taken over: a pool kind of index.h, or the
+ * pool of a course row: one subject in one grade and semester. */
 enum distribution_key {
     DIST_COURSE = POOL_COURSE, DIST_SUBJECT = POOL_SUBJECT,
     DIST_CATEGORY = POOL_CATEGORY, DIST_DOMAIN = POOL_DOMAIN,
+    DIST_TERM = 4,
 };
+
+/* Pools of fewer graded rows or applications than this are too small for
+ * a percentile to mean anything: outputs print "n 過少" instead (the JSON
+ * keeps the figure, with its n). */
+#define QUERY_MIN_POOL 10
 
 struct distribution_request {
     const char *department;
     enum distribution_key key;
     const char *value;          /* course code, subject name, category name or domain code */
-    int year, semester;         /* with DIST_COURSE: 0 for all terms */
+    int year, semester;         /* with DIST_COURSE: 0 for all terms; DIST_TERM: semester */
+    int grade;                  /* with DIST_TERM */
 };
 
 /* {department, key, value, n, mean, sd, min, q1, median, q3, max,

@@ -233,7 +233,7 @@ enum MHD_Result handle_category(struct http_call *call)
 enum MHD_Result handle_distribution(struct http_call *call)
 {
     static const char *const names[] = {"department", "course", "subject", "category", "domain",
-                                        "year", "semester", NULL};
+                                        "year", "semester", "grade", NULL};
     const char *v[HTTP_QUERY_VALUES_MAX] = {0};
     enum MHD_Result result;
     if (!http_query_values(call, names, v, &result))
@@ -250,20 +250,26 @@ enum MHD_Result handle_distribution(struct http_call *call)
         .key = v[1] ? DIST_COURSE : v[2] ? DIST_SUBJECT : v[3] ? DIST_CATEGORY : DIST_DOMAIN,
         .value = v[1] ? v[1] : v[2] ? v[2] : v[3] ? v[3] : v[4],
     };
-    if (v[5] || v[6]) {
-        long year, semester;
-        if (!v[1] || !text_parse_integer(v[5], 1, 9999, &year) ||
-            !text_parse_integer(v[6], 1, 2, &semester))
-            return http_reply_error(call, MHD_HTTP_BAD_REQUEST,
-                               "year and semester (1 or 2) go together, with course");
-        request.year = (int)year;
-        request.semester = (int)semester;
-    }
+    long year = 0, grade = 0, semester = 0;
+    /* A term: year and semester of a course code, or grade and semester
+     * of a subject (a course row's pool). */
+    bool course_term = v[1] && v[5] && !v[7], subject_term = v[2] && v[7] && !v[5];
+    if ((v[5] || v[6] || v[7]) &&
+        (!(course_term || subject_term) || !text_parse_integer(v[6], 1, 2, &semester) ||
+         (course_term && !text_parse_integer(v[5], 1, 9999, &year)) ||
+         (subject_term && !text_parse_integer(v[7], 1, 3, &grade))))
+        return http_reply_error(call, MHD_HTTP_BAD_REQUEST, "semester (1 or 2) goes with year "
+                                "and course, or with grade (1 to 3) and subject");
+    request.year = (int)year;
+    request.grade = (int)grade;
+    request.semester = (int)semester;
+    if (subject_term)
+        request.key = DIST_TERM;
     struct error err;
     json_t *dist = query_distribution(call->store, &request, &err);
     if (!dist)
-        return http_reply_internal(call, "distribution", &err);
-    static const char *const key_names[] = {"course", "subject", "category", "domain"};
+        return http_reply_failure(call, "distribution", &err);
+    static const char *const key_names[] = {"course", "subject", "category", "domain", "subject"};
     char detail[AUDIT_FIELD_MAX];
     snprintf(detail, sizeof detail, "department=%s %s=%s", department, key_names[request.key],
              request.value);
