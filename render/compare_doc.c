@@ -4,21 +4,20 @@
 #include "render/chart.h"
 #include "render/layout.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #define COLOR_HEADING 0x1F3A5F
 #define COLOR_WARN    0xB3261E
-#define MAX_COLUMNS   LAYOUT_TABLE_MAX_COLUMNS
 
 static const struct layout_style title_style = {.size = 16, .bold = true, .color = COLOR_HEADING};
 static const struct layout_style heading_style = {.size = 12, .bold = true, .color = COLOR_HEADING};
 static const struct layout_style muted_style = {.size = 8.5, .color = 0x555555};
-static const struct layout_style cell_style = {.size = 7.5};
 static const struct layout_style cell_center = {.size = 7.5, .align = LAYOUT_CENTER};
-static const struct layout_style flag_style = {.size = 7.5, .color = COLOR_WARN};
-static const struct layout_style header_style = {.size = 7.5, .bold = true, .align = LAYOUT_CENTER};
 
 static const char *text_of(const json_t *object, const char *key)
 {
@@ -26,206 +25,253 @@ static const char *text_of(const json_t *object, const char *key)
     return text ? text : "";
 }
 
-/* The sheet's columns, decided once per section from the table. */
-struct sheet_columns {
-    struct layout_column columns[MAX_COLUMNS];
-    struct layout_cell header[MAX_COLUMNS];
-    char header_text[MAX_COLUMNS][96];
-    const char *kind[MAX_COLUMNS];     /* "applicant", "average", "domain", "item", "total", "flags" */
-    const char *code[MAX_COLUMNS];
-    size_t count;
+/* A sheet's column: what it shows of a row, its header, and its width. */
+enum column_kind { COLUMN_AVERAGE, COLUMN_DOMAIN, COLUMN_ITEM, COLUMN_TOTAL, COLUMN_FLAGS };
+
+struct sheet_column {
+    enum column_kind kind;
+    char code[8];                 /* the domain or item code */
+    char header[128];
+    double width;                 /* natural width: its widest line, unbroken */
 };
 
-static void add_column(struct sheet_columns *c, const char *kind, const char *code,
-                       double width, double fraction, const char *title)
+#define MAX_SHEET_COLUMNS 64
+/* Columns no narrower than this, and the applicant column no wider. */
+#define MIN_COLUMN_WIDTH 30.0
+#define MAX_APPLICANT_WIDTH 150.0
+
+struct sheet {
+    const json_t *table;
+    bool a3;
+    struct layout_style cell, number, header, flags;
+};
+
+/* A cell's text: what the CSV has, laid out for the sheet.  Numbers are
+ * right-aligned with fixed decimals; every number of the CSV is here. */
+static void cell_text(const json_t *row, const struct sheet_column *column, char *out, size_t size)
 {
-    if (c->count == MAX_COLUMNS)
-        return;
-    size_t i = c->count++;
-    c->columns[i] = (struct layout_column){.width = width, .fraction = fraction};
-    snprintf(c->header_text[i], sizeof c->header_text[i], "%s", title);
-    c->header[i] = (struct layout_cell){.text = c->header_text[i], .style = &header_style};
-    c->kind[i] = kind;
-    c->code[i] = code;
+    out[0] = '\0';
+    switch (column->kind) {
+    case COLUMN_AVERAGE: {
+        const json_t *average = json_object_get(row, "average");
+        if (json_is_number(average))
+            snprintf(out, size, "%.2f\n%lld科", json_number_value(average),
+                     json_integer_value(json_object_get(row, "courses")));
+        else
+            snprintf(out, size, "—");
+        break;
+    }
+    case COLUMN_DOMAIN:
+    case COLUMN_ITEM: {
+        const json_t *texts = json_object_get(json_object_get(row, "texts"),
+                                              column->kind == COLUMN_DOMAIN ? "domains" : "items");
+        const char *given = json_string_value(json_object_get(texts, column->code));
+        snprintf(out, size, "%s", given ? given : "—");
+        char *space = column->kind == COLUMN_DOMAIN ? strstr(out, " (") : NULL;
+        if (space) {   /* "85.20 (PR 73.5)" as two lines: "85.20" over "PR 73.5" */
+            memmove(space + 1, space + 2, strlen(space + 2) + 1);
+            *space = '\n';
+            char *close = strrchr(out, ')');
+            if (close)
+                *close = '\0';
+        }
+        break;
+    }
+    case COLUMN_TOTAL:
+        snprintf(out, size, "%lld", json_integer_value(json_object_get(row, "total_records")));
+        break;
+    case COLUMN_FLAGS: {
+        size_t f;
+        const json_t *flag;
+        json_array_foreach(json_object_get(row, "flags"), f, flag)
+            snprintf(out + strlen(out), size - strlen(out), "%s%s", f ? "\n" : "",
+                     json_string_value(flag));
+        break;
+    }
+    }
 }
 
-/* Items grouped into one column when a column per item would not fit. */
-struct item_group {
-    char first, last;
-    const char *title;
-};
-
-static const struct item_group item_groups[] = {
-    {'B', 'E', "B–E 課程學習成果"}, {'F', 'M', "F–M 多元表現"}, {'R', 'Z', "R– 其他"},
-};
-
-#define MIN_ITEM_WIDTH 44.0
-
-/* Domains 01–08 are the sheet's A columns (00 不分 and 09 全民國防教育 are in
- * the CSV); items after A get one column each, or — when that many columns
- * would be narrower than MIN_ITEM_WIDTH on this paper (no list loaded, many
- * items) — B–E, F–M and R and later are grouped into one column each.  The
- * CSV always has a column per item. */
-static void plan_columns(const json_t *table, bool self_made, double width, struct sheet_columns *c)
+static const struct layout_style *column_style(const struct sheet *sheet, enum column_kind kind)
 {
-    memset(c, 0, sizeof *c);
-    add_column(c, "applicant", NULL, 100, 0, "申請編號／姓名／學校");
-    size_t i;
+    return kind == COLUMN_FLAGS ? &sheet->flags
+         : kind == COLUMN_ITEM ? &sheet->cell : &sheet->number;
+}
+
+/* The width of the widest line of text, as set unbroken. */
+static double widest_line(struct layout_doc *doc, const struct layout_style *style, const char *text)
+{
+    double widest = 0;
+    char **lines = g_strsplit(text, "\n", -1);
+    for (char **line = lines; *line; line++) {
+        double width;
+        layout_text_size(doc, style, *line, &width, NULL);
+        widest = fmax(widest, width);
+    }
+    g_strfreev(lines);
+    return widest;
+}
+
+/* The section's columns, each as wide as its header's and cells' widest
+ * line (headers and cells never break inside a word). */
+static size_t plan_columns(struct layout_doc *doc, const struct sheet *sheet, const json_t *rows,
+                           bool self_made, struct sheet_column *columns)
+{
+    size_t count = 0, i;
     const json_t *value;
-    double fixed = 100 + 28 + 58;   /* applicant, total, flags */
     if (!self_made) {
-        add_column(c, "average", NULL, 32, 0, "學業\n平均");
-        fixed += 32;
-        json_array_foreach(json_object_get(table, "domains"), i, value) {
-            const char *code = text_of(value, "code");
-            if (strcmp(code, "01") < 0 || strcmp(code, "08") > 0)
-                continue;
-            char title[96];
-            snprintf(title, sizeof title, "A %s", text_of(value, "name"));
-            add_column(c, "domain", code, 38, 0, title);
-            fixed += 38;
+        columns[count++] = (struct sheet_column){.kind = COLUMN_AVERAGE, .header = "學業平均\n修課數"};
+        json_array_foreach(json_object_get(sheet->table, "domains"), i, value) {
+            struct sheet_column *c = &columns[count++];
+            *c = (struct sheet_column){.kind = COLUMN_DOMAIN};
+            snprintf(c->code, sizeof c->code, "%s", text_of(value, "code"));
+            snprintf(c->header, sizeof c->header, "A %s\n平均・PR", text_of(value, "name"));
+            if (count == MAX_SHEET_COLUMNS - 3)
+                break;
         }
     }
-    size_t items = 0;
-    json_array_foreach(json_object_get(table, "items"), i, value)
-        items += !(strcmp(text_of(value, "code"), "A") == 0 && !self_made);
-    bool grouped = items > 0 && (width - fixed) / (double)items < MIN_ITEM_WIDTH;
-    bool group_added[sizeof item_groups / sizeof item_groups[0]] = {false};
-    json_array_foreach(json_object_get(table, "items"), i, value) {
+    json_array_foreach(json_object_get(sheet->table, "items"), i, value) {
         const char *code = text_of(value, "code");
-        if (strcmp(code, "A") == 0 && !self_made)
-            continue; /* A is the domain columns */
-        size_t g = 0;
-        while (grouped && g < sizeof item_groups / sizeof item_groups[0] &&
-               !(code[0] >= item_groups[g].first && code[0] <= item_groups[g].last))
-            g++;
-        if (grouped && g < sizeof item_groups / sizeof item_groups[0]) {
-            if (!group_added[g])
-                add_column(c, "group", item_groups[g].title, 0, 1, item_groups[g].title);
-            group_added[g] = true;
-            continue;
-        }
-        char title[96];
+        if ((strcmp(code, "A") == 0 && !self_made) || count == MAX_SHEET_COLUMNS - 2)
+            continue;   /* a portfolio's A is its domain columns */
+        struct sheet_column *c = &columns[count++];
+        *c = (struct sheet_column){.kind = COLUMN_ITEM};
+        snprintf(c->code, sizeof c->code, "%s", code);
         if (json_is_number(json_object_get(value, "weight")))
-            snprintf(title, sizeof title, "%s %s\n%g%%", code, text_of(value, "name"),
+            snprintf(c->header, sizeof c->header, "%s %s\n%g%%", code, text_of(value, "name"),
                      json_number_value(json_object_get(value, "weight")));
         else
-            snprintf(title, sizeof title, "%s %s", code, text_of(value, "name"));
-        add_column(c, "item", code, 0, 1, title);
+            snprintf(c->header, sizeof c->header, "%s %s", code, text_of(value, "name"));
     }
-    add_column(c, "total", NULL, 28, 0, "總筆數");
-    add_column(c, "flags", NULL, 58, 0, "提醒");
-}
-
-/* A grouped column's cell: the records of its items summed, the
- * certified count for outcomes, the best level for performances. */
-static void group_cell_text(const json_t *row, const char *title, char *out, size_t size)
-{
-    const struct item_group *group = NULL;
-    for (size_t g = 0; g < sizeof item_groups / sizeof item_groups[0]; g++)
-        if (strcmp(item_groups[g].title, title) == 0)
-            group = &item_groups[g];
-    long long count = 0, certified = 0, supplied = 0;
-    const char *best_level = NULL;
-    const char *code;
-    const json_t *cell;
-    json_object_foreach(json_object_get(row, "items"), code, cell) {
-        if (!group || code[0] < group->first || code[0] > group->last)
-            continue;
-        count += json_integer_value(json_object_get(cell, "count"));
-        certified += json_integer_value(json_object_get(cell, "certified"));
-        supplied += json_is_true(json_object_get(cell, "supplied"));
-        const char *level = json_string_value(json_object_get(cell, "best_level"));
-        if (level && !best_level)
-            best_level = level;
-    }
-    if (!group || (count == 0 && supplied == 0))
-        snprintf(out, size, "—");
-    else if (group->first == 'B')
-        snprintf(out, size, "%lld（認證%lld）", count, certified);
-    else if (group->first == 'F')
-        snprintf(out, size, "%lld%s%s", count, best_level ? "・" : "", best_level ? best_level : "");
-    else
-        snprintf(out, size, "%lld 項", supplied + count);
-}
-
-static void row_cells(const json_t *row, bool self_made,
-                      const struct sheet_columns *c, char text[][160], struct layout_cell *cells)
-{
-    for (size_t i = 0; i < c->count; i++) {
-        const char *kind = c->kind[i];
-        text[i][0] = '\0';
-        cells[i] = (struct layout_cell){.text = text[i], .style = &cell_center};
-        if (strcmp(kind, "applicant") == 0) {
-            snprintf(text[i], 160, "%s\n%s\n%s%s", text_of(row, "id"), text_of(row, "name"),
-                     text_of(row, "school"), self_made ? "\n【自行上傳PDF】" : "");
-            cells[i].style = &cell_style;
-        } else if (strcmp(kind, "average") == 0) {
-            const json_t *average = json_object_get(row, "average");
-            snprintf(text[i], 160, json_is_number(average) ? "%.2f\n%lld科" : "—",
-                     json_number_value(average), json_integer_value(json_object_get(row, "courses")));
-        } else if (strcmp(kind, "group") == 0) {
-            group_cell_text(row, c->code[i], text[i], 160);
-        } else if (strcmp(kind, "domain") == 0 || strcmp(kind, "item") == 0) {
-            const json_t *texts = json_object_get(json_object_get(row, "texts"),
-                                                  strcmp(kind, "domain") == 0 ? "domains" : "items");
-            const char *given = json_string_value(json_object_get(texts, c->code[i]));
-            snprintf(text[i], 160, "%s", given ? given : "—");
-            char *space = strcmp(kind, "domain") == 0 ? strchr(text[i], ' ') : NULL;
-            if (space)
-                *space = '\n'; /* "85.20\n(PR 73.5)" */
-        } else if (strcmp(kind, "total") == 0) {
-            snprintf(text[i], 160, "%lld", json_integer_value(json_object_get(row, "total_records")));
-        } else {
-            size_t f;
-            const json_t *flag;
-            json_array_foreach(json_object_get(row, "flags"), f, flag)
-                snprintf(text[i] + strlen(text[i]), 160 - strlen(text[i]), "%s%s", f ? " " : "",
-                         json_string_value(flag));
-            cells[i].style = &flag_style;
+    columns[count++] = (struct sheet_column){.kind = COLUMN_TOTAL, .header = "總筆數"};
+    columns[count++] = (struct sheet_column){.kind = COLUMN_FLAGS, .header = "提醒"};
+    double padding = 2 * 2.5 + 1;
+    for (size_t c = 0; c < count; c++) {
+        double width = widest_line(doc, &sheet->header, columns[c].header);
+        json_array_foreach(rows, i, value) {
+            char text[256];
+            cell_text(value, &columns[c], text, sizeof text);
+            width = fmax(width, widest_line(doc, column_style(sheet, columns[c].kind), text));
         }
+        columns[c].width = fmax(MIN_COLUMN_WIDTH, width + padding);
     }
+    return count;
 }
 
-static void section_table(struct layout_doc *doc, const json_t *table, const json_t *section,
-                          int number)
+/* "申請編號／姓名／學校": as wide as its longest line, within a cap (a
+ * long school name wraps there). */
+static double applicant_width(struct layout_doc *doc, const struct sheet *sheet, const json_t *rows)
 {
-    bool self_made = strcmp(text_of(section, "name"), "self_made") == 0;
-    char destination[32], title[256];
-    snprintf(destination, sizeof destination, "section-%d", number);
-    layout_new_page(doc);
-    layout_running_item(doc, self_made ? "自行上傳PDF申請者" : "學習歷程檔案申請者");
-    layout_destination(doc, destination);
-    const json_t *rows = json_object_get(section, "rows");
-    snprintf(title, sizeof title, "%s（%zu 人）", self_made ? "自行上傳PDF申請者" : "學習歷程檔案申請者",
-             json_array_size(rows));
-    layout_outline(doc, LAYOUT_OUTLINE_ROOT, title, destination, false);
-    layout_text(doc, &heading_style, title);
-    if (self_made)
-        layout_notice(doc, &(struct layout_style){.size = 9, .bold = true, .color = COLOR_WARN},
-                      "自行上傳PDF：無教師認證、無時點歷程紀錄。僅列出各項目是否提供，不計算平均與百分等級，"
-                      "不與學習歷程檔案申請者排序比較。", COLOR_WARN, 0xFDECEA);
-    layout_space(doc, 4);
-    if (json_array_size(rows) == 0) {
-        layout_text(doc, &muted_style, "（無）");
-        return;
-    }
-    struct sheet_columns *c = malloc(sizeof *c);
-    char (*text)[160] = malloc(sizeof(char[160]) * MAX_COLUMNS);
-    plan_columns(table, self_made, layout_content_box(doc).width, c);
-    struct layout_table layout = {.columns = c->columns, .column_count = c->count,
-                                  .header = c->header, .padding = 2.5, .zebra_fill = 0xF4F6F9};
-    layout_table_begin(doc, &layout);
+    double width = widest_line(doc, &sheet->header, "申請編號／姓名／學校");
     size_t i;
     const json_t *row;
     json_array_foreach(rows, i, row) {
-        struct layout_cell cells[MAX_COLUMNS];
-        row_cells(row, self_made, c, text, cells);
+        width = fmax(width, widest_line(doc, &sheet->cell, text_of(row, "id")));
+        width = fmax(width, widest_line(doc, &sheet->cell, text_of(row, "school")));
+    }
+    return fmin(MAX_APPLICANT_WIDTH, width + 2 * 2.5 + 1);
+}
+
+static void applicant_cell(const json_t *row, bool self_made, char *out, size_t size)
+{
+    snprintf(out, size, "%s\n%s\n%s%s", text_of(row, "id"), text_of(row, "name"),
+             text_of(row, "school"), self_made ? "\n【自行上傳PDF】" : "");
+}
+
+/* One band: the applicant column and columns[first, last) across the
+ * page, every row; the header repeats on every page. */
+static void band_table(struct layout_doc *doc, const struct sheet *sheet, const json_t *rows,
+                       bool self_made, const struct sheet_column *columns, size_t first,
+                       size_t last, double applicant, double spare)
+{
+    struct layout_column layout_columns[LAYOUT_TABLE_MAX_COLUMNS];
+    struct layout_cell header[LAYOUT_TABLE_MAX_COLUMNS];
+    size_t n = 0;
+    double natural = 0;
+    for (size_t c = first; c < last; c++)
+        natural += columns[c].width;
+    layout_columns[n] = (struct layout_column){.width = applicant};
+    header[n++] = (struct layout_cell){.text = "申請編號／姓名／學校", .style = &sheet->header};
+    for (size_t c = first; c < last; c++) {
+        /* The band's spare width goes to its columns in proportion. */
+        layout_columns[n] = (struct layout_column){.width = columns[c].width * (1 + spare / natural)};
+        header[n++] = (struct layout_cell){.text = columns[c].header, .style = &sheet->header};
+    }
+    struct layout_table table = {.columns = layout_columns, .column_count = n, .header = header,
+                                 .padding = 2.5, .zebra_fill = 0xF4F6F9};
+    layout_table_begin(doc, &table);
+    size_t i;
+    const json_t *row;
+    char (*text)[256] = g_malloc(sizeof *text * n);
+    json_array_foreach(rows, i, row) {
+        struct layout_cell cells[LAYOUT_TABLE_MAX_COLUMNS];
+        applicant_cell(row, self_made, text[0], sizeof text[0]);
+        cells[0] = (struct layout_cell){.text = text[0], .style = &sheet->cell};
+        for (size_t c = first, k = 1; c < last; c++, k++) {
+            cell_text(row, &columns[c], text[k], sizeof text[k]);
+            cells[k] = (struct layout_cell){.text = text[k], .style = column_style(sheet, columns[c].kind)};
+        }
         layout_table_row(doc, cells);
     }
+    g_free(text);
     layout_table_end(doc);
-    free(text);
-    free(c);
+}
+
+static void section_table(struct layout_doc *doc, const struct sheet *sheet, const json_t *section,
+                          int number)
+{
+    bool self_made = strcmp(text_of(section, "name"), "self_made") == 0;
+    const char *name = self_made ? "自行上傳PDF申請者" : "學習歷程檔案申請者";
+    const json_t *rows = json_object_get(section, "rows");
+    char destination[32], title[256], line[256];
+    snprintf(title, sizeof title, "%s（%zu 人）", name, json_array_size(rows));
+    struct sheet_column *columns = g_new0(struct sheet_column, MAX_SHEET_COLUMNS);
+    size_t count = plan_columns(doc, sheet, rows, self_made, columns);
+    double applicant = applicant_width(doc, sheet, rows);
+    double room = layout_content_box(doc).width - applicant;
+    /* Bands: as many columns as fit across the page, in order. */
+    size_t starts[MAX_SHEET_COLUMNS + 1], bands = 0;
+    for (size_t c = 0; c < count;) {
+        starts[bands++] = c;
+        double used = columns[c++].width;
+        while (c < count && used + columns[c].width <= room &&
+               c - starts[bands - 1] < LAYOUT_TABLE_MAX_COLUMNS - 1)
+            used += columns[c++].width;
+    }
+    starts[bands] = count;
+    int outline = 0;
+    for (size_t band = 0; band < bands; band++) {
+        snprintf(destination, sizeof destination, "section-%d-%zu", number, band + 1);
+        layout_new_page(doc);
+        layout_running_item(doc, name);
+        layout_destination(doc, destination);
+        if (band == 0)
+            outline = layout_outline(doc, LAYOUT_OUTLINE_ROOT, title, destination, false);
+        if (bands > 1) {
+            snprintf(line, sizeof line, "第 %zu / %zu 部分", band + 1, bands);
+            layout_outline(doc, outline, line, destination, false);
+            snprintf(line, sizeof line, "%s　第 %zu / %zu 部分", title, band + 1, bands);
+        } else {
+            snprintf(line, sizeof line, "%s", title);
+        }
+        layout_text(doc, &heading_style, line);
+        snprintf(line, sizeof line, "排序：%s", text_of(json_object_get(sheet->table, "sort"), "label"));
+        layout_text(doc, &muted_style, line);
+        if (self_made)
+            layout_notice(doc, &(struct layout_style){.size = 9, .bold = true, .color = COLOR_WARN},
+                          "自行上傳PDF：無教師認證、無時點歷程紀錄。僅列出各項目是否提供，不計算平均與百分等級，"
+                          "不與學習歷程檔案申請者排序比較。", COLOR_WARN, 0xFDECEA);
+        layout_space(doc, 4);
+        if (json_array_size(rows) == 0) {
+            layout_text(doc, &muted_style, "（無）");
+            break;
+        }
+        double used = 0;
+        for (size_t c = starts[band]; c < starts[band + 1]; c++)
+            used += columns[c].width;
+        band_table(doc, sheet, rows, self_made, columns, starts[band], starts[band + 1], applicant,
+                   fmax(0, room - used));
+    }
+    g_free(columns);
 }
 
 /* The pool page: counts by source, then one histogram per domain average. */
@@ -309,12 +355,12 @@ static void pool_summary(struct layout_doc *doc, const json_t *table)
 
 static int content(struct layout_doc *doc, void *user)
 {
-    const json_t *table = user;
-    pool_summary(doc, table);
+    const struct sheet *sheet = user;
+    pool_summary(doc, sheet->table);
     size_t i;
     const json_t *section;
-    json_array_foreach(json_object_get(table, "sections"), i, section)
-        section_table(doc, table, section, (int)i + 1);
+    json_array_foreach(json_object_get(sheet->table, "sections"), i, section)
+        section_table(doc, sheet, section, (int)i + 1);
     return 0;
 }
 
@@ -335,8 +381,16 @@ int compare_doc_render(const json_t *table, const struct compare_doc_options *op
         .date_utc = date, .title = title, .author = "beishen", .subject = text_of(table, "round"),
         .header_left = header_left, .header_right = "申請者比較表", .footer_left = text_of(table, "round"),
     };
+    /* A3 has room for larger type. */
+    double size = options && options->a3 ? 9 : 7.5;
+    struct sheet sheet = {
+        .table = table, .a3 = options && options->a3,
+        .cell = {.size = size}, .number = {.size = size, .align = LAYOUT_RIGHT},
+        .header = {.size = size, .bold = true, .align = LAYOUT_CENTER},
+        .flags = {.size = size, .color = COLOR_WARN},
+    };
     struct layout_result layout_result = {0};
-    int rc = layout_render(output_path, &layout_options, content, (void *)table, &layout_result, err);
+    int rc = layout_render(output_path, &layout_options, content, &sheet, &layout_result, err);
     if (result) {
         result->pages = layout_result.pages;
         result->unknown_glyphs = layout_result.unknown_glyphs;

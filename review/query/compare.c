@@ -1,5 +1,6 @@
 /* compare — the comparison table, built from query.c and requirements.c. */
 #include "query/compare.h"
+#include "core/text.h"
 #include "core/category.h"
 #include "query/query.h"
 #include "query/requirements.h"
@@ -173,8 +174,8 @@ static json_t *item_cells(struct store *store, sqlite3_int64 id, struct error *e
         "SELECT item, level, award FROM performances WHERE application_id = ?1 ORDER BY position";
     static const char *uploads =
         "SELECT u.item, coalesce(length(u.text), 0),"
-        " (SELECT count(*) FROM attachments a WHERE a.owner_kind = 'upload' AND a.owner_id = u.id)"
-        " FROM uploads u WHERE u.application_id = ?1 ORDER BY u.position";
+        " (SELECT count(*) FROM attachments a WHERE a.owner_kind = 'upload' AND a.owner_id = u.id),"
+        " u.text FROM uploads u WHERE u.application_id = ?1 ORDER BY u.position";
     json_t *cells = json_object();
     sqlite3_stmt *s = store_statement(store, outcomes, err);
     if (!s)
@@ -216,8 +217,13 @@ static json_t *item_cells(struct store *store, sqlite3_int64 id, struct error *e
     sqlite3_bind_int64(s, 1, id);
     while ((row = store_step(store, s, err)) > 0) {
         int characters = sqlite3_column_int(s, 1), files = sqlite3_column_int(s, 2);
-        json_object_set_new(cells, (const char *)sqlite3_column_text(s, 0), json_pack("{s:b, s:i, s:i}",
-            "supplied", characters > 0 || files > 0, "characters", characters, "files", files));
+        const char *text = (const char *)sqlite3_column_text(s, 3);
+        json_t *cell = json_pack("{s:b, s:i, s:i}", "supplied", characters > 0 || files > 0,
+                                 "characters", characters, "files", files);
+        /* An English statement's length is its words, as its readers count it. */
+        if (text && text_is_mostly_latin(text))
+            json_object_set_new(cell, "words", json_integer((json_int_t)text_words(text)));
+        json_object_set_new(cells, (const char *)sqlite3_column_text(s, 0), cell);
     }
     sqlite3_reset(s);
     if (row < 0)
@@ -270,15 +276,25 @@ static long long total_records(const json_t *applicant)
     return total;
 }
 
+/* A domain pool too small for a percentile to mean anything. */
+static bool pool_too_small(const json_t *table, const char *code)
+{
+    const json_t *d = json_object_get(json_object_get(json_object_get(table, "pool"), "distributions"),
+                                      code);
+    return json_integer_value(json_object_get(d, "n")) < QUERY_MIN_POOL;
+}
+
 /* One cell as the sheet and the CSV show it, e.g. "85.20 (PR 73.5)",
- * "2（認證1）", "1・全國・佳作", "812字". */
-static void cell_text(const json_t *row, const char *column_kind, const char *code, char *out,
-                      size_t size)
+ * "85.20 (n過少)", "2（認證1）", "1・全國・佳作", "812字", "312 words". */
+static void cell_text(const json_t *table, const json_t *row, const char *column_kind,
+                      const char *code, char *out, size_t size)
 {
     out[0] = '\0';
     if (strcmp(column_kind, "domain") == 0) {
         const json_t *cell = json_object_get(json_object_get(row, "domains"), code);
-        if (cell)
+        if (cell && pool_too_small(table, code))
+            snprintf(out, size, "%.2f (n過少)", json_number_value(json_object_get(cell, "average")));
+        else if (cell)
             snprintf(out, size, "%.2f (PR %.1f)", json_number_value(json_object_get(cell, "average")),
                      json_number_value(json_object_get(cell, "percentile")));
         else
@@ -298,12 +314,17 @@ static void cell_text(const json_t *row, const char *column_kind, const char *co
     if (json_object_get(cell, "supplied")) {
         long long characters = json_integer_value(json_object_get(cell, "characters"));
         long long files = json_integer_value(json_object_get(cell, "files"));
+        char length[48];
+        if (json_is_integer(json_object_get(cell, "words")))
+            snprintf(length, sizeof length, "%lld words", json_integer_value(json_object_get(cell, "words")));
+        else
+            snprintf(length, sizeof length, "%lld字", characters);
         if (!json_is_true(json_object_get(cell, "supplied")))
             snprintf(out, size, "空白");
         else if (characters > 0 && files > 0)
-            snprintf(out, size, "%lld字+%lld檔", characters, files);
+            snprintf(out, size, "%s+%lld檔", length, files);
         else if (characters > 0)
-            snprintf(out, size, "%lld字", characters);
+            snprintf(out, size, "%s", length);
         else
             snprintf(out, size, "PDF %lld檔", files);
     } else if (json_object_get(cell, "certified")) {
@@ -330,7 +351,7 @@ static json_t *cell_texts(const json_t *table, const json_t *row)
             if (k == 1 && !json_object_get(row, "domains"))
                 break;
             char text[256];
-            cell_text(row, column_kinds[k], text_of(column, "code"), text, sizeof text);
+            cell_text(table, row, column_kinds[k], text_of(column, "code"), text, sizeof text);
             json_object_set_new(json_object_get(texts, kinds[k]), text_of(column, "code"),
                                 json_string(text));
         }
@@ -484,6 +505,14 @@ json_t *compare_table(struct store *store, const struct compare_request *request
     json_decref(lookup);
     sort_rows(portfolio, sort);
     sort_rows(self_made, strcmp(sort, "average") == 0 || strcmp(sort, "A") == 0 ? "application_no" : sort);
+    char label[96];
+    if (strcmp(sort, "application_no") == 0)
+        snprintf(label, sizeof label, "依申請編號");
+    else if (strcmp(sort, "average") == 0 || strcmp(sort, "A") == 0)
+        snprintf(label, sizeof label, "依學業平均由高至低，同分依申請編號；自行上傳PDF申請者依申請編號");
+    else
+        snprintf(label, sizeof label, "依 %s 項由多至少，同數依申請編號", sort);
+    json_object_set_new(table, "sort", json_pack("{s:s, s:s}", "key", sort, "label", label));
     json_t *pool = json_object_get(table, "pool");
     json_object_set_new(pool, "portfolio", json_integer((json_int_t)json_array_size(portfolio)));
     json_object_set_new(pool, "self_made", json_integer((json_int_t)json_array_size(self_made)));
@@ -558,7 +587,10 @@ int compare_write_csv(const json_t *table, FILE *out)
                 const json_t *cell = json_object_get(json_object_get(row, "domains"), text_of(value, "code"));
                 snprintf(text, sizeof text, cell ? "%.2f" : "", json_number_value(json_object_get(cell, "average")));
                 csv_field(out, text, false);
-                snprintf(text, sizeof text, cell ? "%.1f" : "", json_number_value(json_object_get(cell, "percentile")));
+                if (cell && pool_too_small(table, text_of(value, "code")))
+                    snprintf(text, sizeof text, "n過少");
+                else
+                    snprintf(text, sizeof text, cell ? "%.1f" : "", json_number_value(json_object_get(cell, "percentile")));
                 csv_field(out, text, false);
             }
             const json_t *texts = json_object_get(json_object_get(row, "texts"), "items");

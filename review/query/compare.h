@@ -26,6 +26,7 @@ struct compare_request {
  *  items: [{code, name, weight|null, focus|null}],
  *  domains: [{code, name}],
  *  pool: {portfolio, self_made, distributions: {domain code: statistics}},
+ *  sort: {key, label}: how the rows are ordered, as printed on the sheet,
  *  sections: [{name: "portfolio"|"self_made", title, rows: [row…]}]}
  * A portfolio row: {id, application_no, name, school, average, courses,
  *   domains: {code: {average, percentile}}, items: {code: cell}, total_records, flags: [..]}
@@ -35,7 +36,9 @@ struct compare_request {
  *   {supplied, files}}, total_records, flags}.
  * Every row also has texts: {items: {code: text}, domains: {code: text}},
  * each cell as the sheet and the CSV print it ("85.20 (PR 73.5)",
- * "2（認證1）", "812字"), so that documents draw the table as given.
+ * "85.20 (n過少)" for a domain pool under QUERY_MIN_POOL, "2（認證1）",
+ * "812字", "312 words" for an English text), so that documents draw the
+ * table as given.
  * Safe to call from several threads, each with its own store. */
 json_t *compare_table(struct store *store, const struct compare_request *request,
                       struct error *err);

@@ -369,6 +369,14 @@ function renderRecord(r, data) {
 
 function term(r) { return r.year + '-' + r.semester; }
 
+/* The course's standing in the department's pool (the same subject, grade
+ * and semester): a PR, larger is better, or "n過少" for a pool too small. */
+function poolText(r) {
+  if (r.pool_percentile === null || r.pool_percentile === undefined) return null;
+  if (r.pool_too_small) return '本系PR n過少（n=' + r.pool_n + '）';
+  return '本系PR ' + r.pool_percentile + '（n=' + r.pool_n + '，大者佳）';
+}
+
 function renderCourse(r, data) {
   const facts = el('div', { class: 'facts' },
     el('span', { class: 'title' }, term(r) + '　' + r.name),
@@ -376,8 +384,8 @@ function renderCourse(r, data) {
     el('span', { class: 'score' }, r.score === null ? (r.in_progress ? '修課中' : '—') : '分數 ' + r.score),
     r.makeup_score !== null ? el('span', {}, '補考 ' + r.makeup_score) : null,
     r.passed === false ? el('span', { class: 'error' }, '未通過') : null,
-    r.cohort_rank_pct !== null ? el('span', {}, '校排前 ' + r.cohort_rank_pct + '%（' + r.cohort_rank + '/' + r.cohort_size + '）') : null,
-    r.pool_percentile !== null ? el('span', {}, '系 PR ' + r.pool_percentile + '（n=' + r.pool_n + '）') : null,
+    r.cohort_rank_pct !== null ? el('span', {}, '校排前 ' + r.cohort_rank_pct + '%（' + r.cohort_rank + '/' + r.cohort_size + '，小者佳）') : null,
+    poolText(r) ? el('span', {}, poolText(r)) : null,
     r.remark ? el('span', { class: 'muted' }, r.remark) : null);
   const extra = el('div', { class: 'extra' });
   const planButton = el('button', { type: 'button', class: 'plan-toggle' }, '課程計畫');
@@ -431,16 +439,16 @@ function courseChart(r) {
       const x = 5 + Math.min(100, Math.max(0, r.score)) * 1.8;
       chart.appendChild(svg('line', { class: 'marker', x1: x, y1: 0, x2: x, y2: plot }));
     }
-    label.push('校內同科目分布 ' + counts.join(','));
+    label.push('校內同課程分布（n=' + r.cohort_size + '，0–100 分每 10 分一組）' + counts.join(','));
   } else {
     const t = svg('text', { x: 5, y: 22 });
     t.textContent = '無校內分布';
     chart.appendChild(t);
   }
   chart.appendChild(svg('rect', { class: 'track', x: 5, y: 46, width: 180, height: 6, rx: 3 }));
-  if (typeof r.pool_percentile === 'number') {
+  if (typeof r.pool_percentile === 'number' && !r.pool_too_small) {
     chart.appendChild(svg('circle', { class: 'dot', cx: 5 + r.pool_percentile * 1.8, cy: 49, r: 4 }));
-    label.push('系 PR ' + r.pool_percentile);
+    label.push('本系PR ' + r.pool_percentile);
   }
   const title = svg('title', {});
   title.textContent = label.join('；') || '無資料';
@@ -449,8 +457,9 @@ function courseChart(r) {
 }
 
 async function poolChart(r, data) {
-  const query = new URLSearchParams({ department: data.department, course: r.code,
-    year: String(r.year), semester: String(r.semester) });
+  /* The pool of the course's PR: the same subject, grade and semester. */
+  const query = new URLSearchParams({ department: data.department, subject: r.subject,
+    grade: String(r.grade), semester: String(r.semester) });
   const d = await api('/api/distributions?' + query.toString());
   const width = 360, height = 120, plot = 90;
   const chart = svg('svg', { class: 'chart pool', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
@@ -467,8 +476,10 @@ async function poolChart(r, data) {
     chart.appendChild(tick);
   });
   chart.appendChild(svg('line', { class: 'axis', x1: 8, y1: plot + 0.5, x2: 350, y2: plot + 0.5 }));
-  const summary = d.n ? `n=${d.n}　平均 ${d.mean}　標準差 ${d.sd}　中位數 ${d.median}　Q1 ${d.q1}　Q3 ${d.q3}` : 'n=0';
-  return el('div', {}, el('div', { class: 'muted' }, '本系申請人 ' + term(r) + ' ' + r.name + '：' + summary), chart);
+  const summary = d.n < d.min_pool ? `n=${d.n}（n過少，不計百分等級）`
+    : `n=${d.n}　平均 ${d.mean}　標準差 ${d.sd}　中位數 ${d.median}　Q1 ${d.q1}　Q3 ${d.q3}`;
+  return el('div', {}, el('div', { class: 'muted' },
+    '本系申請人 ' + r.grade + ' 年級第 ' + r.semester + ' 學期「' + r.subject + '」：' + summary), chart);
 }
 
 function renderItem(r) {
