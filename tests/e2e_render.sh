@@ -17,7 +17,17 @@ check "qpdf --check passes" qpdf --check "$TMP/a.pdf"
 pdffonts "$TMP/a.pdf" | tail -n +3 >"$TMP/fonts.txt"
 check_eq "pdffonts: every font embedded" "0" "$(awk '$(NF-4) != "yes"' "$TMP/fonts.txt" | wc -l)"
 check_eq "pdffonts: every font a subset" "0" "$(awk '$(NF-3) != "yes"' "$TMP/fonts.txt" | wc -l)"
-check "pdffonts lists fonts" test -s "$TMP/fonts.txt"
+# The packet sets its text in the Beishen faces only (fonts/subset.py cuts
+# them from Noto CJK): at least Sans Regular and Sans Bold, each listed as an
+# embedded subset with a six-letter tag (ABCDEF+BeishenSansTC-Bold), and no
+# font from anywhere else.
+fonts_named() { awk -v re="^[A-Z][A-Z][A-Z][A-Z][A-Z][A-Z][+]$1\$" '$1 ~ re && $(NF-4) == "yes" && $(NF-3) == "yes"' "$TMP/fonts.txt" | wc -l; }
+check "pdffonts: Beishen Sans TC Regular embedded as a subset ($(fonts_named BeishenSansTC-Regular) entries)" \
+  test "$(fonts_named BeishenSansTC-Regular)" -ge 1
+check "pdffonts: Beishen Sans TC Bold embedded as a subset ($(fonts_named BeishenSansTC-Bold) entries)" \
+  test "$(fonts_named BeishenSansTC-Bold)" -ge 1
+check_eq "pdffonts: every font is a tagged subset of one of the four Beishen faces" "" \
+  "$(awk '$1 !~ /^[A-Z][A-Z][A-Z][A-Z][A-Z][A-Z][+]Beishen(Sans|Serif)TC-(Regular|Bold)$/ { print $1 }' "$TMP/fonts.txt")"
 check_eq "pdffonts: the Beishen faces embed as TrueType (fonts/subset.py)" "0" \
   "$(grep Beishen "$TMP/fonts.txt" | grep -v -c TrueType)"
 check "pdffonts: the Beishen faces are used" grep -q Beishen "$TMP/fonts.txt"
