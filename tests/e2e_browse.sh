@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end known-answer tests of browsing (categories, show, applicants,
 # dist) on the hand-made fixture tests/fixtures/browse, whose expected
-# values are worked out by hand in the comments, and on the shared example.
+# values are worked out by hand in the comments, and on the example package
+# tests/fixtures/round-small (made by build/generate, see tests/fixtures/README.md).
 . tests/lib.sh
 db=$TMP/browse.db
 B() { "$BEISHEN" "$@" --db "$db"; }
@@ -124,17 +125,24 @@ check_eq "dist --all course computes stale pools from pool_scores" \
   "$(jq -c '{n,mean,sd,min,q1,median,q3,max,histogram}' "$TMP/dist.json")" \
   "$(B dist --department 001012 --all course | jq -c --arg c "$MATH" '.[$c]|{n,mean,sd,min,q1,median,q3,max,histogram}')"
 
-# --- the shared example through every command --------------------------------
+# --- the example package through every command ------------------------------
 edb=$TMP/example.db
 "$BEISHEN" ingest --db "$edb" "$EXAMPLE" >/dev/null 2>&1
+# every application the manifest lists, as <department>-<application_no>
+check_eq "applicants lists every example application" \
+  "$(jq -r '.applications | map("\(.department)-\(.application_no)") | sort | join(",")' "$EXAMPLE/manifest.json")" \
+  "$("$BEISHEN" applicants --db "$edb" --json | jq -r 'map(.id) | sort | join(",")')"
 ok=0
 for id in $("$BEISHEN" applicants --db "$edb" --json | jq -r '.[].id'); do
     "$BEISHEN" categories --db "$edb" "$id" --json | jq -e 'length > 0' >/dev/null || ok=1
     "$BEISHEN" show --db "$edb" "$id" --json | jq -e '.categories|length > 0' >/dev/null || ok=1
 done
 check_eq "every example application browses, JSON parses" "0" "$ok"
-check_eq "example self-made application flagged" "true" \
-  "$("$BEISHEN" show --db "$edb" 001012-10010005 --json | jq -r .self_made)"
-"$BEISHEN" show --db "$edb" 001012-10010005 >"$TMP/selfmade.txt"
+# 001012-10010627 is self_made_pdf (jq -r .source on its JSON), 001012-18010410 portfolio
+check_eq "example self-made application flagged" "self_made_pdf true" \
+  "$(jq -r .source "$EXAMPLE/applications/001012-10010627.json") $("$BEISHEN" show --db "$edb" 001012-10010627 --json | jq -r .self_made)"
+check_eq "example portfolio application not flagged" "portfolio false" \
+  "$(jq -r .source "$EXAMPLE/applications/001012-18010410.json") $("$BEISHEN" show --db "$edb" 001012-18010410 --json | jq -r .self_made)"
+"$BEISHEN" show --db "$edb" 001012-10010627 >"$TMP/selfmade.txt"
 check_contains "self-made marked in the text view" "$TMP/selfmade.txt" "自行上傳PDF"
 finish

@@ -1,8 +1,10 @@
 #!/bin/sh
 # End-to-end tests of `beishen ingest` against the export contract
-# ($SHARED/spec/export-format.md, "lp-export" version 1):
-#   1. the shared example loads whole (row counts checked against jq, the
-#      file store checked with sha256sum, foreign keys, integrity);
+# (the central database's export-format.md, "lp-export" version 1):
+#   1. the example package, tests/fixtures/round-small (made once by
+#      build/generate, see tests/fixtures/README.md), loads whole (row counts
+#      checked against jq, the file store checked with sha256sum, foreign
+#      keys, integrity);
 #   2. ingesting it again is a no-op (identical .dump);
 #   3. a .zip of the same tree gives the same content as the directory;
 #   4. a changed application replaces the stored one, leaving no old rows;
@@ -12,6 +14,8 @@
 #      must say which file, JSON path and rule, exit 1, and load the other 9;
 #   6. kill -9 during a large ingest: the store stays consistent and whole
 #      per application, and a resumed ingest ends identical to a clean one.
+#      The kill points are random; the seed is printed, and KILL_SEED=N
+#      repeats a run's kill points.
 # Where the tool and the contract disagree the test expects the contract.
 . tests/lib.sh
 
@@ -21,14 +25,25 @@ cp "$BEISHEN" "$TMP/beishen" && BEISHEN=$TMP/beishen
 STARTED=$(date +%s)
 mark() { echo "     -- $1 at $(($(date +%s) - STARTED))s"; }
 
+# Section 6 kills an ingest at random points; the points come from awk's
+# rand() seeded with seed + k.  KILL_SEED=N in the environment repeats a
+# run's kill points (the timing of the ingest itself still varies).
+case ${KILL_SEED:-} in
+    '') seed=$((($$ + $(date +%s)) % 1000003)) ;;
+    *[!0-9]*) echo "KILL_SEED must be a decimal number, not [$KILL_SEED]" >&2; exit 2 ;;
+    *) seed=$KILL_SEED ;;
+esac
+echo "     kill test: seed $seed"
+
 OUT=$TMP/out.json   # --json summary of the last ingest
 ERR=$TMP/err.txt    # its stderr: problem lines, then the summary line
 
 # The applications the corpus damages (their shape is checked below).
-A=001012-10010001   # portfolio; 3 course outcomes (png, pdf, pdf), no cadres; manifest entry 0
-P=001022-10010002   # portfolio; 3 outcomes, 10 performances, 1 cadre; entry 1
-B=001012-10010002   # P's applicant in the other department; 1 cadre; its outcome files are P's; entry 2
-S=001012-10010005   # self_made_pdf: 6 uploads of one PDF each; entry 5
+A=001012-18010409   # portfolio; 3 course outcomes (png, jpeg, pdf), no cadres; manifest entry 4
+P=001012-18010410   # portfolio; 3 outcomes, 10 performances, 1 cadre; entry 5
+B=001022-18010410   # P's applicant in the other department; 1 cadre; its outcome files are P's; entry 6
+S=001012-10010627   # self_made_pdf: 7 uploads of one PDF each; entry 0
+IA=4                # A's index in the manifest's applications
 
 sha() { sha256sum "$1" | cut -d ' ' -f 1; }
 
@@ -81,20 +96,30 @@ cp -R "$EXAMPLE" "$BASE" && chmod -R u+w "$BASE"
 check "example package present at $EXAMPLE" test -f "$BASE/manifest.json"
 
 APP_A=$BASE/applications/$A.json
-check_eq "example shape: $A has 3 outcomes, no performances" "3 0" \
-    "$(jq -r '[(.course_outcomes|length), (.performances|length)] | map(tostring) | join(" ")' "$APP_A")"
+check_eq "example shape: $A has 3 outcomes (first files png, jpeg, pdf), no cadres" \
+    "3 image/png image/jpeg application/pdf 0" \
+    "$(jq -r '[(.course_outcomes|length), (.course_outcomes[].files[0].media_type), (.cadres|length)] | map(tostring) | join(" ")' "$APP_A")"
+check_eq "example shape: $A's first outcome PNG is cited by no other application" 1 \
+    "$(jq -s --arg s "$(jq -r '.course_outcomes[0].files[0].sha256' "$APP_A")" \
+        'map(select([.. | objects | select(.sha256? == $s)] | length > 0)) | length' "$BASE"/applications/*.json)"
+check_eq "example shape: $A has N and O texts (uploads 0 and 1)" "N O" \
+    "$(jq -r '.uploads[0:2] | map(select(.text != null) | .item) | join(" ")' "$APP_A")"
 check_eq "example shape: $P has 10 performances, 3 outcomes" "10 3" \
     "$(jq -r '[(.performances|length), (.course_outcomes|length)] | map(tostring) | join(" ")' "$BASE/applications/$P.json")"
-check_eq "example shape: $S is self_made_pdf, $B has a cadre" "self_made_pdf 1" \
-    "$(jq -r .source "$BASE/applications/$S.json") $(jq '.cadres|length' "$BASE/applications/$B.json")"
-check_eq "example shape: $B's third outcome file is also $P's" \
-    "$(jq -r '.course_outcomes[2].files[0].sha256' "$BASE/applications/$P.json")" \
-    "$(jq -r '.course_outcomes[2].files[0].sha256' "$BASE/applications/$B.json")"
-check_eq "example shape: manifest order $A, $P, $B" "$A $P $B" \
-    "$(jq -r '.applications[0:3] | map("\(.department)-\(.application_no)") | join(" ")' "$BASE/manifest.json")"
+# The first of P's performances with a link (the 7th in the fixture).
+PL=$(jq '[.performances[] | (.links | length) > 0] | index(true)' "$BASE/applications/$P.json")
+check_eq "example shape: $P's performance $PL has an https link" true \
+    "$(jq --argjson i "$PL" '.performances[$i].links[0] | startswith("https://")' "$BASE/applications/$P.json")"
+check_eq "example shape: $S is self_made_pdf with 7 uploads, $B has a cadre" "self_made_pdf 7 1" \
+    "$(jq -r '"\(.source) \(.uploads|length)"' "$BASE/applications/$S.json") $(jq '.cadres|length' "$BASE/applications/$B.json")"
+check_eq "example shape: $B's third outcome file is also $P's, a PDF" \
+    "$(jq -r '.course_outcomes[2].files[0].sha256' "$BASE/applications/$P.json") application/pdf" \
+    "$(jq -r '.course_outcomes[2].files[0] | "\(.sha256) \(.media_type)"' "$BASE/applications/$B.json")"
+check_eq "example shape: manifest entries $IA, $((IA + 1)), $((IA + 2)) are $A, $P, $B (P before B)" "$A $P $B" \
+    "$(jq -r --argjson i "$IA" '.applications[$i:$i + 3] | map("\(.department)-\(.application_no)") | join(" ")' "$BASE/manifest.json")"
 
 # =============================================================================
-# 1. The shared example loads whole.
+# 1. The example loads whole.
 # =============================================================================
 mark "section 1"
 DB1=$TMP/example.db
@@ -103,9 +128,13 @@ check_eq "example: exit 0" 0 "$rc"
 check_eq "example: summary line" "loaded 10, unchanged 0, replaced 0, rejected 0" "$(summary)"
 check_eq "example: --json summary" '[10,0,0,0,0,0,[]]' \
     "$(jq -c '[.loaded, .unchanged, .replaced, .rejected, .reported, .refused, .problems]' "$OUT")"
+# 10 applications of 7 applicants (10010627, 18010410 and 23010650 applied to
+# both departments); both of 10010627's are self-made.
 check_eq "example: 10 applications" 10 "$(sql "$DB1" 'SELECT count(*) FROM applications')"
-check_eq "example: 8 distinct application numbers" 8 "$(sql "$DB1" 'SELECT count(DISTINCT application_no) FROM applications')"
+check_eq "example: 7 distinct application numbers" 7 "$(sql "$DB1" 'SELECT count(DISTINCT application_no) FROM applications')"
 check_eq "example: 2 self_made_pdf" 2 "$(sql "$DB1" "SELECT count(*) FROM applications WHERE source = 'self_made_pdf'")"
+check_eq "example: the manifest agrees (10 entries, 7 numbers)" "10 7" \
+    "$(jq -r '.applications | "\(length) \(map(.application_no) | unique | length)"' "$EXAMPLE/manifest.json")"
 check_eq "example: keys are <department>-<application_no>" 0 \
     "$(sql "$DB1" "SELECT count(*) FROM applications WHERE key <> department || '-' || application_no")"
 jq -s -r '
@@ -127,7 +156,8 @@ check_eq "example: no other file in the store" "$(sql "$DB1" 'SELECT count(*) FR
     "$(find "$DB1.files" -type f | wc -l | tr -d ' ')"
 check_eq "example: foreign_key_check empty" "" "$(sql "$DB1" 'PRAGMA foreign_key_check')"
 check_eq "example: integrity_check ok" ok "$(sql "$DB1" 'PRAGMA integrity_check')"
-check_eq "example: one packages row with the manifest's round" "1|114學年度大學個人申請入學|001" \
+check_eq "example: one packages row with the manifest's round (115學年度大學個人申請入學, 001)" \
+    "1|$(jq -r '"\(.round)|\(.university.code)"' "$EXAMPLE/manifest.json")" \
     "$(sql "$DB1" 'SELECT count(*), round, university_code FROM packages')"
 
 # =============================================================================
@@ -228,7 +258,7 @@ if [ -x "$BUILD/generate" ] && "$BUILD/generate" --seed 114 --apps 1500 --out "$
     [ -f "$BIG/manifest.json" ]; then
     echo "     kill test: package generated by $BUILD/generate"
 else
-    # 1500 applications: the example's 10, renumbered 20000000..20001499.
+    # 1500 applications: the fixture's 10, renumbered 20000000..20001499.
     echo "     kill test: package synthesised from the example"
     rm -rf "$BIG"
     mkdir -p "$BIG/applications"
@@ -395,9 +425,9 @@ new_case dept-differs;   edit "$A" '.department = "001022"'
 expect_rejected "department differs from the manifest entry" "$A" "$FA" '$.department' \
     '"001022" differs from the manifest'"'"'s "001012"'
 new_case dept-unknown
-edit_manifest '.applications[0].department = "001099"'
+edit_manifest '.applications[$i].department = "001099"' --argjson i "$IA"
 edit "$A" '.department = "001099"'
-expect_rejected "department not one of the manifest's" "$A" manifest.json '$.applications[0].department' \
+expect_rejected "department not one of the manifest's" "$A" manifest.json "\$.applications[$IA].department" \
     '"001099" is not one of the manifest'"'"'s departments'
 new_case source;         edit "$A" '.source = "paper"'
 expect_rejected "source unknown" "$A" "$FA" '$.source' '"paper" is not one of the allowed values'
@@ -489,8 +519,8 @@ new_case performance-item; edit "$P" '.performances[0].item = "B"'
 expect_rejected "performance item B" "$P" "$FP" '$.performances[0].item' '"B" is not an item letter F..M'
 new_case performance-kind; edit "$P" '.performances[0].kind = "sport"'
 expect_rejected "performance kind unknown" "$P" "$FP" '$.performances[0].kind' '"sport" is not one of the allowed values'
-new_case performance-link; edit "$P" '.performances[3].links[0] |= sub("^https:"; "http:")'
-expect_rejected "link not https" "$P" "$FP" '$.performances[3].links[0]' 'not an https URL'
+new_case performance-link; edit "$P" '.performances[$i].links[0] |= sub("^https:"; "http:")' --argjson i "$PL"
+expect_rejected "link not https" "$P" "$FP" "\$.performances[$PL].links[0]" 'not an https URL'
 new_case performance-summary; edit "$P" '.performances[0].summary = ("表" * 101)'
 expect_rejected "performance summary of 101 characters" "$P" "$FP" '$.performances[0].summary' '101 characters, limit 100'
 
@@ -503,7 +533,7 @@ new_case self-made-performances
 edit "$S" '.performances = [$p]' --argjson p "$(jq '.performances[2]' "$BASE/$FP")"
 expect_rejected "self_made_pdf with a performance" "$S" "$FS" '$.performances' 'must be empty for a self_made_pdf application'
 new_case self-made-outcomes
-edit "$S" '.course_outcomes = [$o]' --argjson o "$(jq '.course_outcomes[1]' "$APP_A")"
+edit "$S" '.course_outcomes = [$o]' --argjson o "$(jq '.course_outcomes[2]' "$APP_A")"
 expect_rejected "self_made_pdf with a course outcome" "$S" "$FS" '$.course_outcomes' 'must be empty for a self_made_pdf application'
 new_case self-made-2-files; edit "$S" '.uploads[0].files += [.uploads[1].files[0]]'
 expect_rejected "self-made upload with 2 files" "$S" "$FS" '$.uploads[0].files' 'exactly one PDF file, found 2'
@@ -514,7 +544,7 @@ expect_rejected "self-made upload with a PNG" "$S" "$FS" '$.uploads[0].files' 'm
 # ---- §3 files ------------------------------------------------------------------------
 PNG=$(jq -r '.course_outcomes[0].files[0].sha256' "$APP_A")     # A's own PNG (no other application has it)
 PNG_SIZE=$(jq -r '.course_outcomes[0].files[0].size' "$APP_A")
-PDF=$(jq -r '.course_outcomes[1].files[0].sha256' "$APP_A")     # A's own PDF
+PDF=$(jq -r '.course_outcomes[2].files[0].sha256' "$APP_A")     # A's PDF (P, B and 001012-11010306 cite it too)
 F0='$.course_outcomes[0].files[0]'
 new_case sha-not-hex;    edit "$A" '.course_outcomes[0].files[0].sha256 |= ascii_upcase'
 expect_rejected "file sha256 not lowercase hex" "$A" "$FA" "$F0.sha256" 'not 64 lowercase hexadecimal digits'
@@ -541,8 +571,8 @@ new_case attachment-size-larger;  edit "$A" '.course_outcomes[0].files[0].size +
 expect_rejected "attachment smaller than its declared size" "$A" "$FA" "$F0" "bytes, declared $((PNG_SIZE + 1))"
 new_case attachment-magic
 ln "$PKG/files/$PDF.pdf" "$PKG/files/$PDF.png" 2>/dev/null || cp "$PKG/files/$PDF.pdf" "$PKG/files/$PDF.png"
-edit "$A" '.course_outcomes[1].files[0].media_type = "image/png"'
-expect_rejected "a PDF declared image/png (hash and size right)" "$A" "$FA" '$.course_outcomes[1].files[0]' \
+edit "$A" '.course_outcomes[2].files[0].media_type = "image/png"'
+expect_rejected "a PDF declared image/png (hash and size right)" "$A" "$FA" '$.course_outcomes[2].files[0]' \
     "attachment files/$PDF.png: first bytes do not match image/png"
 new_case attachment-symlink
 cp "$BASE/files/$PNG.png" "$C/outside.png"
@@ -566,8 +596,8 @@ new_case nul-text;       edit "$A" '.uploads[1].text += "\u0000"'
 expect_rejected "NUL at the end of an upload text" "$A" "$FA" '$.uploads[1].text' 'NUL'
 new_case nul-teacher-source; edit "$A" '.course_catalog[$c].teacher_source[0] += "\u0000x"' --arg c "$CODE"
 expect_rejected "NUL inside a teacher_source value" "$A" "$FA" "\$.course_catalog.$CODE.teacher_source[0]" ''
-new_case nul-link;       edit "$P" '.performances[3].links[0] += "\u0000x"'
-expect_rejected "NUL inside a link" "$P" "$FP" '$.performances[3].links[0]' ''
+new_case nul-link;       edit "$P" '.performances[$i].links[0] += "\u0000x"' --argjson i "$PL"
+expect_rejected "NUL inside a link" "$P" "$FP" "\$.performances[$PL].links[0]" ''
 new_case not-nfc;        edit "$A" '.student.name = "\uf900" + .student.name'
 expect_rejected "text not in NFC (U+F900 compatibility ideograph)" "$A" "$FA" '$.student.name' ''
 new_case invalid-utf8
@@ -592,25 +622,25 @@ zip_case
 expect_rejected "listed application file missing (zip)" "$A" "$FA" '' 'missing from the package'
 new_case file-hash
 { cat "$BASE/$FA"; echo; } >"$PKG/$FA.new" && replace "$PKG/$FA"
-expect_rejected "file hash differs from the manifest" "$A" "$FA" '' "the manifest says $(jq -r '.applications[0].sha256' "$BASE/manifest.json")"
+expect_rejected "file hash differs from the manifest" "$A" "$FA" '' "the manifest says $(jq -r --argjson i "$IA" '.applications[$i].sha256' "$BASE/manifest.json")"
 new_case path-parent
 mv -f "$PKG/$FA" "$C/x.json"
-edit_manifest '.applications[0].path = "../x.json"'
-expect_rejected "manifest path ../x.json" "$A" manifest.json '$.applications[0].path' '"../x.json" leaves the package'
+edit_manifest '.applications[$i].path = "../x.json"' --argjson i "$IA"
+expect_rejected "manifest path ../x.json" "$A" manifest.json "\$.applications[$IA].path" '"../x.json" leaves the package'
 new_case path-escape
 rm -f "$PKG/$FA"
-edit_manifest '.applications[0].path = "applications/../../etc/passwd"'
-expect_rejected "manifest path applications/../../etc/passwd" "$A" manifest.json '$.applications[0].path' 'leaves the package'
+edit_manifest '.applications[$i].path = "applications/../../etc/passwd"' --argjson i "$IA"
+expect_rejected "manifest path applications/../../etc/passwd" "$A" manifest.json "\$.applications[$IA].path" 'leaves the package'
 new_case symlink-passwd
 rm -f "$PKG/$FA"
 ln -s /etc/passwd "$PKG/$FA"
-edit_manifest '.applications[0].sha256 = $s' --arg s "$(sha /etc/passwd)"
+edit_manifest '.applications[$i].sha256 = $s' --argjson i "$IA" --arg s "$(sha /etc/passwd)"
 expect_rejected "$FA -> /etc/passwd" "$A" "$FA" '' 'outside the package'
 new_case symlink-valid-outside
 mv -f "$PKG/$FA" "$C/outside.json"
 ln -s "$C/outside.json" "$PKG/$FA"
 expect_rejected "application symlinked to a valid file outside the package" "$A" "$FA" '' 'outside the package'
-new_case duplicate-entry; edit_manifest '.applications += [.applications[0]]'
+new_case duplicate-entry; edit_manifest '.applications += [.applications[$i]]' --argjson i "$IA"
 # Which of two listings is right cannot be known: neither loads.
 ingest "$DB" "$PKG"
 check_eq "application listed twice: exit status 1" 1 "$rc"
@@ -650,7 +680,7 @@ cp -R "$DB1.files" "$TMP/keep.db.files"
 PKG=$TMP/cases/gender-zip/pkg
 ingest "$TMP/keep.db" "$PKG"
 check_eq "damaged update: exit 1, 9 unchanged, 1 rejected" "1 loaded 0, unchanged 9, replaced 0, rejected 1" "$rc $(summary)"
-check_eq "damaged update: the stored $A is kept" "$(jq -r '.applications[0].sha256' "$BASE/manifest.json")|$(jq -r .student.gender "$APP_A")" \
+check_eq "damaged update: the stored $A is kept" "$(jq -r --argjson i "$IA" '.applications[$i].sha256' "$BASE/manifest.json")|$(jq -r .student.gender "$APP_A")" \
     "$(sql "$TMP/keep.db" "SELECT content_sha256, s.gender FROM applications a JOIN students s ON s.application_id = a.id WHERE key = '$A'")"
 
 # ---- usage and unreadable packages -----------------------------------------------------
@@ -717,7 +747,7 @@ KDB=$TMP/killed.db
 # ingest has to recover from the kill itself.
 CHK=$TMP/check.db
 ln -s "$KDB.files" "$CHK.files"
-seed=$((($$ + $(date +%s)) % 1000003))
+echo "     kill test: seed $seed (KILL_SEED=$seed sh tests/e2e_ingest.sh repeats these kill points)"
 interrupted=0
 k=0
 while [ $k -le 5 ]; do
@@ -759,9 +789,18 @@ while [ $k -le 5 ]; do
         check_eq "kill $k: foreign_key_check empty" "" "$(sql "$CHK" 'PRAGMA foreign_key_check')"
         check_eq "kill $k: no stored application is partial (courses|student|categories|other parts)" "0|0|0|0" "$(whole "$CHK")"
         check_eq "kill $k: every stored attachment is in the file store" "" "$(store_check "$CHK")"
+    elif [ ! -e "$KDB" ]; then
+        echo "     kill $k, $where: status $status, no database file yet"
+        check "kill $k: nothing committed yet: no database file, no WAL" test ! -e "$KDB-wal"
     else
+        # No applications table: not even schema 001 was committed, so the
+        # copy must open cleanly with schema version 0 and no table at all
+        # (a damaged file fails here instead of passing unchecked).
         echo "     kill $k, $where: status $status, no schema yet"
-        check "kill $k: nothing committed yet, database absent or empty" true
+        check_eq "kill $k: nothing committed yet: database intact, schema version 0, no tables (integrity|user_version|tables)" \
+            "ok|0|0" \
+            "$(sqlite3 -batch -noheader "$CHK" 'PRAGMA integrity_check; PRAGMA user_version;
+                SELECT count(*) FROM sqlite_master' 2>&1 | paste -sd '|' -)"
     fi
     k=$((k + 1))
 done

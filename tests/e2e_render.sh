@@ -1,11 +1,13 @@
 #!/bin/sh
 # End-to-end tests of the review packet PDF (issue: review packet): the real
-# binary renders packets of the fixture and the shared example, and the PDFs
-# are checked with qpdf, pdffonts, pdftotext and pdfimages.
+# binary renders packets of the hand-made fixture (tests/fixtures/browse) and
+# of the example package (tests/fixtures/round-small, made by build/generate),
+# and the PDFs are checked with qpdf, pdffonts, pdftotext and pdfimages.
 . tests/lib.sh
 db=$TMP/render.db
 out=$TMP/out
 "$BEISHEN" ingest --db "$db" tests/fixtures/browse "$EXAMPLE" >/dev/null 2>&1
+# 5 applications in the fixture, 10 in the example
 check_eq "fixture and example ingest" "15" "$(sql "$db" 'SELECT count(*) FROM applications')"
 
 R() { "$BEISHEN" render packet --db "$db" "$@"; }
@@ -15,7 +17,17 @@ check "qpdf --check passes" qpdf --check "$TMP/a.pdf"
 pdffonts "$TMP/a.pdf" | tail -n +3 >"$TMP/fonts.txt"
 check_eq "pdffonts: every font embedded" "0" "$(awk '$(NF-4) != "yes"' "$TMP/fonts.txt" | wc -l)"
 check_eq "pdffonts: every font a subset" "0" "$(awk '$(NF-3) != "yes"' "$TMP/fonts.txt" | wc -l)"
-check "pdffonts lists fonts" test -s "$TMP/fonts.txt"
+# The packet sets its text in the Beishen faces only (fonts/subset.py cuts
+# them from Noto CJK): at least Sans Regular and Sans Bold, each listed as an
+# embedded subset with a six-letter tag (ABCDEF+BeishenSansTC-Bold), and no
+# font from anywhere else.
+fonts_named() { awk -v re="^[A-Z][A-Z][A-Z][A-Z][A-Z][A-Z][+]$1\$" '$1 ~ re && $(NF-4) == "yes" && $(NF-3) == "yes"' "$TMP/fonts.txt" | wc -l; }
+check "pdffonts: Beishen Sans TC Regular embedded as a subset ($(fonts_named BeishenSansTC-Regular) entries)" \
+  test "$(fonts_named BeishenSansTC-Regular)" -ge 1
+check "pdffonts: Beishen Sans TC Bold embedded as a subset ($(fonts_named BeishenSansTC-Bold) entries)" \
+  test "$(fonts_named BeishenSansTC-Bold)" -ge 1
+check_eq "pdffonts: every font is a tagged subset of one of the four Beishen faces" "" \
+  "$(awk '$1 !~ /^[A-Z][A-Z][A-Z][A-Z][A-Z][A-Z][+]Beishen(Sans|Serif)TC-(Regular|Bold)$/ { print $1 }' "$TMP/fonts.txt")"
 check_eq "pdffonts: the Beishen faces embed as TrueType (fonts/subset.py)" "0" \
   "$(grep Beishen "$TMP/fonts.txt" | grep -v -c TrueType)"
 check "pdffonts: the Beishen faces are used" grep -q Beishen "$TMP/fonts.txt"
@@ -74,19 +86,26 @@ check_eq "self-made band on every page ($pages pages)" "$pages" "$with_band"
 pdftotext "$TMP/self.pdf" "$TMP/self.txt"
 check_contains "self-made cover says so" "$TMP/self.txt" "本申請者以「自行上傳PDF」提供審查資料"
 
-# The example: images present, PDF attachments drawn
-R 001022-10010008 -o "$TMP/ex.pdf" 2>/dev/null
+# The example: images present, PDF attachments drawn.  001022-18010410 cites
+# 4 PDFs (its 3 course outcomes' reports and its item Q).
+R 001022-18010410 -o "$TMP/ex.pdf" 2>/dev/null
 check "example packet passes qpdf --check" qpdf --check "$TMP/ex.pdf"
 check_eq "example: no attachment placeholder" "0" "$(pdftotext "$TMP/ex.pdf" - | grep -c '附件無法顯示')"
 # Each PDF attachment's first page lands on the first packet page labelled
 # with its name, with that file's own page-1 text (its objects are copied
 # in).  pdftotext puts the label's name and page number on separate lines.
+# The text looked for is the 4th non-empty line of the file's page 1: the
+# generator's documents open with titles and headings (some generic, some
+# the same as the packet's own headings); the 4th is body text, one line per
+# file (checked distinct below).
 ex_pages=$(qpdf --show-npages "$TMP/ex.pdf")
 expected=0 placed=0
+: >"$TMP/wants.txt"
 for pair in $(jq -r '[.. | objects | select(.media_type? == "application/pdf")][] | "\(.name)=\(.sha256)"' \
-    "$EXAMPLE/applications/001022-10010008.json"); do
+    "$EXAMPLE/applications/001022-18010410.json"); do
     name=${pair%%=*} sha=${pair#*=}
-    want=$(pdftotext -f 1 -l 1 "$EXAMPLE/files/$sha.pdf" - | sed -n 3p)
+    want=$(pdftotext -f 1 -l 1 "$EXAMPLE/files/$sha.pdf" - | grep -v '^[[:space:]]*$' | sed -n 4p)
+    echo "$want" >>"$TMP/wants.txt"
     expected=$((expected + 1))
     for p in $(seq 1 "$ex_pages"); do
         pdftotext -f "$p" -l "$p" "$TMP/ex.pdf" "$TMP/page.txt"
@@ -97,15 +116,17 @@ for pair in $(jq -r '[.. | objects | select(.media_type? == "application/pdf")][
     done
 done
 check "example: has PDF attachments" test "$expected" -gt 3
+check_eq "example: the text looked for is distinct and non-empty for each PDF attachment" "$expected" \
+    "$(grep -v '^$' "$TMP/wants.txt" | sort -u | wc -l | tr -d ' ')"
 check_eq "example: every PDF attachment's first page shows its own text under its label" "$expected" "$placed"
-R 001012-10010002 -o "$TMP/img.pdf" 2>/dev/null
+# 001012-18010409 cites a PNG and 3 JPEGs (in its outcomes and performances)
+R 001012-18010409 -o "$TMP/img.pdf" 2>/dev/null
 pdfimages -list "$TMP/img.pdf" >"$TMP/images.txt"
 check "image attachments present (pdfimages)" test "$(tail -n +3 "$TMP/images.txt" | wc -l)" -gt 0
 images_jpeg=$(jq -r '.course_outcomes[].files[],.performances[].files[]|select(.media_type=="image/jpeg")|.sha256' \
-  "$EXAMPLE/applications/001012-10010002.json" | wc -l)
-if [ "$images_jpeg" -gt 0 ]; then
-    check "JPEG embedded as DCT (bytes as they are)" grep -q " jpeg " "$TMP/images.txt"
-fi
+  "$EXAMPLE/applications/001012-18010409.json" | wc -l)
+check "the image packet's application has JPEG attachments ($images_jpeg)" test "$images_jpeg" -gt 0
+check "JPEG embedded as DCT (bytes as they are)" grep -q " jpeg " "$TMP/images.txt"
 
 # A corrupt PDF attachment: placeholder, and the other packets still render
 bad=$TMP/badpkg

@@ -5,8 +5,9 @@
 
 : "${BEISHEN:=./beishen}"
 : "${BUILD:=build}"
-: "${SHARED:=../shared}"
-EXAMPLE="$SHARED/spec/examples/round-114-small"
+# The example export package: the project's own fixture, made once by
+# build/generate and committed (see tests/fixtures/README.md).
+EXAMPLE=tests/fixtures/round-small
 passed=0
 failed=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/beishen-test.XXXXXX")

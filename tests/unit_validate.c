@@ -3,8 +3,13 @@
  * util's UTF-8 / SHA-256 / masking helpers and the two rank formulas of
  * query.h.
  *
- * Approach: the sample package round-114-small (read from ../shared, so run
- * from the repository root) is valid as shipped.  Every case takes a fresh
+ * Approach: the sample package tests/fixtures/round-small (the project's own,
+ * made once by build/generate, see tests/fixtures/README.md; run from the
+ * repository root) is valid as shipped.  The two sample documents are its
+ * portfolio application 001012-18010410 (3 course outcomes, 10 performances,
+ * 1 cadre) and its self-made application 001022-10010627 (7 uploads, items
+ * A C G O P Q R); the values the cases below name (course code, cohort,
+ * dates, sizes, hashes) are theirs, read with jq.  Every case takes a fresh
  * deep copy of one sample document, applies a few edits addressed by JSON
  * path ("$.courses[0].cohort.rank"), validates it and expects either no
  * problem at all or exactly one problem at a given path whose rule contains
@@ -23,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EXAMPLES "../shared/spec/examples/round-114-small/"
-#define PORTFOLIO_FILE EXAMPLES "applications/001022-10010008.json"
-#define SELF_MADE_FILE EXAMPLES "applications/001012-10010005.json"
+#define EXAMPLES "tests/fixtures/round-small/"
+#define PORTFOLIO_FILE EXAMPLES "applications/001012-18010410.json"
+#define SELF_MADE_FILE EXAMPLES "applications/001022-10010627.json"
 #define MANIFEST_FILE EXAMPLES "manifest.json"
 
 /* ---- JSON paths --------------------------------------------------------- */
@@ -278,9 +283,10 @@ static void test_manifest(const json_t *base)
     problems_free(&problems);
     json_decref(array);
 
-    static const char *const sha_upper = "\"0D24DDEAEE41604FBC1F92A71DC7DD8E17C194FAEF36F65BD2B9A6CFA1AB25AB\"";
-    static const char *const sha_63 = "\"0d24ddeaee41604fbc1f92a71dc7dd8e17c194faef36f65bd2b9a6cfa1ab25a\"";
-    static const char *const sha_g = "\"gd24ddeaee41604fbc1f92a71dc7dd8e17c194faef36f65bd2b9a6cfa1ab25ab\"";
+    /* entry 0's own hash (001012-10010627), upper-cased, cut to 63, a 'g' first */
+    static const char *const sha_upper = "\"E4465469587678A528A6CD2AE5A6B729B008BCB66B83E34BDE3C8E456C828BE4\"";
+    static const char *const sha_63 = "\"e4465469587678a528a6cd2ae5a6b729b008bcb66b83e34bde3c8e456c828be\"";
+    static const char *const sha_g = "\"g4465469587678a528a6cd2ae5a6b729b008bcb66b83e34bde3c8e456c828be4\"";
     const struct manifest_case cases[] = {
         /* format and version: unknown ones make the package unreadable */
         {"manifest format lp-exports", {{"$.format", "\"lp-exports\""}}, -1, "$.format", "not one of the allowed values", -1},
@@ -292,8 +298,8 @@ static void test_manifest(const json_t *base)
         /* the rest of the header */
         {"manifest round missing", {{"$.round", NULL}}, -1, "$.round", "missing", -1},
         {"manifest round empty", {{"$.round", "\"\""}}, -1, "$.round", "must not be empty", -1},
-        {"manifest exported_at a date", {{"$.exported_at", "\"2025-03-28\""}}, -1, "$.exported_at", "RFC 3339", -1},
-        {"manifest exported_at with Z", {{"$.exported_at", "\"2025-03-28T01:00:00Z\""}}, 0, NULL, NULL, -1},
+        {"manifest exported_at a date", {{"$.exported_at", "\"2026-03-27\""}}, -1, "$.exported_at", "RFC 3339", -1},
+        {"manifest exported_at with Z", {{"$.exported_at", "\"2026-03-27T01:00:00Z\""}}, 0, NULL, NULL, -1},
         {"manifest university missing", {{"$.university", NULL}}, -1, "$.university", "missing", -1},
         {"manifest university a string", {{"$.university", "\"001\""}}, -1, "$.university", "expected object", -1},
         {"manifest university code 2 digits", {{"$.university.code", "\"01\""}}, -1, "$.university.code", "3 digits", -1},
@@ -312,7 +318,7 @@ static void test_manifest(const json_t *base)
         {"manifest applications empty", {{"$.applications", "[]"}}, 0, NULL, NULL, -1},
         {"manifest entry not an object", {{"$.applications[0]", "\"x\""}}, 0, "$.applications[0]", "expected object", 0},
         {"manifest entry application_no missing", {{"$.applications[0].application_no", NULL}}, 0, "$.applications[0].application_no", "missing", 0},
-        {"manifest entry application_no 7 digits", {{"$.applications[0].application_no", "\"1001000\""}}, 0, "$.applications[0].application_no", "8 digits", 0},
+        {"manifest entry application_no 7 digits", {{"$.applications[0].application_no", "\"1001062\""}}, 0, "$.applications[0].application_no", "8 digits", 0},
         {"manifest entry department missing", {{"$.applications[0].department", NULL}}, 0, "$.applications[0].department", "missing", 0},
         {"manifest entry department not listed", {{"$.applications[0].department", "\"001032\""}}, 0, "$.applications[0].department", "not one of the manifest's departments", 0},
         {"manifest entry path missing", {{"$.applications[0].path", NULL}}, 0, "$.applications[0].path", "missing", 0},
@@ -321,24 +327,24 @@ static void test_manifest(const json_t *base)
         {"manifest entry sha256 non-hex", {{"$.applications[0].sha256", sha_g}}, 0, "$.applications[0].sha256", "not 64 lowercase hexadecimal", 0},
         {"manifest entry sha256 63 digits", {{"$.applications[0].sha256", sha_63}}, 0, "$.applications[0].sha256", "63 characters, at least 64", 0},
         {"manifest entry path with ..", {{"$.applications[0].path", "\"applications/../manifest.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
-        {"manifest entry path outside applications/", {{"$.applications[0].path", "\"files/001012-10010001.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
-        {"manifest entry path absolute", {{"$.applications[0].path", "\"/applications/001012-10010001.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
-        {"manifest entry path in a subdirectory", {{"$.applications[0].path", "\"applications/x/001012-10010001.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
-        {"manifest entry path with backslash", {{"$.applications[0].path", "\"applications\\\\001012-10010001.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
+        {"manifest entry path outside applications/", {{"$.applications[0].path", "\"files/001012-10010627.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
+        {"manifest entry path absolute", {{"$.applications[0].path", "\"/applications/001012-10010627.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
+        {"manifest entry path in a subdirectory", {{"$.applications[0].path", "\"applications/x/001012-10010627.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
+        {"manifest entry path with backslash", {{"$.applications[0].path", "\"applications\\\\001012-10010627.json\""}}, 0, "$.applications[0].path", "leaves the package", 0},
         {"manifest entry listed twice", {{"$.applications[1]", "@$.applications[0]"}}, 0, "$.applications[1]", "listed twice", 1},
         {"manifest same application under another path",
-         {{"$.applications[1]", "@$.applications[0]"}, {"$.applications[1].path", "\"applications/001012-10010001-copy.json\""}},
-         0, "$.applications[1]", "001012-10010001 is listed twice", 1},
+         {{"$.applications[1]", "@$.applications[0]"}, {"$.applications[1].path", "\"applications/001012-10010627-copy.json\""}},
+         0, "$.applications[1]", "001012-10010627 is listed twice", 1},
         /* Two different applications sharing one path: the message names the
          * shared path, at the path member. */
         {"manifest two applications share one path",
-         {{"$.applications[1].path", "\"applications/001012-10010001.json\""}},
-         0, "$.applications[1].path", "applications/001012-10010001.json", 1},
+         {{"$.applications[1].path", "\"applications/001012-10010627.json\""}},
+         0, "$.applications[1].path", "applications/001012-10010627.json", 1},
         /* §1 lays application files out as
          * applications/<department>-<application_no>.json; an entry whose
          * path names another application (or no application) is accepted. */
         {"manifest entry path names another application",
-         {{"$.applications[0].path", "\"applications/001012-10010009.json\""}},
+         {{"$.applications[0].path", "\"applications/001012-10010628.json\""}},
          0, "$.applications[0].path", "", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -378,12 +384,15 @@ static void run_app_case(json_t *const bases[2], const struct manifest *manifest
     json_decref(doc);
 }
 
-#define CODE_1 "111523301H11101A1110101"
+#define CODE_1 "112073302H11101A1110101" /* courses[0].code, in the catalog */
 #define CATALOG "$.course_catalog." CODE_1
 #define CO0 "$.course_outcomes[0]"
-#define FILE0 CO0 ".files[0]"
+#define FILE0 CO0 ".files[0]"                      /* a PDF */
+#define PNG1 "$.course_outcomes[1].files[1]"           /* a PNG */
+#define JPEG1 "$.course_outcomes[2].files[1]"          /* a JPEG */
 #define MP0 "$.performances[0]"
 #define C0 "$.courses[0]"
+#define CR "$.courses[53]"                        /* has a remark */
 #define T_FORMAT "an RFC 3339 time"
 #define D_FORMAT "a date YYYY-MM-DD"
 
@@ -414,14 +423,15 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
               b == PORTFOLIO ? "portfolio application" : "self-made application");
         print_problems(&problems);
         if (b == PORTFOLIO) {
-            /* 3 outcome files, 9 performance files, no upload files */
-            CHECK(files.count == 12, "portfolio sample: 12 file references (got %zu)", files.count);
+            /* 5 outcome files (1 + 2 + 2), 4 performance files (the 2nd,
+             * 7th, 9th and 10th have one each), no upload files */
+            CHECK(files.count == 9, "portfolio sample: 9 file references (got %zu)", files.count);
             CHECK(files.count > 0 && strcmp(files.items[0].path, "$.course_outcomes[0].files[0]") == 0 &&
-                  strcmp(files.items[0].media_type, "image/jpeg") == 0 && files.items[0].size == 30205 &&
-                  strcmp(files.items[0].sha256, "0cad4123fef23bade5c542eadeb3f77fa341f481c3f77624d75c5eb97c6a9694") == 0,
+                  strcmp(files.items[0].media_type, "application/pdf") == 0 && files.items[0].size == 127470 &&
+                  strcmp(files.items[0].sha256, "cea8c0970798f5ab202ea84f21bbe33c352cc4727066e4e0bfb06a13f6793acd") == 0,
                   "portfolio sample: first reference collected whole");
         } else {
-            CHECK(files.count == 6, "self-made sample: 6 file references (got %zu)", files.count);
+            CHECK(files.count == 7, "self-made sample: 7 file references (got %zu)", files.count);
         }
         problems_free(&problems);
         file_references_free(&files);
@@ -455,55 +465,55 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
         {"format missing", PORTFOLIO, {{"$.format", NULL}}, "$.format", "missing", false},
         {"version 2", PORTFOLIO, {{"$.version", "2"}}, "$.version", "unknown version", false},
         {"version 1.0", PORTFOLIO, {{"$.version", "1.0"}}, "$.version", "expected integer", false},
-        {"application_no 7 digits", PORTFOLIO, {{"$.application_no", "\"1001000\""}}, "$.application_no", "8 digits", false},
-        {"application_no with a letter", PORTFOLIO, {{"$.application_no", "\"1001000X\""}}, "$.application_no", "8 digits", false},
-        {"application_no a number", PORTFOLIO, {{"$.application_no", "10010008"}}, "$.application_no", "expected string", false},
-        {"application_no differs from the manifest entry", PORTFOLIO, {{"$.application_no", "\"10010009\""}}, "$.application_no", "differs from the manifest's \"10010008\"", false},
-        {"application_no checked against the manifest only", PORTFOLIO, {{"$.application_no", "\"10010009\""}}, NULL, NULL, true},
-        {"department 5 digits", PORTFOLIO, {{"$.department", "\"01022\""}}, "$.department", "6 digits", false},
-        {"department differs from the manifest entry", PORTFOLIO, {{"$.department", "\"001012\""}}, "$.department", "differs from the manifest's \"001022\"", false},
+        {"application_no 7 digits", PORTFOLIO, {{"$.application_no", "\"1801041\""}}, "$.application_no", "8 digits", false},
+        {"application_no with a letter", PORTFOLIO, {{"$.application_no", "\"1801041X\""}}, "$.application_no", "8 digits", false},
+        {"application_no a number", PORTFOLIO, {{"$.application_no", "18010410"}}, "$.application_no", "expected string", false},
+        {"application_no differs from the manifest entry", PORTFOLIO, {{"$.application_no", "\"18010411\""}}, "$.application_no", "differs from the manifest's \"18010410\"", false},
+        {"application_no checked against the manifest only", PORTFOLIO, {{"$.application_no", "\"18010411\""}}, NULL, NULL, true},
+        {"department 5 digits", PORTFOLIO, {{"$.department", "\"01012\""}}, "$.department", "6 digits", false},
+        {"department differs from the manifest entry", PORTFOLIO, {{"$.department", "\"001022\""}}, "$.department", "differs from the manifest's \"001012\"", false},
         {"department not in the manifest", PORTFOLIO, {{"$.department", "\"001032\""}}, "$.department", "not one of the manifest's departments", true},
-        {"department another of the manifest's", PORTFOLIO, {{"$.department", "\"001012\""}}, NULL, NULL, true},
+        {"department another of the manifest's", PORTFOLIO, {{"$.department", "\"001022\""}}, NULL, NULL, true},
         {"source unknown", PORTFOLIO, {{"$.source", "\"both\""}}, "$.source", "not one of the allowed values", false},
         {"source missing", PORTFOLIO, {{"$.source", NULL}}, "$.source", "missing", false},
         {"source an array", PORTFOLIO, {{"$.source", "[\"portfolio\"]"}}, "$.source", "expected string", false},
-        {"submitted_at without zone", PORTFOLIO, {{"$.submitted_at", "\"2025-03-19T08:06:00\""}}, "$.submitted_at", T_FORMAT, false},
-        {"submitted_at with a space", PORTFOLIO, {{"$.submitted_at", "\"2025-03-19 08:06:00+08:00\""}}, "$.submitted_at", T_FORMAT, false},
-        {"submitted_at hour 24", PORTFOLIO, {{"$.submitted_at", "\"2025-03-19T24:06:00+08:00\""}}, "$.submitted_at", T_FORMAT, false},
-        {"submitted_at on 2025-02-29", PORTFOLIO, {{"$.submitted_at", "\"2025-02-29T08:06:00+08:00\""}}, "$.submitted_at", T_FORMAT, false},
-        {"submitted_at with Z", PORTFOLIO, {{"$.submitted_at", "\"2025-03-19T00:06:00Z\""}}, NULL, NULL, false},
-        {"submitted_at with fractional seconds", PORTFOLIO, {{"$.submitted_at", "\"2025-03-19T08:06:00.250+08:00\""}}, NULL, NULL, false},
-        {"submitted_at with negative offset", PORTFOLIO, {{"$.submitted_at", "\"2025-03-18T20:06:00-04:00\""}}, NULL, NULL, false},
+        {"submitted_at without zone", PORTFOLIO, {{"$.submitted_at", "\"2026-03-17T16:58:00\""}}, "$.submitted_at", T_FORMAT, false},
+        {"submitted_at with a space", PORTFOLIO, {{"$.submitted_at", "\"2026-03-17 16:58:00+08:00\""}}, "$.submitted_at", T_FORMAT, false},
+        {"submitted_at hour 24", PORTFOLIO, {{"$.submitted_at", "\"2026-03-17T24:58:00+08:00\""}}, "$.submitted_at", T_FORMAT, false},
+        {"submitted_at on 2026-02-29", PORTFOLIO, {{"$.submitted_at", "\"2026-02-29T16:58:00+08:00\""}}, "$.submitted_at", T_FORMAT, false},
+        {"submitted_at with Z", PORTFOLIO, {{"$.submitted_at", "\"2026-03-17T08:58:00Z\""}}, NULL, NULL, false},
+        {"submitted_at with fractional seconds", PORTFOLIO, {{"$.submitted_at", "\"2026-03-17T16:58:00.250+08:00\""}}, NULL, NULL, false},
+        {"submitted_at with negative offset", PORTFOLIO, {{"$.submitted_at", "\"2026-03-17T04:58:00-04:00\""}}, NULL, NULL, false},
         {"submitted_at missing", PORTFOLIO, {{"$.submitted_at", NULL}}, "$.submitted_at", "missing", false},
 
         /* §2.1 student */
         {"student missing", PORTFOLIO, {{"$.student", NULL}}, "$.student", "missing", false},
         {"student an array", PORTFOLIO, {{"$.student", "[]"}}, "$.student", "expected object", false},
         {"student name empty", PORTFOLIO, {{"$.student.name", "\"\""}}, "$.student.name", "must not be empty", false},
-        {"student name with NUL", PORTFOLIO, {{"$.student.name", "\"錢\\u0000鈺思\""}}, "$.student.name", "NUL character", false},
+        {"student name with NUL", PORTFOLIO, {{"$.student.name", "\"楊\\u0000嘉彤\""}}, "$.student.name", "NUL character", false},
         {"student name null", PORTFOLIO, {{"$.student.name", "null"}}, "$.student.name", "must not be null", false},
         /* "human text is UTF-8 (NFC)"; a decomposed (NFD) name,
          * e + U+0301 instead of U+00E9, is rejected. */
         {"student name not NFC", PORTFOLIO, {{"$.student.name", "\"Jose\\u0301\""}}, "$.student.name", "NFC", false},
         {"student name precomposed", PORTFOLIO, {{"$.student.name", "\"Jos\\u00e9\""}}, NULL, NULL, false},
-        {"national_id lowercase letter", PORTFOLIO, {{"$.student.national_id", "\"u189528378\""}}, "$.student.national_id", "a letter followed by 9 digits", false},
-        {"national_id 8 digits", PORTFOLIO, {{"$.student.national_id", "\"U18952837\""}}, "$.student.national_id", "a letter followed by 9 digits", false},
-        {"national_id 10 digits", PORTFOLIO, {{"$.student.national_id", "\"1189528378\""}}, "$.student.national_id", "a letter followed by 9 digits", false},
+        {"national_id lowercase letter", PORTFOLIO, {{"$.student.national_id", "\"n221255161\""}}, "$.student.national_id", "a letter followed by 9 digits", false},
+        {"national_id 8 digits", PORTFOLIO, {{"$.student.national_id", "\"N22125516\""}}, "$.student.national_id", "a letter followed by 9 digits", false},
+        {"national_id 10 digits", PORTFOLIO, {{"$.student.national_id", "\"1221255161\""}}, "$.student.national_id", "a letter followed by 9 digits", false},
         {"national_id another valid one", PORTFOLIO, {{"$.student.national_id", "\"A123456789\""}}, NULL, NULL, false},
-        {"gender F", PORTFOLIO, {{"$.student.gender", "\"F\""}}, NULL, NULL, false},
+        {"gender M", PORTFOLIO, {{"$.student.gender", "\"M\""}}, NULL, NULL, false},
         {"gender X", PORTFOLIO, {{"$.student.gender", "\"X\""}}, "$.student.gender", "not one of the allowed values", false},
         {"gender lowercase", PORTFOLIO, {{"$.student.gender", "\"m\""}}, "$.student.gender", "not one of the allowed values", false},
         {"birth_date leap day 2008-02-29", PORTFOLIO, {{"$.student.birth_date", "\"2008-02-29\""}}, NULL, NULL, false},
         {"birth_date 2007-02-29", PORTFOLIO, {{"$.student.birth_date", "\"2007-02-29\""}}, "$.student.birth_date", D_FORMAT, false},
-        {"birth_date 2007-9-26", PORTFOLIO, {{"$.student.birth_date", "\"2007-9-26\""}}, "$.student.birth_date", D_FORMAT, false},
-        {"birth_date with a time", PORTFOLIO, {{"$.student.birth_date", "\"2007-09-26T00:00:00Z\""}}, "$.student.birth_date", D_FORMAT, false},
+        {"birth_date 2008-5-28", PORTFOLIO, {{"$.student.birth_date", "\"2008-5-28\""}}, "$.student.birth_date", D_FORMAT, false},
+        {"birth_date with a time", PORTFOLIO, {{"$.student.birth_date", "\"2008-05-28T00:00:00Z\""}}, "$.student.birth_date", D_FORMAT, false},
         {"school missing", PORTFOLIO, {{"$.student.school", NULL}}, "$.student.school", "missing", false},
-        {"school code 5 characters", PORTFOLIO, {{"$.student.school.code", "\"52330\""}}, "$.student.school.code", "5 characters, at least 6", false},
-        {"school code 7 characters", PORTFOLIO, {{"$.student.school.code", "\"5233010\""}}, "$.student.school.code", "7 characters, limit 6", false},
+        {"school code 5 characters", PORTFOLIO, {{"$.student.school.code", "\"07330\""}}, "$.student.school.code", "5 characters, at least 6", false},
+        {"school code 7 characters", PORTFOLIO, {{"$.student.school.code", "\"0733020\""}}, "$.student.school.code", "7 characters, limit 6", false},
         {"school name missing", PORTFOLIO, {{"$.student.school.name", NULL}}, "$.student.school.name", "missing", false},
         {"program missing", PORTFOLIO, {{"$.student.program", NULL}}, "$.student.program", "missing", false},
         {"class_name empty", PORTFOLIO, {{"$.student.class_name", "\"\""}}, "$.student.class_name", "must not be empty", false},
-        {"seat_no a string", PORTFOLIO, {{"$.student.seat_no", "\"30\""}}, "$.student.seat_no", "expected integer", false},
+        {"seat_no a string", PORTFOLIO, {{"$.student.seat_no", "\"34\""}}, "$.student.seat_no", "expected integer", false},
         {"seat_no 1000", PORTFOLIO, {{"$.student.seat_no", "1000"}}, "$.student.seat_no", "out of range", false},
         {"entry_year 0", PORTFOLIO, {{"$.student.entry_year", "0"}}, "$.student.entry_year", "out of range", false},
         {"graduation_year missing", PORTFOLIO, {{"$.student.graduation_year", NULL}}, "$.student.graduation_year", "missing", false},
@@ -516,10 +526,10 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
         {"cadre not an object", PORTFOLIO, {{"$.cadres[0]", "1"}}, "$.cadres[0]", "expected object", false},
         {"cadre unit missing", PORTFOLIO, {{"$.cadres[0].unit", NULL}}, "$.cadres[0].unit", "missing", false},
         {"cadre title empty", PORTFOLIO, {{"$.cadres[0].title", "\"\""}}, "$.cadres[0].title", "must not be empty", false},
-        {"cadre start month 13", PORTFOLIO, {{"$.cadres[0].start", "\"2023-13-01\""}}, "$.cadres[0].start", D_FORMAT, false},
+        {"cadre start month 13", PORTFOLIO, {{"$.cadres[0].start", "\"2024-13-01\""}}, "$.cadres[0].start", D_FORMAT, false},
         {"cadre end null", PORTFOLIO, {{"$.cadres[0].end", "null"}}, "$.cadres[0].end", "must not be null", false},
-        {"cadre end before start", PORTFOLIO, {{"$.cadres[0].end", "\"2023-08-31\""}}, "$.cadres[0].end", "before start", false},
-        {"cadre end equal to start", PORTFOLIO, {{"$.cadres[0].end", "\"2023-09-01\""}}, NULL, NULL, false},
+        {"cadre end before start", PORTFOLIO, {{"$.cadres[0].end", "\"2024-08-31\""}}, "$.cadres[0].end", "before start", false},
+        {"cadre end equal to start", PORTFOLIO, {{"$.cadres[0].end", "\"2024-09-01\""}}, NULL, NULL, false},
         {"cadre level 1", PORTFOLIO, {{"$.cadres[0].level", "1"}}, NULL, NULL, false},
         {"cadre level 3", PORTFOLIO, {{"$.cadres[0].level", "3"}}, NULL, NULL, false},
         {"cadre level 4", PORTFOLIO, {{"$.cadres[0].level", "4"}}, "$.cadres[0].level", "out of range 1..3", false},
@@ -535,12 +545,12 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
         {"course grade 3", PORTFOLIO, {{C0 ".grade", "3"}}, NULL, NULL, false},
         {"course grade 4", PORTFOLIO, {{C0 ".grade", "4"}}, C0 ".grade", "out of range 1..3", false},
         {"course grade 0", PORTFOLIO, {{C0 ".grade", "0"}}, C0 ".grade", "out of range 1..3", false},
-        {"course code 22 characters", PORTFOLIO, {{C0 ".code", "\"111523301H11101A111010\""}}, C0 ".code", "23-character course code", false},
-        {"course code 24 characters", PORTFOLIO, {{C0 ".code", "\"111523301H11101A11101010\""}}, C0 ".code", "23-character course code", false},
-        {"course code unknown category B", PORTFOLIO, {{C0 ".code", "\"111523301H11101AB110101\""}}, C0 ".code", "known category at position 17", false},
-        {"course code unknown category 0", PORTFOLIO, {{C0 ".code", "\"111523301H11101A0110101\""}}, C0 ".code", "known category at position 17", false},
-        {"course code with a dash", PORTFOLIO, {{C0 ".code", "\"111523301H11101A1110-01\""}}, C0 ".code", "23-character course code", false},
-        {"course code category A", PORTFOLIO, {{C0 ".code", "\"111523301H11101AA110101\""}}, NULL, NULL, false},
+        {"course code 22 characters", PORTFOLIO, {{C0 ".code", "\"112073302H11101A111010\""}}, C0 ".code", "23-character course code", false},
+        {"course code 24 characters", PORTFOLIO, {{C0 ".code", "\"112073302H11101A11101010\""}}, C0 ".code", "23-character course code", false},
+        {"course code unknown category B", PORTFOLIO, {{C0 ".code", "\"112073302H11101AB110101\""}}, C0 ".code", "known category at position 17", false},
+        {"course code unknown category 0", PORTFOLIO, {{C0 ".code", "\"112073302H11101A0110101\""}}, C0 ".code", "known category at position 17", false},
+        {"course code with a dash", PORTFOLIO, {{C0 ".code", "\"112073302H11101A1110-01\""}}, C0 ".code", "23-character course code", false},
+        {"course code category A", PORTFOLIO, {{C0 ".code", "\"112073302H11101AA110101\""}}, NULL, NULL, false},
         {"course name empty", PORTFOLIO, {{C0 ".name", "\"\""}}, C0 ".name", "must not be empty", false},
         {"credits 0", PORTFOLIO, {{C0 ".credits", "0"}}, NULL, NULL, false},
         {"credits 10", PORTFOLIO, {{C0 ".credits", "10"}}, NULL, NULL, false},
@@ -581,35 +591,38 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
         {"in_progress a number", PORTFOLIO, {{C0 ".in_progress", "0"}}, C0 ".in_progress", "expected boolean", false},
         {"in_progress with a score", PORTFOLIO, {{C0 ".in_progress", "true"}}, C0 ".score", "must be null while the course is in progress", false},
         {"in_progress with a null score", PORTFOLIO, {{C0 ".in_progress", "true"}, {C0 ".score", "null"}}, NULL, NULL, false},
-        {"in_progress course given a score", PORTFOLIO, {{"$.courses[5].score", "80"}}, "$.courses[5].score", "must be null while the course is in progress", false},
-        {"remark absent", PORTFOLIO, {{C0 ".remark", NULL}}, NULL, NULL, false},
-        {"remark empty", PORTFOLIO, {{C0 ".remark", "\"\""}}, NULL, NULL, false},
-        {"remark null", PORTFOLIO, {{C0 ".remark", "null"}}, C0 ".remark", "must not be null", false},
-        {"remark a number", PORTFOLIO, {{C0 ".remark", "1"}}, C0 ".remark", "expected string", false},
-        {"remark 20000 characters", PORTFOLIO, {{C0 ".remark", long20000}}, NULL, NULL, false},
-        {"remark 20001 characters", PORTFOLIO, {{C0 ".remark", long20001}}, C0 ".remark", "20001 characters, limit 20000", false},
-        /* cohort */
+        {"in_progress course given a score", PORTFOLIO, {{"$.courses[75].score", "80"}}, "$.courses[75].score", "must be null while the course is in progress", false},
+        /* remark: optional; courses[53] is the sample's one course with a remark */
+        {"remark absent", PORTFOLIO, {{CR ".remark", NULL}}, NULL, NULL, false},
+        {"remark added to a course without one", PORTFOLIO, {{C0 ".remark", "\"補考及格\""}}, NULL, NULL, false},
+        {"remark empty", PORTFOLIO, {{CR ".remark", "\"\""}}, NULL, NULL, false},
+        {"remark null", PORTFOLIO, {{CR ".remark", "null"}}, CR ".remark", "must not be null", false},
+        {"remark a number", PORTFOLIO, {{CR ".remark", "1"}}, CR ".remark", "expected string", false},
+        {"remark 20000 characters", PORTFOLIO, {{CR ".remark", long20000}}, NULL, NULL, false},
+        {"remark 20001 characters", PORTFOLIO, {{CR ".remark", long20001}}, CR ".remark", "20001 characters, limit 20000", false},
+        /* cohort: courses[0] has size 640, rank 89, histogram
+         * [0,0,0,1,12,54,137,194,154,88] */
         {"cohort absent", PORTFOLIO, {{C0 ".cohort", NULL}}, NULL, NULL, false},
         {"cohort null", PORTFOLIO, {{C0 ".cohort", "null"}}, C0 ".cohort", "expected object, found null", false},
         {"cohort an array", PORTFOLIO, {{C0 ".cohort", "[]"}}, C0 ".cohort", "expected object", false},
         {"cohort rank 1", PORTFOLIO, {{C0 ".cohort.rank", "1"}}, NULL, NULL, false},
-        {"cohort rank == size", PORTFOLIO, {{C0 ".cohort.rank", "364"}}, NULL, NULL, false},
-        {"cohort rank > size", PORTFOLIO, {{C0 ".cohort.rank", "365"}}, C0 ".cohort.rank", "rank 365 is larger than size 364", false},
+        {"cohort rank == size", PORTFOLIO, {{C0 ".cohort.rank", "640"}}, NULL, NULL, false},
+        {"cohort rank > size", PORTFOLIO, {{C0 ".cohort.rank", "641"}}, C0 ".cohort.rank", "rank 641 is larger than size 640", false},
         {"cohort rank 0", PORTFOLIO, {{C0 ".cohort.rank", "0"}}, C0 ".cohort.rank", "out of range", false},
         {"cohort rank missing", PORTFOLIO, {{C0 ".cohort.rank", NULL}}, C0 ".cohort.rank", "missing", false},
         {"cohort size 0", PORTFOLIO, {{C0 ".cohort.size", "0"}}, C0 ".cohort.size", "out of range", false},
-        {"cohort size a string", PORTFOLIO, {{C0 ".cohort.size", "\"364\""}}, C0 ".cohort.size", "expected integer", false},
+        {"cohort size a string", PORTFOLIO, {{C0 ".cohort.size", "\"640\""}}, C0 ".cohort.size", "expected integer", false},
         {"cohort size 1, rank 1, one count", PORTFOLIO,
          {{C0 ".cohort", "{\"size\":1,\"rank\":1,\"histogram\":[0,0,0,0,0,0,0,1,0,0]}"}}, NULL, NULL, false},
         {"histogram summing exactly after a move", PORTFOLIO,
-         {{C0 ".cohort.histogram[0]", "1"}, {C0 ".cohort.histogram[4]", "9"}}, NULL, NULL, false},
-        {"histogram summing to size + 1", PORTFOLIO, {{C0 ".cohort.histogram[0]", "1"}}, C0 ".cohort.histogram", "counts sum to 365, size is 364", false},
-        {"histogram summing to size - 1", PORTFOLIO, {{C0 ".cohort.histogram[9]", "8"}}, C0 ".cohort.histogram", "counts sum to 363, size is 364", false},
+         {{C0 ".cohort.histogram[0]", "1"}, {C0 ".cohort.histogram[4]", "11"}}, NULL, NULL, false},
+        {"histogram summing to size + 1", PORTFOLIO, {{C0 ".cohort.histogram[0]", "1"}}, C0 ".cohort.histogram", "counts sum to 641, size is 640", false},
+        {"histogram summing to size - 1", PORTFOLIO, {{C0 ".cohort.histogram[9]", "87"}}, C0 ".cohort.histogram", "counts sum to 639, size is 640", false},
         {"histogram 9 counts", PORTFOLIO, {{C0 ".cohort.histogram[9]", NULL}}, C0 ".cohort.histogram", "9 counts, expected 10", false},
         {"histogram 11 counts", PORTFOLIO, {{C0 ".cohort.histogram[10]", "0"}}, C0 ".cohort.histogram", "11 counts, expected 10", false},
         {"histogram negative count", PORTFOLIO,
-         {{C0 ".cohort.histogram[0]", "-1"}, {C0 ".cohort.histogram[4]", "11"}}, C0 ".cohort.histogram[0]", "negative count", false},
-        {"histogram fractional count", PORTFOLIO, {{C0 ".cohort.histogram[4]", "10.0"}}, C0 ".cohort.histogram[4]", "expected integer", false},
+         {{C0 ".cohort.histogram[0]", "-1"}, {C0 ".cohort.histogram[4]", "13"}}, C0 ".cohort.histogram[0]", "negative count", false},
+        {"histogram fractional count", PORTFOLIO, {{C0 ".cohort.histogram[4]", "12.0"}}, C0 ".cohort.histogram[4]", "expected integer", false},
         {"histogram missing", PORTFOLIO, {{C0 ".cohort.histogram", NULL}}, C0 ".cohort.histogram", "missing", false},
         {"histogram an object", PORTFOLIO, {{C0 ".cohort.histogram", "{}"}}, C0 ".cohort.histogram", "expected array", false},
 
@@ -654,7 +667,7 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
         {"outcome item missing", PORTFOLIO, {{CO0 ".item", NULL}}, CO0 ".item", "missing", false},
         {"outcome year missing", PORTFOLIO, {{CO0 ".year", NULL}}, CO0 ".year", "missing", false},
         {"outcome semester 3", PORTFOLIO, {{CO0 ".semester", "3"}}, CO0 ".semester", "out of range 1..2", false},
-        {"outcome course_code bad", PORTFOLIO, {{CO0 ".course_code", "\"111523301H11101A11101\""}}, CO0 ".course_code", "23-character course code", false},
+        {"outcome course_code bad", PORTFOLIO, {{CO0 ".course_code", "\"112073302H11101A11101\""}}, CO0 ".course_code", "23-character course code", false},
         {"outcome course_name empty", PORTFOLIO, {{CO0 ".course_name", "\"\""}}, CO0 ".course_name", "must not be empty", false},
         {"outcome title missing", PORTFOLIO, {{CO0 ".title", NULL}}, CO0 ".title", "missing", false},
         {"outcome summary 100 characters", PORTFOLIO, {{CO0 ".summary", summary100}}, NULL, NULL, false},
@@ -689,9 +702,9 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
         {"performance organizer missing", PORTFOLIO, {{MP0 ".organizer", NULL}}, MP0 ".organizer", "missing", false},
         {"performance start null", PORTFOLIO, {{MP0 ".start", "null"}}, NULL, NULL, false},
         {"performance start 2023-02-29", PORTFOLIO, {{MP0 ".start", "\"2023-02-29\""}}, MP0 ".start", D_FORMAT, false},
-        {"performance end after start", PORTFOLIO, {{MP0 ".end", "\"2023-06-30\""}}, NULL, NULL, false},
-        {"performance end equal to start", PORTFOLIO, {{MP0 ".end", "\"2023-05-10\""}}, NULL, NULL, false},
-        {"performance end before start", PORTFOLIO, {{MP0 ".end", "\"2023-05-09\""}}, MP0 ".end", "before start", false},
+        {"performance end after start", PORTFOLIO, {{MP0 ".end", "\"2024-01-31\""}}, NULL, NULL, false},
+        {"performance end equal to start", PORTFOLIO, {{MP0 ".end", "\"2023-12-14\""}}, NULL, NULL, false},
+        {"performance end before start", PORTFOLIO, {{MP0 ".end", "\"2023-12-13\""}}, MP0 ".end", "before start", false},
         {"performance end missing", PORTFOLIO, {{MP0 ".end", NULL}}, MP0 ".end", "missing", false},
         {"performance hours null", PORTFOLIO, {{MP0 ".hours", "null"}}, NULL, NULL, false},
         {"performance hours 2.5", PORTFOLIO, {{MP0 ".hours", "2.5"}}, NULL, NULL, false},
@@ -717,27 +730,29 @@ static void test_applications(json_t *const bases[2], const struct manifest *man
         {"files missing", PORTFOLIO, {{CO0 ".files", NULL}}, CO0 ".files", "missing", false},
         {"files a string", PORTFOLIO, {{CO0 ".files", "\"x\""}}, CO0 ".files", "expected array", false},
         {"file not an object", PORTFOLIO, {{FILE0, "\"abc\""}}, FILE0, "expected object", false},
-        {"file sha256 uppercase", PORTFOLIO, {{FILE0 ".sha256", "\"0CAD4123FEF23BADE5C542EADEB3F77FA341F481C3F77624D75C5EB97C6A9694\""}}, FILE0 ".sha256", "not 64 lowercase hexadecimal", false},
-        {"file sha256 63 digits", PORTFOLIO, {{FILE0 ".sha256", "\"0cad4123fef23bade5c542eadeb3f77fa341f481c3f77624d75c5eb97c6a969\""}}, FILE0 ".sha256", "63 characters, at least 64", false},
+        {"file sha256 uppercase", PORTFOLIO, {{FILE0 ".sha256", "\"CEA8C0970798F5AB202EA84F21BBE33C352CC4727066E4E0BFB06A13F6793ACD\""}}, FILE0 ".sha256", "not 64 lowercase hexadecimal", false},
+        {"file sha256 63 digits", PORTFOLIO, {{FILE0 ".sha256", "\"cea8c0970798f5ab202ea84f21bbe33c352cc4727066e4e0bfb06a13f6793ac\""}}, FILE0 ".sha256", "63 characters, at least 64", false},
         {"file sha256 missing", PORTFOLIO, {{FILE0 ".sha256", NULL}}, FILE0 ".sha256", "missing", false},
         {"file name empty", PORTFOLIO, {{FILE0 ".name", "\"\""}}, FILE0 ".name", "must not be empty", false},
         {"file name missing", PORTFOLIO, {{FILE0 ".name", NULL}}, FILE0 ".name", "missing", false},
         {"file media_type image/gif", PORTFOLIO, {{FILE0 ".media_type", "\"image/gif\""}}, FILE0 ".media_type", "not one of the allowed values", false},
-        {"file media_type uppercase", PORTFOLIO, {{FILE0 ".media_type", "\"IMAGE/JPEG\""}}, FILE0 ".media_type", "not one of the allowed values", false},
+        {"file media_type uppercase", PORTFOLIO, {{FILE0 ".media_type", "\"APPLICATION/PDF\""}}, FILE0 ".media_type", "not one of the allowed values", false},
         {"file media_type image/png", PORTFOLIO, {{FILE0 ".media_type", "\"image/png\""}}, NULL, NULL, false},
         {"file size 0", PORTFOLIO, {{FILE0 ".size", "0"}}, FILE0 ".size", "out of range", false},
-        {"file size a string", PORTFOLIO, {{FILE0 ".size", "\"30205\""}}, FILE0 ".size", "expected integer", false},
-        {"jpeg 4 MiB", PORTFOLIO, {{FILE0 ".size", "4194304"}}, NULL, NULL, false},
-        {"jpeg 4 MiB + 1", PORTFOLIO, {{FILE0 ".size", "4194305"}}, FILE0 ".size", "out of range 1..4194304", false},
+        {"file size a string", PORTFOLIO, {{FILE0 ".size", "\"127470\""}}, FILE0 ".size", "expected integer", false},
+        {"jpeg 4 MiB", PORTFOLIO, {{JPEG1 ".size", "4194304"}}, NULL, NULL, false},
+        {"jpeg 4 MiB + 1", PORTFOLIO, {{JPEG1 ".size", "4194305"}}, JPEG1 ".size", "out of range 1..4194304", false},
+        {"pdf of the first outcome 4 MiB + 1", PORTFOLIO, {{FILE0 ".size", "4194305"}}, FILE0 ".size", "out of range 1..4194304", false},
         {"pdf 4 MiB", PORTFOLIO, {{"$.course_outcomes[1].files[0].size", "4194304"}}, NULL, NULL, false},
         {"pdf 4 MiB + 1", PORTFOLIO, {{"$.course_outcomes[1].files[0].size", "4194305"}}, "$.course_outcomes[1].files[0].size", "out of range 1..4194304", false},
-        {"png 4 MiB + 1", PORTFOLIO, {{"$.course_outcomes[2].files[0].size", "4194305"}}, "$.course_outcomes[2].files[0].size", "out of range 1..4194304", false},
-        {"png 10 MiB", PORTFOLIO, {{"$.course_outcomes[2].files[0].size", "10485760"}}, "$.course_outcomes[2].files[0].size", "out of range 1..4194304", false},
+        {"png 4 MiB", PORTFOLIO, {{PNG1 ".size", "4194304"}}, NULL, NULL, false},
+        {"png 4 MiB + 1", PORTFOLIO, {{PNG1 ".size", "4194305"}}, PNG1 ".size", "out of range 1..4194304", false},
+        {"png 10 MiB", PORTFOLIO, {{PNG1 ".size", "10485760"}}, PNG1 ".size", "out of range 1..4194304", false},
         {"mp4 10 MiB", PORTFOLIO, {{FILE0 ".media_type", "\"video/mp4\""}, {FILE0 ".size", "10485760"}}, NULL, NULL, false},
         {"mp4 10 MiB + 1", PORTFOLIO, {{FILE0 ".media_type", "\"video/mp4\""}, {FILE0 ".size", "10485761"}}, FILE0 ".size", "out of range 1..10485760", false},
         {"mp3 10 MiB", PORTFOLIO, {{FILE0 ".media_type", "\"audio/mpeg\""}, {FILE0 ".size", "10485760"}}, NULL, NULL, false},
         {"mp3 10 MiB + 1", PORTFOLIO, {{FILE0 ".media_type", "\"audio/mpeg\""}, {FILE0 ".size", "10485761"}}, FILE0 ".size", "out of range 1..10485760", false},
-        {"performance file checked too", PORTFOLIO, {{MP0 ".files[0].media_type", "\"text/plain\""}}, MP0 ".files[0].media_type", "not one of the allowed values", false},
+        {"performance file checked too", PORTFOLIO, {{"$.performances[1].files[0].media_type", "\"text/plain\""}}, "$.performances[1].files[0].media_type", "not one of the allowed values", false},
         {"upload file in a portfolio application", PORTFOLIO, {{"$.uploads[0].files[0]", "@" FILE0}}, NULL, NULL, false},
         {"upload file checked too", PORTFOLIO, {{"$.uploads[0].files[0]", "@" FILE0}, {"$.uploads[0].files[0].size", "0"}}, "$.uploads[0].files[0].size", "out of range", false},
 
@@ -863,15 +878,15 @@ static void test_digits_codes_urls(void)
     CHECK(!checker_is_digits("１００１００", 6), "full-width digits");
     CHECK(checker_is_digits("", 0), "0 digits");
 
-    CHECK(validate_is_course_code("111523301H11101A1110101"), "course code from the sample");
-    CHECK(validate_is_course_code("111523301H11101A9110001"), "course code category 9");
-    CHECK(validate_is_course_code("111523301H11101AA11A101"), "course code category A, domain A1");
-    CHECK(!validate_is_course_code("111523301H11101A111010"), "course code of 22");
-    CHECK(!validate_is_course_code("111523301H11101A11101011"), "course code of 24");
-    CHECK(!validate_is_course_code("111523301H11101AB110101"), "course code category B");
-    CHECK(!validate_is_course_code("111523301H11101Aa110101"), "course code category a");
-    CHECK(!validate_is_course_code("111523301H11101A0110101"), "course code category 0");
-    CHECK(!validate_is_course_code("111523301H11101A11101 1"), "course code with a space");
+    CHECK(validate_is_course_code("112073302H11101A1110101"), "course code from the sample");
+    CHECK(validate_is_course_code("112073302H11101A9110001"), "course code category 9");
+    CHECK(validate_is_course_code("112073302H11101AA11A101"), "course code category A, domain A1");
+    CHECK(!validate_is_course_code("112073302H11101A111010"), "course code of 22");
+    CHECK(!validate_is_course_code("112073302H11101A11101011"), "course code of 24");
+    CHECK(!validate_is_course_code("112073302H11101AB110101"), "course code category B");
+    CHECK(!validate_is_course_code("112073302H11101Aa110101"), "course code category a");
+    CHECK(!validate_is_course_code("112073302H11101A0110101"), "course code category 0");
+    CHECK(!validate_is_course_code("112073302H11101A11101 1"), "course code with a space");
     CHECK(!validate_is_course_code(""), "empty course code");
 
     CHECK(validate_is_https_url("https://example.org/works/10010008/5"), "https URL");
