@@ -223,12 +223,12 @@ check_eq "changed: $A now belongs to the new package" 2 \
 # The per-score pool counts (schema 005) are kept by triggers: after the
 # replace they must equal a recount of the graded rows, the changed score's
 # bucket included.
-pool_recount="SELECT department, code, year, semester, score, count(*) FROM courses WHERE graded
+pool_recount="SELECT department, subject, grade, semester, score, count(*) FROM courses WHERE graded
               GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-pool_counts="SELECT department, code, year, semester, score, rows FROM pool_score_counts ORDER BY 1, 2, 3, 4, 5"
-check_eq "changed: pool_score_counts equal a recount of graded rows" "$(sql "$DB1" "$pool_recount")" \
+pool_counts="SELECT department, subject, grade, semester, score, rows FROM pool_term_counts ORDER BY 1, 2, 3, 4, 5"
+check_eq "changed: pool_term_counts equal a recount of graded rows" "$(sql "$DB1" "$pool_recount")" \
     "$(sql "$DB1" "$pool_counts")"
-check_eq "changed: no empty pool_score_counts bucket" 0 "$(sql "$DB1" 'SELECT count(*) FROM pool_score_counts WHERE rows <= 0')"
+check_eq "changed: no empty pool_term_counts bucket" 0 "$(sql "$DB1" 'SELECT count(*) FROM pool_term_counts WHERE rows <= 0')"
 # Pool statistics (schema 006): the changed course's pool was recomputed at
 # the end of the ingest, so the precomputed figures equal a live dist.
 changed_code=$(sql "$DB1" "SELECT c.code FROM courses c JOIN applications a ON a.id = c.application_id
@@ -245,7 +245,7 @@ check_eq "changed back: replaced 1, unchanged 9" "0 loaded 0, unchanged 9, repla
 check_eq "changed back: old score again" 1 \
     "$(sql "$DB1" "SELECT c.score = $old_score FROM courses c JOIN applications a ON a.id = c.application_id
                    WHERE a.key = '$A' AND c.position = 0")"
-check_eq "changed back: pool_score_counts equal a recount" "$(sql "$DB1" "$pool_recount")" \
+check_eq "changed back: pool_term_counts equal a recount" "$(sql "$DB1" "$pool_recount")" \
     "$(sql "$DB1" "$pool_counts")"
 
 # =============================================================================

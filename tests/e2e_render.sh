@@ -43,8 +43,17 @@ check_not_contains "full national ID never in text" "$TMP/a.txt" "A123456789"
 check_contains "course name in text" "$TMP/a.txt" "社會議題探究"
 check_contains "score in text" "$TMP/a.txt" "88"
 check_contains "makeup score shown" "$TMP/a.txt" "65"
-pr=$("$BEISHEN" show --db "$db" 001012-10000001 --category 部定必修-數學 --json | jq -r '.categories[0].records[0].pool_percentile')
-check_contains "pool percentile shown (as show computes it: $pr)" "$TMP/a.txt" "$pr"
+"$BEISHEN" show --db "$db" 001012-10000001 --category 部定必修-數學 --json >"$TMP/math.json"
+pr=$(jq -r '.categories[0].records[0].pool_percentile' "$TMP/math.json")
+pool_n=$(jq -r '.categories[0].records[0].pool_n' "$TMP/math.json")
+# The fixture's pools are small: under 10 rows the packet says n過少 instead.
+if [ "$pool_n" -lt 10 ]; then
+    check_contains "pool of $pool_n rows: n過少 shown (as show marks it)" "$TMP/a.txt" "n過少"
+    check_eq "show keeps the figure in JSON ($pr) and marks it too small" "true" \
+        "$(jq -r '.categories[0].records[0].pool_too_small' "$TMP/math.json")"
+else
+    check_contains "pool percentile shown (as show computes it: $pr)" "$TMP/a.txt" "$pr"
+fi
 check_contains "cohort rank shown" "$TMP/a.txt" "前91%"
 check_contains "uncertified badge" "$TMP/a.txt" "未認證"
 check_contains "completeness warning for blank statements" "$TMP/a.txt" "空白或未提供"

@@ -93,8 +93,10 @@ async function main() {
     equal('a chart per course', 3, await page.locator('#records svg.chart').count());
     equal('cohort histogram drawn: ten bars', 10, await page.locator('#records .record.course >> nth=0 >> svg.chart rect.bar').count());
     equal("applicant's bin marked", 1, await page.locator('#records .record.course >> nth=0 >> rect.bar.mine').count());
-    equal('pool percentile drawn', 1, await page.locator('#records .record.course >> nth=0 >> circle.dot').count());
-    check('pool percentile in the text', (await text('#records .record.course')).includes('PR 66.7'));
+    // The fixture's pools are under 10 rows: no percentile dot, and n過少 in the text.
+    equal('no percentile drawn for a pool too small', 0, await page.locator('#records .record.course >> nth=0 >> circle.dot').count());
+    check('n過少 in the text', (await text('#records .record.course')).includes('本系PR n過少'));
+    check('校排 says smaller is better', (await text('#records .record.course')).includes('小者佳'));
     await page.locator('#records .record.course >> nth=0 >> button.pool-toggle').click();
     await page.waitForSelector('#records svg.chart.pool');
     equal('department distribution on demand', 10, await page.locator('#records svg.chart.pool rect.bar').count());
