@@ -793,6 +793,87 @@ static void check_attachment_limits(void)
     g_free(valid);
 }
 
+/* Keep-with-next: fills a page to `leave` points above its foot, then a
+ * heading and `what` follows it (0: a table, 1: text, 2: a drawing). */
+struct heading_case {
+    double leave;
+    int what;
+};
+
+static void nothing_drawn(struct layout_doc *doc, cairo_t *cr, struct layout_box box, void *user)
+{
+    (void)doc, (void)cr, (void)box, (void)user;
+}
+
+static int heading_content(struct layout_doc *doc, void *user)
+{
+    const struct heading_case *c = user;
+    static const struct layout_style filler = {.size = 10};
+    int line = 0;
+    char text[64];
+    while (layout_remaining(doc) > c->leave + 16) {
+        snprintf(text, sizeof text, "填充行 %d", ++line);
+        layout_text(doc, &filler, text);
+    }
+    layout_heading(doc, &(struct layout_style){.size = 12, .bold = true}, "保持標題");
+    layout_space(doc, 3);
+    if (c->what == 0) {
+        static const struct layout_column columns[] = {{.fraction = 1}, {.fraction = 1}};
+        static const struct layout_cell header[] = {{.text = "欄一"}, {.text = "欄二"}};
+        struct layout_table table = {.columns = columns, .column_count = 2, .header = header};
+        layout_table_begin(doc, &table);
+        layout_table_row(doc, (struct layout_cell[]){{.text = "第一列"}, {.text = "內容"}});
+        layout_table_end(doc);
+    } else if (c->what == 1) {
+        layout_text(doc, NULL, "標題後的第一段文字");
+    } else {
+        layout_drawing(doc, 100, 120, nothing_drawn, NULL);
+        layout_text(doc, NULL, "圖後文字");
+    }
+    return 0;
+}
+
+/* The page (1-based) whose text holds `needle`, or 0. */
+static int page_of(char **pages, int count, const char *needle)
+{
+    for (int k = 0; k < count; k++)
+        if (strstr(pages[k], needle))
+            return k + 1;
+    return 0;
+}
+
+static void check_headings_kept(void)
+{
+    static const char *const what[] = {"a table's header and first row", "a first line of text",
+                                       "a drawing"};
+    for (int w = 0; w < 3; w++) {
+        /* 10 to 26 points left: room for the heading alone (about 17), not
+         * for it and what follows. */
+        struct heading_case tight = {.leave = 10, .what = w};
+        char *path = path_in("heading.pdf");
+        struct error err = {0};
+        struct layout_result result = {0};
+        int rc = layout_render(path, &document_options, heading_content, &tight, &result, &err);
+        int count;
+        char **pages = text_pages(path, &count);
+        int heading = page_of(pages, count, "保持標題");
+        int next = page_of(pages, count, w == 0 ? "第一列" : w == 1 ? "標題後的第一段文字" : "圖後文字");
+        CHECK(rc == 0 && count == 2 && heading == 2 && (w == 2 || next == 2),
+              "a heading with too little room left goes to the next page with %s (%d pages; heading on %d)",
+              what[w], count, heading);
+        g_strfreev(pages);
+        /* With room for both, both stay on the first page. */
+        struct heading_case roomy = {.leave = 200, .what = w};
+        rc = layout_render(path, &document_options, heading_content, &roomy, &result, &err);
+        pages = text_pages(path, &count);
+        heading = page_of(pages, count, "保持標題");
+        CHECK(rc == 0 && heading == 1, "with room left, the heading and %s stay on page 1 (heading on %d)",
+              what[w], heading);
+        g_strfreev(pages);
+        g_free(path);
+    }
+}
+
 int main(void)
 {
     if (!unit_temporary_directory(directory, sizeof directory, "unit_layout"))
@@ -897,6 +978,7 @@ int main(void)
         CHECK(false, "poppler-utils and qpdf are installed");
     }
     check_link(out);
+    check_headings_kept();
     check_attachment_limits();
 
     attach_free(f.valid);
