@@ -3,7 +3,7 @@
 # The library is every C file of the layers below; the CLI binary adds
 # review/cli/main.c, which holds only the command table's entry point.
 # Layers, lowest first (a layer includes only layers to its left):
-#   review/core ← review/store ← review/ingest, review/query ← review/cli, review/server
+#   review/core ← review/store ← review/ingest, review/query ← review/scoring ← review/cli, review/server
 #   review/core, fonts ← render   (render draws the data it is handed; it never reads the store)
 # Includes name their layer: "core/error.h", "store/store.h", "render/layout.h".
 
@@ -34,7 +34,7 @@ SUBSET_FONTS := $(FONT_DIR)/BeishenSansTC-Regular.ttf $(FONT_DIR)/BeishenSansTC-
                 $(FONT_DIR)/BeishenSerifTC-Regular.ttf $(FONT_DIR)/BeishenSerifTC-Bold.ttf
 override CFLAGS += -DBEISHEN_FONT_DIR='"$(FONT_DIR)"'
 
-LAYERS  := review/core review/store review/ingest review/query review/server review/cli render fonts
+LAYERS  := review/core review/store review/ingest review/query review/scoring review/server review/cli render fonts
 LIB_SRC := $(filter-out review/cli/main.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o $(BUILD)/web_assets.o
 HEADERS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.h))

@@ -5,7 +5,8 @@
 #   review/core                       (nothing of ours)
 #   review/store                      core
 #   review/ingest, review/query       core, store
-#   review/cli, review/server         core, store, ingest, query, render, fonts
+#   review/scoring                    core, store, query
+#   review/cli, review/server         core, store, ingest, query, scoring, render, fonts
 #   fonts                             core
 #   render                            core, fonts (render draws what it is handed)
 # ingest and query are siblings and never include each other.  One failing
@@ -18,15 +19,16 @@ allowed() {
         review/store) echo "core store" ;;
         review/ingest) echo "core store ingest" ;;
         review/query) echo "core store query" ;;
-        review/cli) echo "core store ingest query render fonts cli server" ;;
-        review/server) echo "core store ingest query render fonts server" ;;
+        review/scoring) echo "core store query scoring" ;;
+        review/cli) echo "core store ingest query scoring render fonts cli server" ;;
+        review/server) echo "core store ingest query scoring render fonts server" ;;
         fonts) echo "core fonts" ;;
         render) echo "core fonts render" ;;
     esac
 }
 
 files=0
-for layer in review/core review/store review/ingest review/query review/cli review/server fonts render; do
+for layer in review/core review/store review/ingest review/query review/scoring review/cli review/server fonts render; do
     for file in "$layer"/*.c "$layer"/*.h; do
         [ -f "$file" ] || continue
         files=$((files + 1))
@@ -48,7 +50,7 @@ for layer in review/core review/store review/ingest review/query review/cli revi
 done
 check "the layers hold $files source files" test "$files" -gt 40
 check_eq "no C file outside the layers (but main.c's folder, tests, samples)" "" \
-    "$(find review render fonts -name '*.c' | grep -v -E '^(review/(core|store|ingest|query|cli|server)|render|fonts)/[^/]+\.c$')"
+    "$(find review render fonts -name '*.c' | grep -v -E '^(review/(core|store|ingest|query|scoring|cli|server)|render|fonts)/[^/]+\.c$')"
 pass "includes checked against the layer rules"
 
 finish

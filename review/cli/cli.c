@@ -1,5 +1,6 @@
 /* cli — command table and shared option helpers. */
 #include "cli/cli.h"
+#include "core/files.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,11 @@ static const struct command commands[] = {
     {"serve", cli_serve, "run the reviewers' workstation (browser UI and JSON API)"},
     {"user", cli_user, "workstation accounts: add, passwd, remove, list"},
     {"audit", cli_audit, "the workstation's audit log"},
+    {"plan", cli_plan, "a department's review plan: readers, 差分 threshold, level bands, final rule"},
+    {"assign", cli_assign, "assign readers to applications; reassign; a third reader"},
+    {"conflict", cli_conflict, "reviewers' declared conflicts (迴避): add, list"},
+    {"score", cli_score, "one reviewer's score sheet of an application: show, save, submit, reopen"},
+    {"scores", cli_scores, "a department's scores: readers' totals, 差分, finals, ranks"},
 };
 
 static void print_usage(FILE *out)
@@ -101,4 +107,43 @@ void cli_print_json(const json_t *value)
 {
     json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
     fputc('\n', stdout);
+}
+
+int cli_open_writable(const char *db_option, struct store **store)
+{
+    const char *path = cli_database_path(db_option);
+    struct error err;
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr, "beishen: %s: no such database (run beishen ingest first)\n", path);
+        return -1;
+    }
+    if (store_open(path, store, &err) != 0) {
+        fprintf(stderr, "beishen: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_write_csv(const char *path, int (*write)(const json_t *, FILE *), const json_t *table,
+                  const char *command)
+{
+    char *buffer = NULL;
+    size_t length = 0;
+    FILE *memory = open_memstream(&buffer, &length);
+    if (!memory || write(table, memory) != 0) {
+        if (memory)
+            fclose(memory);
+        free(buffer);
+        fprintf(stderr, "beishen %s: cannot build the CSV\n", command);
+        return EXIT_FAILED;
+    }
+    fclose(memory);
+    struct error err;
+    int rc = files_write_atomic(path, buffer, length, &err);
+    free(buffer);
+    if (rc != 0) {
+        fprintf(stderr, "beishen %s: %s\n", command, err.message);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
 }

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "store/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -21,10 +22,18 @@ const char *cli_database_path(const char *option_value);
 
 /* Opens the store for reading (fails with a message if it does not exist). */
 int cli_open_readonly(const char *db_option, struct store **store);
+/* Opens an existing store for writing, migrating it (a message on failure). */
+int cli_open_writable(const char *db_option, struct store **store);
 
 /* Prints a usage error and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Writes a CSV made by `write` from table to path, through memory and
+ * then atomically (whole or not at all).  Returns an exit status, after a
+ * message naming the command on failure. */
+int cli_write_csv(const char *path, int (*write)(const json_t *, FILE *), const json_t *table,
+                  const char *command);
 
 /* Prints JSON to stdout with a newline (takes no ownership). */
 void cli_print_json(const json_t *value);
@@ -45,5 +54,12 @@ int cli_render(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+
+/* Review scoring (cli_scoring.c). */
+int cli_plan(int argc, char **argv);
+int cli_assign(int argc, char **argv);
+int cli_conflict(int argc, char **argv);
+int cli_score(int argc, char **argv);
+int cli_scores(int argc, char **argv);
 
 #endif

@@ -286,30 +286,6 @@ static const char *compare_usage =
     "supplied or not with length.  Self-made-PDF applicants follow in their own\n"
     "section.  --csv writes the same table as CSV (UTF-8 with BOM, for Excel).\n";
 
-/* Writes the CSV through memory, then atomically. */
-static int write_csv(const json_t *table, const char *path)
-{
-    char *buffer = NULL;
-    size_t length = 0;
-    FILE *memory = open_memstream(&buffer, &length);
-    if (!memory || compare_write_csv(table, memory) != 0) {
-        if (memory)
-            fclose(memory);
-        free(buffer);
-        fprintf(stderr, "beishen render compare: cannot build the CSV\n");
-        return EXIT_FAILED;
-    }
-    fclose(memory);
-    struct error err;
-    int rc = files_write_atomic(path, buffer, length, &err);
-    free(buffer);
-    if (rc != 0) {
-        fprintf(stderr, "beishen render compare: %s\n", err.message);
-        return EXIT_FAILED;
-    }
-    return EXIT_OK;
-}
-
 static int render_compare(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -359,7 +335,7 @@ static int render_compare(int argc, char **argv)
         status = EXIT_FAILED;
     }
     if (table && csv)
-        status = write_csv(table, csv);
+        status = cli_write_csv(csv, compare_write_csv, table, "render compare");
     if (table && output && status == EXIT_OK) {
         struct compare_doc_options doc_options = {a3};
         struct compare_doc_result result;

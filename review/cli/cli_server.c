@@ -168,21 +168,6 @@ static int read_password(char *out, size_t size, bool confirm)
     return 0;
 }
 
-static int open_store(const char *db_option, struct store **store)
-{
-    const char *path = cli_database_path(db_option);
-    struct error err;
-    if (access(path, F_OK) != 0) {
-        fprintf(stderr, "beishen: %s: no such database (run beishen ingest first)\n", path);
-        return -1;
-    }
-    if (store_open(path, store, &err) != 0) {
-        fprintf(stderr, "beishen: %s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
 static void print_users(const json_t *list)
 {
     size_t i, j;
@@ -365,7 +350,7 @@ int cli_user(int argc, char **argv)
         return EXIT_FAILED;
     }
     struct store *store;
-    if (open_store(db, &store) != 0)
+    if (cli_open_writable(db, &store) != 0)
         return EXIT_FAILED;
     int rc = EXIT_OK;
     char password[AUTH_PASSWORD_MAX + 1] = "";

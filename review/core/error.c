@@ -49,6 +49,7 @@ const char *error_kind_name(enum error_kind kind)
     case ERROR_NOT_FOUND: return "not found";
     case ERROR_INVALID: return "invalid input";
     case ERROR_BUSY: return "busy";
+    case ERROR_CONFLICT: return "conflict";
     case ERROR_IO: return "I/O";
     case ERROR_INTERNAL: return "internal";
     }

@@ -11,6 +11,7 @@ enum error_kind {
     ERROR_NOT_FOUND,       /* what was asked for does not exist */
     ERROR_INVALID,         /* the input breaks a rule: the caller's to fix */
     ERROR_BUSY,            /* a lock or a full queue: try again later */
+    ERROR_CONFLICT,        /* changed or locked since the caller read it: read it again */
     ERROR_IO,              /* a file, directory or pipe could not be used */
     ERROR_INTERNAL,        /* a database, memory or program failure */
 };
@@ -33,7 +34,8 @@ int error_prefix(struct error *err, const char *format, ...)
 /* Back to "nothing failed". */
 void error_clear(struct error *err);
 
-/* "not found", "invalid input", "busy", "I/O", "internal" ("" for none). */
+/* "not found", "invalid input", "busy", "conflict", "I/O", "internal"
+ * ("" for none). */
 const char *error_kind_name(enum error_kind kind);
 
 #endif

@@ -112,6 +112,8 @@ enum MHD_Result http_reply_failure(struct http_call *call, const char *what,
         return http_reply_not_found(call, err->message);
     case ERROR_INVALID:
         return http_reply_error(call, MHD_HTTP_BAD_REQUEST, err->message);
+    case ERROR_CONFLICT:
+        return http_reply_error(call, MHD_HTTP_CONFLICT, err->message);
     case ERROR_BUSY:
         http_log_error("%s: %s", what, err->message);
         return http_reply_error(call, MHD_HTTP_SERVICE_UNAVAILABLE, "busy; try again shortly");

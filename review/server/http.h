@@ -98,8 +98,9 @@ enum MHD_Result http_reply_not_found(struct http_call *call, const char *message
 /* 500 "internal error"; the details go to the log, not to the client. */
 enum MHD_Result http_reply_internal(struct http_call *call, const char *what,
                                     const struct error *err);
-/* The answer err's kind calls for: ERROR_NOT_FOUND 404 and ERROR_INVALID
- * 400 with err's message, ERROR_BUSY 503, anything else 500 as above. */
+/* The answer err's kind calls for: ERROR_NOT_FOUND 404, ERROR_INVALID 400
+ * and ERROR_CONFLICT 409 with err's message, ERROR_BUSY 503, anything
+ * else 500 as above. */
 enum MHD_Result http_reply_failure(struct http_call *call, const char *what,
                                    const struct error *err);
 /* Answers the open file fd (taken) of size bytes. */
