@@ -259,3 +259,77 @@ int chart_histogram_block(struct layout_doc *doc, double width, double height,
     /* layout_drawing() passes user data as void *; the chart only reads it. */
     return layout_drawing(doc, width, height, chart_draw_full, (void *)histogram);
 }
+
+void chart_means(struct layout_doc *doc, cairo_t *cr, struct layout_box box,
+                 const struct chart_means *m)
+{
+    struct layout_style label = {.size = 8, .color = TEXT_COLOR};
+    struct layout_style tick = {.size = 6.5, .color = TEXT_COLOR};
+    double label_width = 0;
+    for (int i = 0; i < m->count; i++) {
+        double w;
+        layout_text_size(doc, &label, m->rows[i].label, &w, NULL);
+        label_width = fmax(label_width, w);
+    }
+    label_width = fmin(label_width + 6, box.width * 0.35);
+    struct layout_box plot = {box.x + label_width, box.y + 4, box.width - label_width - 8,
+                              box.height - 20};
+    double row_height = m->count > 0 ? plot.height / m->count : plot.height;
+    cairo_save(cr);
+    cairo_set_line_width(cr, 0.4);
+    for (int t = 0; t <= 100; t += 10) {
+        double x = plot.x + plot.width * t / 100;
+        set_color(cr, GRID_COLOR);
+        cairo_move_to(cr, x, plot.y);
+        cairo_line_to(cr, x, plot.y + plot.height);
+        cairo_stroke(cr);
+    }
+    set_color(cr, MARKER_COLOR);
+    double reference = plot.x + plot.width * fmin(100, fmax(0, m->reference)) / 100;
+    const double dash[] = {3, 2};
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_move_to(cr, reference, plot.y);
+    cairo_line_to(cr, reference, plot.y + plot.height);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    for (int i = 0; i < m->count; i++) {
+        const struct chart_mean *row = &m->rows[i];
+        double y = plot.y + row_height * (i + 0.5);
+        double x = plot.x + plot.width * fmin(100, fmax(0, row->mean)) / 100;
+        double low = plot.x + plot.width * fmin(100, fmax(0, row->mean - row->sd)) / 100;
+        double high = plot.x + plot.width * fmin(100, fmax(0, row->mean + row->sd)) / 100;
+        set_color(cr, BAR_COLOR);
+        cairo_set_line_width(cr, 2);
+        cairo_move_to(cr, low, y);
+        cairo_line_to(cr, high, y);
+        cairo_stroke(cr);
+        set_color(cr, MARKED_COLOR);
+        cairo_arc(cr, x, y, 3, 0, 2 * G_PI);
+        cairo_fill(cr);
+    }
+    set_color(cr, AXIS_COLOR);
+    cairo_set_line_width(cr, 0.5);
+    cairo_move_to(cr, plot.x, plot.y + plot.height);
+    cairo_line_to(cr, plot.x + plot.width, plot.y + plot.height);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    for (int i = 0; i < m->count; i++) {
+        double h;
+        layout_text_size(doc, &label, m->rows[i].label, NULL, &h);
+        layout_label_at(doc, &label, m->rows[i].label, box.x,
+                        plot.y + row_height * (i + 0.5) - h / 2, label_width - 4);
+    }
+    for (int t = 0; t <= 100; t += 20) {
+        char text[8];
+        snprintf(text, sizeof text, "%d", t);
+        double w;
+        layout_text_size(doc, &tick, text, &w, NULL);
+        layout_label_at(doc, &tick, text, plot.x + plot.width * t / 100 - w / 2,
+                        plot.y + plot.height + 2, w + 1);
+    }
+}
+
+void chart_draw_means(struct layout_doc *doc, cairo_t *cr, struct layout_box box, void *means)
+{
+    chart_means(doc, cr, box, means);
+}

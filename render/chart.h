@@ -47,6 +47,26 @@ void chart_histogram_full(struct layout_doc *doc, cairo_t *cr, struct layout_box
 void chart_draw_mini(struct layout_doc *doc, cairo_t *cr, struct layout_box box, void *histogram);
 void chart_draw_full(struct layout_doc *doc, cairo_t *cr, struct layout_box box, void *histogram);
 
+/* One row of a means chart: a label, a mean and the spread around it. */
+struct chart_mean {
+    const char *label;
+    double mean, sd;
+    int n;
+};
+
+/* Each row's mean as a dot with a ±1 SD whisker on a 0–100 scale, a
+ * dashed line at `reference` (the mean of all), ticks every 10 and the
+ * labels at the left: the reviewers' leniency side by side.  Rows are
+ * borrowed; `box` is about 20 points high per row plus 24. */
+struct chart_means {
+    const struct chart_mean *rows;
+    int count;
+    double reference;
+};
+void chart_means(struct layout_doc *doc, cairo_t *cr, struct layout_box box,
+                 const struct chart_means *means);
+void chart_draw_means(struct layout_doc *doc, cairo_t *cr, struct layout_box box, void *means);
+
 /* Places a full histogram of width x height points (width 0: the content
  * width) at the document's cursor.  `histogram` must stay valid until the
  * call returns.  Returns 0 or -1, as layout primitives do. */

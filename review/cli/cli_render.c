@@ -1,4 +1,4 @@
-/* cli_render — `beishen render packet|compare` and the PDF of
+/* cli_render — `beishen render packet|compare|scoresheet|summary` and the PDF of
  * `requirements render`.  Packets: one to a file, or many to a
  * directory with worker processes.  Each worker opens its own read-only
  * store and font map (fonts are set up after the fork), renders every Nth
@@ -14,6 +14,9 @@
 #include "render/compare_doc.h"
 #include "render/packet.h"
 #include "render/requirements_doc.h"
+#include "render/scoring_doc.h"
+#include "scoring/results.h"
+#include "scoring/scores.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -368,11 +371,72 @@ int cli_render_requirements(struct store *store, const json_t *list, const char 
     return EXIT_OK;
 }
 
+static const char *scoring_usage =
+    "usage: beishen render scoresheet --department CODE --reviewer NAME -o FILE.pdf\n"
+    "       beishen render summary --department CODE -o FILE.pdf\n"
+    "\n"
+    "scoresheet: a reviewer's 評分表 (each application they read, every item's\n"
+    "level, score and comment, the total, a line to sign).  summary: the\n"
+    "department's 書審成績總表 (ranked final scores, readers and totals, 差分 flags\n"
+    "and how each was resolved, reviewers' statistics with a chart).\n";
+
+/* render scoresheet | render summary */
+static int render_scoring(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'},
+        {"department", required_argument, NULL, 'D'},
+        {"reviewer", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *db = NULL, *output = NULL, *department = NULL, *reviewer = NULL;
+    bool summary = strcmp(argv[0], "summary") == 0;
+    int option;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+        switch (option) {
+        case 'd': db = optarg; break;
+        case 'o': output = optarg; break;
+        case 'D': department = optarg; break;
+        case 'r': reviewer = optarg; break;
+        case 'h': fputs(scoring_usage, stdout); return EXIT_OK;
+        default: return cli_usage_error("render", "unknown option");
+        }
+    }
+    if (!department || !output || optind < argc || (!summary && !reviewer) || (summary && reviewer))
+        return cli_usage_error("render", summary ? "give --department CODE and -o FILE.pdf"
+                                                 : "give --department CODE, --reviewer NAME and -o FILE.pdf");
+    struct store *store;
+    if (cli_open_readonly(db, &store) != 0)
+        return EXIT_FAILED;
+    struct error err = {0};
+    json_t *input = summary ? results_summary_content(store, department, &err)
+                            : scores_sheets_content(store, department, reviewer, &err);
+    store_close(store);
+    struct scoring_doc_result result = {0};
+    int rc = !input ? -1 : summary ? scoring_doc_summary(input, output, &result, &err)
+                                   : scoring_doc_sheets(input, output, &result, &err);
+    json_decref(input);
+    if (rc != 0) {
+        fprintf(stderr, "beishen render %s: %s\n", argv[0], err.message);
+        return EXIT_FAILED;
+    }
+    if (result.unknown_glyphs > 0) {
+        fprintf(stderr, "beishen render %s: %ld characters without a glyph\n", argv[0], result.unknown_glyphs);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
 int cli_render(int argc, char **argv)
 {
     static const struct { const char *name; int (*run)(int, char **); } documents[] = {
         {"packet", render_packet},
         {"compare", render_compare},
+        {"scoresheet", render_scoring},
+        {"summary", render_scoring},
     };
     if (argc >= 2) {
         for (size_t i = 0; i < sizeof documents / sizeof documents[0]; i++)
@@ -380,7 +444,7 @@ int cli_render(int argc, char **argv)
                 return documents[i].run(argc - 1, argv + 1);
     }
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        fputs("usage: beishen render packet|compare ...   (see beishen render packet --help)\n", stdout);
+        fputs("usage: beishen render packet|compare|scoresheet|summary ...   (see beishen render packet --help)\n", stdout);
         return EXIT_OK;
     }
     return cli_usage_error("render", "which document? packet or compare");

@@ -26,31 +26,6 @@ static int level_rank(const char *level)
     return level && level[0] ? 50 : 99;
 }
 
-static json_t *department_header(struct store *store, const char *department, struct error *err)
-{
-    static const char *sql =
-        "SELECT d.code AS department, d.name AS department_name, d.university_name, d.round,"
-        " (SELECT max(exported_at) FROM applications WHERE department = d.code) AS exported_at"
-        " FROM departments d WHERE d.code = ?1";
-    sqlite3_stmt *s = store_statement(store, sql, err);
-    if (!s)
-        return NULL;
-    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
-    json_t *header = NULL;
-    int row = store_step(store, s, err);
-    if (row > 0)
-        header = json_pack("{s:s, s:s, s:s, s:s, s:s?}",
-            "department", (const char *)sqlite3_column_text(s, 0),
-            "department_name", (const char *)sqlite3_column_text(s, 1),
-            "university_name", (const char *)sqlite3_column_text(s, 2),
-            "round", (const char *)sqlite3_column_text(s, 3),
-            "exported_at", (const char *)sqlite3_column_text(s, 4));
-    sqlite3_reset(s);
-    if (row == 0)
-        error_set(err, ERROR_NOT_FOUND, "department %s has no applications", department);
-    return header;
-}
-
 /* The columns: the list's items in its order, or every item present. */
 static json_t *item_columns(struct store *store, const char *department, json_t *table,
                             struct error *err)
@@ -456,7 +431,7 @@ json_t *compare_table(struct store *store, const struct compare_request *request
         error_set(err, ERROR_INVALID, "unknown sort '%s' (application_no, average or an item code)", sort);
         return NULL;
     }
-    json_t *table = department_header(store, request->department, err);
+    json_t *table = query_department(store, request->department, err);
     if (!table)
         return NULL;
     json_object_set_new(table, "pool", json_object());

@@ -797,3 +797,28 @@ json_t *query_packet_content(struct store *store, sqlite3_int64 application_id, 
     return json_pack("{s:s, s:o, s:o}", "document", "packet-1", "application", show,
                      "requirements", list ? list : json_null());
 }
+
+json_t *query_department(struct store *store, const char *department, struct error *err)
+{
+    static const char *sql =
+        "SELECT d.code AS department, d.name AS department_name, d.university_name, d.round,"
+        " (SELECT max(exported_at) FROM applications WHERE department = d.code) AS exported_at"
+        " FROM departments d WHERE d.code = ?1";
+    sqlite3_stmt *s = prepare(store, sql, err);
+    if (!s)
+        return NULL;
+    sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
+    json_t *header = NULL;
+    int row = store_step(store, s, err);
+    if (row > 0)
+        header = json_pack("{s:s, s:s, s:s, s:s, s:s?}",
+            "department", (const char *)sqlite3_column_text(s, 0),
+            "department_name", (const char *)sqlite3_column_text(s, 1),
+            "university_name", (const char *)sqlite3_column_text(s, 2),
+            "round", (const char *)sqlite3_column_text(s, 3),
+            "exported_at", (const char *)sqlite3_column_text(s, 4));
+    sqlite3_reset(s);
+    if (row == 0)
+        error_set(err, ERROR_NOT_FOUND, "department %s has no applications", department);
+    return header;
+}

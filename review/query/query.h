@@ -27,6 +27,10 @@ int query_resolve_application(struct store *store, const char *id_or_number,
 int query_resolve_key(struct store *store, const char *id_or_number,
                       sqlite3_int64 *application_id, char key[QUERY_KEY_SIZE], struct error *err);
 
+/* {department, department_name, university_name, round, exported_at} of
+ * a department with applications; ERROR_NOT_FOUND otherwise. */
+json_t *query_department(struct store *store, const char *department, struct error *err);
+
 /* What a review packet is drawn from (render/packet.h): {document:
  * "packet-1", application: query_show's JSON with every category (national
  * ID masked) and domain_averages: [{code, name, average}], requirements:

@@ -2,6 +2,7 @@
  * statistics, computed in one pass over a department's readings. */
 #include "scoring/results.h"
 #include "core/statistics.h"
+#include "query/query.h"
 #include "query/requirements.h"
 #include "scoring/plan.h"
 
@@ -578,4 +579,16 @@ int results_write_csv(const json_t *table, FILE *out)
     }
     json_decref(ranked);
     return ferror(out) ? -1 : 0;
+}
+
+json_t *results_summary_content(struct store *store, const char *department, struct error *err)
+{
+    json_t *header = query_department(store, department, err);
+    json_t *table = header ? results_table(store, department, err) : NULL;
+    if (!table) {
+        json_decref(header);
+        return NULL;
+    }
+    return json_pack("{s:s, s:o, s:o, s:o}", "document", "summary-1", "department", header,
+                     "ranked", results_ranked(table), "results", table);
 }

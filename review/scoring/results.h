@@ -55,6 +55,11 @@ json_t *results_application(struct store *store, const char *department,
  * without a final score last.  A new array. */
 json_t *results_ranked(const json_t *table);
 
+/* What the 書審成績總表 is drawn from (render/scoring_doc.h): {document:
+ * "summary-1", department: query_department's JSON, results:
+ * results_table's JSON, ranked: results_ranked's rows}. */
+json_t *results_summary_content(struct store *store, const char *department, struct error *err);
+
 /* The office's CSV (UTF-8 with a BOM): 應試號碼, 書審成績, 名次, and the
  * readers' totals and flags beside them.  Cells that would start a
  * formula are quoted as text.  Returns 0 or -1 on a write error. */

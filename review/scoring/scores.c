@@ -4,6 +4,7 @@
 #include "core/checker.h"
 #include "core/text.h"
 #include "core/timestamp.h"
+#include "query/query.h"
 #include "query/requirements.h"
 #include "scoring/assign.h"
 #include "scoring/plan.h"
@@ -511,4 +512,57 @@ json_t *scores_queue(struct store *store, const char *department, const char *re
     return json_pack("{s:s, s:s, s:i, s:i, s:i, s:s?, s:o}", "reviewer", reviewer,
                      "department", department, "assigned", (int)json_array_size(items),
                      "submitted", submitted, "drafts", drafts, "next", next, "items", items);
+}
+
+json_t *scores_reviewer_sheets(struct store *store, const char *department, const char *reviewer,
+                               struct error *err)
+{
+    json_t *items = assign_list(store, department, reviewer, err);
+    if (!items)
+        return NULL;
+    json_t *sheets = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+        json_t *sheet = scores_sheet(store, department,
+                                     json_string_value(json_object_get(item, "application_no")),
+                                     reviewer, err);
+        if (!sheet) {
+            json_decref(sheets);
+            sheets = NULL;
+            break;
+        }
+        json_array_append_new(sheets, sheet);
+    }
+    json_decref(items);
+    return sheets;
+}
+
+json_t *scores_sheets_content(struct store *store, const char *department, const char *reviewer,
+                              struct error *err)
+{
+    struct review_plan plan;
+    if (plan_load(store, department, &plan, NULL, err) != 0)
+        return NULL;
+    json_t *header = query_department(store, department, err);
+    json_t *sheets = header ? scores_reviewer_sheets(store, department, reviewer, err) : NULL;
+    json_t *results = sheets ? results_table(store, department, err) : NULL;
+    if (!results) {
+        json_decref(header);
+        json_decref(sheets);
+        return NULL;
+    }
+    json_t *names = json_object();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(results, "applications"), i, row)
+        json_object_set(names, json_string_value(json_object_get(row, "application_no")),
+                        json_object_get(row, "name"));
+    json_decref(results);
+    /* Blind review: a reviewer's own 評分表 names no applicant either. */
+    if (plan.blind)
+        json_object_clear(names);
+    return json_pack("{s:s, s:o, s:s, s:b, s:o, s:o}", "document", "scoresheet-1",
+                     "department", header, "reviewer", reviewer, "blind", plan.blind,
+                     "names", names, "sheets", sheets);
 }

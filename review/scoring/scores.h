@@ -61,6 +61,18 @@ int scores_reopen(struct store *store, const char *department, const char *appli
 json_t *scores_history(struct store *store, const char *department, const char *application_no,
                        struct error *err);
 
+/* Every sheet of a reviewer in the department (scores_sheet's JSON), by
+ * application number: what their 評分表 prints. */
+json_t *scores_reviewer_sheets(struct store *store, const char *department, const char *reviewer,
+                               struct error *err);
+
+/* What a reviewer's 評分表 is drawn from (render/scoring_doc.h): {document:
+ * "scoresheet-1", department: query_department's JSON, reviewer, blind,
+ * names: {application_no: name} (empty under blind review), sheets:
+ * scores_reviewer_sheets' JSON}. */
+json_t *scores_sheets_content(struct store *store, const char *department, const char *reviewer,
+                              struct error *err);
+
 /* A reviewer's queue: {reviewer, department, assigned, submitted, drafts,
  * next: the first application not yet submitted or null, items:
  * assign_list's rows}. */
