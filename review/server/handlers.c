@@ -118,23 +118,6 @@ enum MHD_Result handle_departments(struct http_call *call)
 
 /* ---- handlers: applications ------------------------------------------------------ */
 
-/* The department a request names, or the session's only one.  NULL after
- * answering (400, or 404 for a department the session does not see). */
-static const char *requested_department(struct http_call *call, const char *given, enum MHD_Result *result)
-{
-    if (!given) {
-        if (call->session->department_count == 1)
-            return call->session->departments[0];
-        *result = http_reply_error(call, MHD_HTTP_BAD_REQUEST, "give department=CODE");
-        return NULL;
-    }
-    if (!auth_valid_code(given) || !auth_sees_department(call->session, given)) {
-        *result = http_reply_not_found(call, "no such department");
-        return NULL;
-    }
-    return given;
-}
-
 enum MHD_Result handle_applicants(struct http_call *call)
 {
     static const char *const names[] = {"department", "category", "source", "sort", NULL};
@@ -142,7 +125,7 @@ enum MHD_Result handle_applicants(struct http_call *call)
     enum MHD_Result result;
     if (!http_query_values(call, names, v, &result))
         return result;
-    const char *department = requested_department(call, v[0], &result);
+    const char *department = http_department(call, v[0], &result);
     if (!department)
         return result;
     if (v[2] && strcmp(v[2], "portfolio") && strcmp(v[2], "self_made_pdf"))
@@ -159,27 +142,11 @@ enum MHD_Result handle_applicants(struct http_call *call)
     return http_reply_recorded(call, list, "list_applicants", NULL, detail);
 }
 
-/* The application of the {id} parameter, or answers 404. */
-static bool application_of(struct http_call *call, sqlite3_int64 *id, enum MHD_Result *result)
-{
-    bool found;
-    struct error err;
-    if (auth_resolve_application(call->store, call->session, call->params[0], id, &found, &err) != 0) {
-        *result = http_reply_internal(call, "resolve", &err);
-        return false;
-    }
-    if (!found) {
-        *result = http_reply_not_found(call, "no such application");
-        return false;
-    }
-    return true;
-}
-
 enum MHD_Result handle_applicant(struct http_call *call)
 {
     sqlite3_int64 id;
     enum MHD_Result result;
-    if (!application_of(call, &id, &result))
+    if (!http_application(call, &id, &result))
         return result;
     struct error err;
     json_t *show = query_show(call->store, id, NULL, false, &err);
@@ -192,7 +159,7 @@ enum MHD_Result handle_categories(struct http_call *call)
 {
     sqlite3_int64 id;
     enum MHD_Result result;
-    if (!application_of(call, &id, &result))
+    if (!http_application(call, &id, &result))
         return result;
     struct error err;
     json_t *list = query_categories(call->store, id, &err);
@@ -205,7 +172,7 @@ enum MHD_Result handle_category(struct http_call *call)
 {
     sqlite3_int64 id;
     enum MHD_Result result;
-    if (!application_of(call, &id, &result))
+    if (!http_application(call, &id, &result))
         return result;
     char key[512];
     /* A name too long for the key is answered without the cache, never cut
@@ -238,7 +205,7 @@ enum MHD_Result handle_distribution(struct http_call *call)
     enum MHD_Result result;
     if (!http_query_values(call, names, v, &result))
         return result;
-    const char *department = requested_department(call, v[0], &result);
+    const char *department = http_department(call, v[0], &result);
     if (!department)
         return result;
     int keys = !!v[1] + !!v[2] + !!v[3] + !!v[4];
@@ -326,7 +293,7 @@ enum MHD_Result handle_packet(struct http_call *call)
     enum MHD_Result result;
     if (call->request->render == HTTP_RENDER_DONE)
         return pdf_jobs_finish(call);
-    if (!application_of(call, &id, &result))
+    if (!http_application(call, &id, &result))
         return result;
     struct error err = {0};
     json_t *content = query_packet_content(call->store, id, &err);
@@ -352,7 +319,7 @@ enum MHD_Result handle_compare(struct http_call *call)
     enum MHD_Result result;
     if (!http_query_values(call, names, v, &result))
         return result;
-    const char *department = requested_department(call, v[0], &result);
+    const char *department = http_department(call, v[0], &result);
     if (!department)
         return result;
     struct compare_request request = {.department = department};

@@ -319,3 +319,38 @@ void http_remote_address(struct MHD_Connection *connection, char *out, size_t si
     else if (address->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)address)->sin6_addr, out, (socklen_t)size);
 }
+
+/* ---- what the session may see ---------------------------------------------------------- */
+
+/* The department a request names, or the session's only one.  NULL after
+ * answering (400, or 404 for a department the session does not see). */
+const char *http_department(struct http_call *call, const char *given, enum MHD_Result *result)
+{
+    if (!given) {
+        if (call->session->department_count == 1)
+            return call->session->departments[0];
+        *result = http_reply_error(call, MHD_HTTP_BAD_REQUEST, "give department=CODE");
+        return NULL;
+    }
+    if (!auth_valid_code(given) || !auth_sees_department(call->session, given)) {
+        *result = http_reply_not_found(call, "no such department");
+        return NULL;
+    }
+    return given;
+}
+
+/* The application of the {id} parameter, or answers 404. */
+bool http_application(struct http_call *call, sqlite3_int64 *id, enum MHD_Result *result)
+{
+    bool found;
+    struct error err;
+    if (auth_resolve_application(call->store, call->session, call->params[0], id, &found, &err) != 0) {
+        *result = http_reply_internal(call, "resolve", &err);
+        return false;
+    }
+    if (!found) {
+        *result = http_reply_not_found(call, "no such application");
+        return false;
+    }
+    return true;
+}

@@ -144,6 +144,13 @@ bool http_query_values(struct http_call *call, const char *const *names, const c
 /* The body as a JSON object (a new reference), or NULL after answering
  * 415 (not application/json) or 400. */
 json_t *http_json_body(struct http_call *call, enum MHD_Result *result);
+/* The department a request names (or the session's only one), when the
+ * session sees it; NULL after answering 400, or 404 for one it does not see. */
+const char *http_department(struct http_call *call, const char *given, enum MHD_Result *result);
+/* The application of the {id} path parameter ("<department>-<no>") when
+ * the session sees it; false after answering 404 (or 500). */
+bool http_application(struct http_call *call, sqlite3_int64 *id, enum MHD_Result *result);
+
 /* The client's address as text, "?" when unknown. */
 void http_remote_address(struct MHD_Connection *connection, char *out, size_t size);
 

@@ -10,6 +10,7 @@
 #include "core/timestamp.h"
 #include "render/compare_doc.h"
 #include "render/packet.h"
+#include "render/scoring_doc.h"
 #include "server/audit.h"
 #include "store/store.h"
 
@@ -211,6 +212,10 @@ static int render_document(const struct render_job *job, const char *db_path, st
         struct compare_doc_result result;
         rc = compare_doc_render(json_object_get(content, "table"), &options, job->output, &result,
                                 err);
+    } else if (job->kind == PDF_SCORESHEET || job->kind == PDF_SUMMARY) {
+        struct scoring_doc_result result;
+        rc = job->kind == PDF_SCORESHEET ? scoring_doc_sheets(content, job->output, &result, err)
+                                         : scoring_doc_summary(content, job->output, &result, err);
     } else {
         rc = error_set(err, ERROR_INTERNAL, "unknown render kind %d", job->kind);
     }

@@ -27,6 +27,8 @@
 enum pdf_kind {
     PDF_PACKET = 1,      /* content: query_packet_content() */
     PDF_COMPARE = 2,     /* content: {table: compare_table()} */
+    PDF_SCORESHEET = 3,  /* content: scores_sheets_content() */
+    PDF_SUMMARY = 4,     /* content: results_summary_content() */
 };
 
 struct pdf_jobs_options {

@@ -7,6 +7,7 @@
 #include "server/routes.h"
 #include "server/auth.h"
 #include "server/handlers.h"
+#include "server/score_handlers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,19 @@ static const struct route routes[] = {
     {"POST", "/api/users", handle_user_add, ROUTE_ADMIN | ROUTE_CSRF},
     {"DELETE", "/api/users/{name}", handle_user_remove, ROUTE_ADMIN | ROUTE_CSRF},
     {"GET", "/api/audit", handle_audit, ROUTE_ADMIN},
+    {"GET", "/api/scoring/plan", handle_scoring_plan, 0},
+    {"GET", "/api/scoring/queue", handle_scoring_queue, 0},
+    {"GET", "/api/scoring/sheets/{id}", handle_scoring_sheet, 0},
+    {"PUT", "/api/scoring/sheets/{id}", handle_scoring_save, ROUTE_CSRF},
+    {"POST", "/api/scoring/sheets/{id}/submit", handle_scoring_submit, ROUTE_CSRF},
+    {"POST", "/api/scoring/sheets/{id}/reopen", handle_scoring_reopen, ROUTE_CSRF},
+    {"POST", "/api/scoring/applications/{id}/next-reader", handle_scoring_next_reader, ROUTE_CSRF},
+    {"POST", "/api/scoring/applications/{id}/reassign", handle_scoring_reassign, ROUTE_CSRF},
+    {"GET", "/api/scoring/applications/{id}/history", handle_scoring_history, 0},
+    {"GET", "/api/scoring/results", handle_scoring_results, 0},
+    {"GET", "/api/scoring/results.csv", handle_scoring_csv, 0},
+    {"GET", "/api/scoring/summary.pdf", handle_scoring_summary, 0},
+    {"GET", "/api/scoring/scoresheet.pdf", handle_scoring_scoresheet, 0},
 };
 
 struct segments {
