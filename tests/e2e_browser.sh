@@ -1,9 +1,10 @@
 #!/bin/sh
 # Browser test of the workstation: starts the real server on a free loopback
 # port with the fixture (plus an applicant whose name is an HTML payload),
-# runs tests/browser/workstation.test.js in headless Chromium
-# (playwright-core, installed by `make browser-deps`) and relays its
-# "N passed, N failed" line.  Always stops the server.
+# runs tests/browser/workstation.test.js, then (with a list, a plan, two
+# readers and a submitted co-reader) tests/browser/scoring.test.js, in
+# headless Chromium (playwright-core, installed by `make browser-deps`) and
+# relays their "N passed, N failed" lines.  Always stops the server.
 . tests/lib.sh
 
 server_pid=""
@@ -55,18 +56,51 @@ if [ -z "$url" ]; then
 fi
 pass "server started at $url"
 
+relay() {
+    cat "$1"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+    if [ -z "$line" ]; then
+        fail "$2 printed its summary"
+    else
+        passed=$((passed + ${line%% passed*}))
+        f=$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed.*/\1/')
+        failed=$((failed + f))
+    fi
+}
+
 BASE_URL=${url%/} BEISHEN_USER=browser BEISHEN_PASSWORD=$password PAYLOAD_NAME=$PAYLOAD \
     BEISHEN_ADMIN=browser-admin BEISHEN_ADMIN_PASSWORD=$admin_password \
     node tests/browser/workstation.test.js >"$TMP/browser.out" 2>&1
-cat "$TMP/browser.out"
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/browser.out" | tail -n 1)
-if [ -z "$line" ]; then
-    fail "browser test printed its summary"
-else
-    passed=$((passed + ${line%% passed*}))
-    f=$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed.*/\1/')
-    failed=$((failed + f))
-fi
+relay "$TMP/browser.out" "browser test"
+
+# Scoring: the list, a plan without automatic third readers (the office
+# orders one), two readers on every application, the co-reader's sheet of
+# the first application submitted at 95 in every item.
+"$BEISHEN" requirements load --db "$db" samples/requirements/001012.json >/dev/null
+for name in reader2 reader3; do
+    printf '%s\n' "$password" | "$BEISHEN" user add "$name" --db "$db" --role reviewer --department 001012 >/dev/null
+done
+office_password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$office_password" | "$BEISHEN" user add browser-office --db "$db" --role office --university 001 >/dev/null
+"$BEISHEN" plan show 001012 --json --db "$db" | jq '.automatic_third_reader = false' >"$TMP/plan.json"
+"$BEISHEN" plan set "$TMP/plan.json" --db "$db" >/dev/null
+"$BEISHEN" assign --db "$db" --department 001012 --reviewer browser --reviewer reader2 --readers 2 --seed 3 >/dev/null
+check_eq "scoring set up: two readers on each of 4 applications" "8" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT count(*) FROM assignments WHERE department = '001012'")"
+items=$(jq -c '[.items[] | {code, weight}]' samples/requirements/001012.json)
+set -- $(echo "$items" | jq -r '.[].code | "--set", "\(.)=傑出:95"')
+"$BEISHEN" score 001012-10000001 --db "$db" --reviewer reader2 --as reader2 "$@" --submit >/dev/null
+check_eq "the co-reader's sheet is submitted" "submitted" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT status FROM score_sheets WHERE reviewer = 'reader2' AND application_no = '10000001'")"
+BASE_URL=${url%/} BEISHEN_USER=browser BEISHEN_PASSWORD=$password BEISHEN_OFFICE=browser-office \
+    BEISHEN_OFFICE_PASSWORD=$office_password ITEMS=$items OTHER_TOTAL=95 THIRD_READER=reader3 \
+    node tests/browser/scoring.test.js >"$TMP/scoring.out" 2>&1
+relay "$TMP/scoring.out" "browser scoring test"
+check_eq "the reviewer's saves are kept as history" "1" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT count(*) >= 3 FROM score_history WHERE reviewer = 'browser' AND application_no = '10000001'")"
+check_eq "the third reading is assigned to reader3" "1" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT count(*) FROM assignments WHERE reviewer = 'reader3' AND application_no = '10000001'")"
+
 kill -TERM "$server_pid"
 wait "$server_pid"
 check_eq "server stops cleanly" "0" "$?"

@@ -1,6 +1,8 @@
 /* app.js — the workstation's browser side: login, the department's applicant
  * lists, and the applicant view (category tree, records, charts, attachments).
- * It only calls the JSON API of `beishen serve`.
+ * It only calls the JSON API of `beishen serve`.  Scoring (the reviewer's
+ * panel and queue, the office's pages) is scoring.js, loaded after this file
+ * and sharing its helpers.
  *
  * Rule: text from applications is only ever inserted with text nodes
  * (el() below turns every string child into a text node); no innerHTML. */
@@ -51,7 +53,8 @@ function svg(tag, attributes) {
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
 function show(view) {
-  for (const id of ['login-view', 'list-view', 'applicant-view', 'users-view']) $(id).hidden = id !== view;
+  for (const id of ['login-view', 'list-view', 'applicant-view', 'users-view', 'queue-view', 'scoring-view'])
+    $(id).hidden = id !== view;
   $('bar').hidden = view === 'login-view';
 }
 
@@ -59,8 +62,10 @@ function status(message) { $('status').textContent = message || ''; }
 
 /* ---- the API ---------------------------------------------------------------- */
 
+/* status is the HTTP status; data the reply's JSON (a 409 carries the
+ * current state there). */
 class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, data) { super(message); this.status = status; this.data = data; }
 }
 
 async function api(path, options) {
@@ -78,7 +83,7 @@ async function api(path, options) {
     showLogin('登入已逾時，請重新登入。');
     throw new ApiError(401, 'not logged in');
   }
-  if (!response.ok) throw new ApiError(response.status, (data && data.error) || response.statusText);
+  if (!response.ok) throw new ApiError(response.status, (data && data.error) || response.statusText, data);
   return data;
 }
 
@@ -179,6 +184,8 @@ async function start() {
     select.appendChild(el('option', { value: d.code }, d.code + ' ' + d.name + '（' + d.applications + '）'));
   const admin = state.session.role === 'admin';
   $('compare-link').hidden = admin;
+  $('scoring-link').hidden = admin;
+  $('scoring-link').textContent = state.session.role === 'office' ? '評分管理' : '我的評分';
   document.querySelector('.department-choice').hidden = admin;
   if (admin) {
     await openUsers();
@@ -196,7 +203,8 @@ function roleName(role) {
   return { reviewer: '審查委員', office: '招生單位', admin: '管理者' }[role] || role;
 }
 
-/* #/d/<department>  or  #/a/<application>/<category> */
+/* #/d/<department>, #/a/<application>/<category>, #/q/<department> (a
+ * reviewer's queue) or #/s/<department> (the office's scoring pages). */
 async function route() {
   if (!state.session) return;
   if (state.session.role === 'admin') return openUsers();
@@ -205,6 +213,9 @@ async function route() {
     status('');
     if (parts[0] === 'a' && parts[1]) {
       await openApplicant(parts[1], parts[2] || null);
+    } else if ((parts[0] === 'q' || parts[0] === 's') && parts[1]) {
+      setDepartment(parts[1]);
+      await (parts[0] === 'q' ? openQueue(parts[1]) : openScoring(parts[1]));
     } else {
       const code = parts[0] === 'd' && parts[1] ? parts[1] : (state.department || state.departments[0].code);
       await openList(code);
@@ -224,6 +235,7 @@ function setDepartment(code) {
   state.department = code;
   $('department').value = code;
   $('compare-link').href = '/api/compare.pdf?department=' + enc(code);
+  $('scoring-link').href = (state.session.role === 'office' ? '#/s/' : '#/q/') + enc(code);
 }
 
 async function loadList() {
@@ -296,6 +308,7 @@ async function openApplicant(id, category) {
   renderRecords(data);
   closeViewer();
   show('applicant-view');
+  await openScorePanel(id);
 }
 
 function renderHeader(data) {
@@ -571,7 +584,8 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('logout').addEventListener('click', logout);
   $('department').addEventListener('change', () => {
     state.categoryFilter = '';
-    go('#/d/' + enc($('department').value));
+    const view = location.hash.match(/^#\/([qs])\//);
+    go('#/' + (view ? view[1] : 'd') + '/' + enc($('department').value));
   });
   $('filter-apply').addEventListener('click', () => {
     state.categoryFilter = $('category-filter').value.trim();
