@@ -85,6 +85,13 @@ check_contains "outline lists the self-made section" "$TMP/outline.txt" "自行�
 C --department 001012 -o "$TMP/c2.pdf" --csv "$TMP/c2.csv"
 check "byte-identical PDF across runs" cmp "$TMP/c.pdf" "$TMP/c2.pdf"
 check "byte-identical CSV across runs" cmp "$TMP/c.csv" "$TMP/c2.csv"
+# an output into a directory that does not exist: an error naming it, no crash
+C --department 001012 --csv "$TMP/missing/c.csv" 2>"$TMP/missing.err"
+check_eq "CSV into a missing directory fails with status 1" "1" "$?"
+check "the error names the file" grep -qF "cannot create $TMP/missing/c.csv" "$TMP/missing.err"
+C --department 001012 -o "$TMP/missing/c.pdf" 2>"$TMP/missing.err"
+check_eq "PDF into a missing directory fails with status 1" "1" "$?"
+check "the PDF error names the file" grep -qF "cannot create $TMP/missing/c.pdf" "$TMP/missing.err"
 
 # with a list loaded, the columns follow it
 "$BEISHEN" requirements load --db "$db" samples/requirements/001012.json >/dev/null

@@ -1,12 +1,13 @@
 #!/bin/sh
 # make demo: ingest the bundled sample round into out/demo.db, load the
 # departments' required-item lists, render every packet, each department's
-# published list and comparison sheet into out/, and show what a reviewer
-# would see first.
+# published list and comparison sheet into out/, score department
+# 001012 as a committee would (tools/demo-scoring.sh), and show what a
+# reviewer would see first.
 set -e
 cd "$(dirname "$0")/.."
 mkdir -p out
-rm -rf out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.files out/packets out/*.pdf out/*.csv
+rm -rf out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.files out/demo.db.audit-journal out/packets out/*.pdf out/*.csv
 db=out/demo.db
 echo "== ingest samples/round-115 into $db"
 ./beishen ingest --db "$db" samples/round-115
@@ -31,9 +32,14 @@ for department in $(sqlite3 "$db" "SELECT code FROM departments ORDER BY code");
     ./beishen render compare --db "$db" --department "$department" \
         -o "out/compare-$department.pdf" --csv "out/compare-$department.csv"
 done
+echo
+echo "== review scoring in 001012: plan, two readers each, the committee's scores"
+sh tools/demo-scoring.sh "$db"
+echo
 echo "packets:               out/packets/ ($(ls out/packets | wc -l) PDFs)"
 echo "required-item lists:   $(ls out/requirements-*.pdf | tr '\n' ' ')"
 echo "comparison sheets:     $(ls out/compare-*.pdf out/compare-*.csv | tr '\n' ' ')"
+echo "scores:                $(ls out/scores-* out/scoresheet-* | tr '\n' ' ')"
 echo
 echo "Database: $db  (try: ./beishen show --db $db $first)"
 echo "Next: make serve   (the reviewers' workstation in a browser, with a demo account)"

@@ -78,12 +78,13 @@ int files_output_open(struct files_output *output, const char *path, struct erro
 {
     output->path = g_strdup(path);
     output->temporary = g_strdup_printf("%s.tmp-XXXXXX", path);
+    output->file = NULL;
     int fd = mkstemp(output->temporary);
     /* mkstemp makes the file 0600; a finished output is an ordinary file. */
     if (fd >= 0 && fchmod(fd, 0644) == 0)
         output->file = fdopen(fd, "wb");
     if (!output->file) {
-        error_set(err, ERROR_IO, "%s: %s", output->temporary, strerror(errno));
+        error_set(err, ERROR_IO, "cannot create %s: %s", path, strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(output->temporary);

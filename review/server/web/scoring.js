@@ -616,7 +616,7 @@ function reviewersTab() {
       el('td', { class: 'number' }, r.shared)));
   table.appendChild(body);
   const overall = results.agreement && typeof results.agreement.pearson === 'number'
-    ? '全系評閱者兩兩 Pearson r = ' + results.agreement.pearson.toFixed(2) + '（' + results.agreement.pairs + ' 對）'
+    ? '第一與第二位評閱總分 Pearson r = ' + results.agreement.pearson.toFixed(2) + '（' + results.agreement.pairs + ' 對）'
     : '評閱配對不足，尚無一致性指標。';
   return el('div', {}, el('p', { class: 'muted' }, '全系已送出總分：平均 ' + number2(results.totals.mean) +
     '，標準差 ' + number2(results.totals.sd) + '。' + overall), table, meansChart(results));
