@@ -61,6 +61,7 @@ struct packet {
     const json_t *show;           /* query_show(): header and every category */
     bool self_made;
     const json_t *list;           /* the department's required-item list, or NULL */
+    const json_t *notes;          /* reviewers' notes to print last, or NULL */
     struct prepared_pdf *pdfs;
     size_t pdf_count;
     int attachments_unreadable;
@@ -323,14 +324,23 @@ static void cover_applicant_table(struct layout_doc *doc, const struct packet *p
                                  .border_width = 0.5, .zebra_fill = 0xF7F7F7};
     char text[512];
     layout_table_begin(doc, &table);
-    cover_row(doc, "姓名", text_of(student, "name"));
-    cover_row(doc, "應試號碼", text_of(show, "application_no"));
-    cover_row(doc, "身分證字號", text_of(student, "national_id"));
-    snprintf(text, sizeof text, "%s（%s）", text_of(student, "school_name"), text_of(student, "school_code"));
-    cover_row(doc, "就讀學校", text);
-    snprintf(text, sizeof text, "%s　%s班 %lld號", text_of(student, "program"),
-             text_of(student, "class_name"), integer_of(student, "seat_no"));
-    cover_row(doc, "科班・班級座號", text);
+    bool blind = json_is_true(json_object_get(show, "blind"));
+    if (blind) {
+        /* Blind review (query/blind.c): only the pseudonym identifies. */
+        cover_row(doc, "審查代號", text_of(student, "name"));
+        cover_row(doc, "應試號碼", text_of(show, "application_no"));
+        cover_row(doc, "盲審", "已隱去姓名、身分證字號、學校、性別、出生日期與附件檔名");
+        cover_row(doc, "科班", text_of(student, "program"));
+    } else {
+        cover_row(doc, "姓名", text_of(student, "name"));
+        cover_row(doc, "應試號碼", text_of(show, "application_no"));
+        cover_row(doc, "身分證字號", text_of(student, "national_id"));
+        snprintf(text, sizeof text, "%s（%s）", text_of(student, "school_name"), text_of(student, "school_code"));
+        cover_row(doc, "就讀學校", text);
+        snprintf(text, sizeof text, "%s　%s班 %lld號", text_of(student, "program"),
+                 text_of(student, "class_name"), integer_of(student, "seat_no"));
+        cover_row(doc, "科班・班級座號", text);
+    }
     snprintf(text, sizeof text, "%lld 學年度入學，%lld 學年度畢業（%s）", integer_of(student, "entry_year"),
              integer_of(student, "graduation_year"), text_of(student, "status"));
     cover_row(doc, "學籍", text);
@@ -934,6 +944,37 @@ static void section_central_courses(struct layout_doc *doc, struct packet *p)
     }
 }
 
+/* Reviewers' notes (註記), when the content carries them: last, each with
+ * who wrote it, whether it is shared, and what it is about. */
+static void section_notes(struct layout_doc *doc, struct packet *p)
+{
+    if (json_array_size(p->notes) == 0)
+        return;
+    const char *title = "審查註記";
+    layout_new_page(doc);
+    layout_page_labels(doc, "註記-");
+    layout_running_item(doc, title);
+    layout_destination(doc, "notes");
+    layout_outline(doc, LAYOUT_OUTLINE_ROOT, title, "notes", false);
+    layout_text(doc, &heading_style, title);
+    layout_rule(doc, 1.2, COLOR_HEADING);
+    size_t i;
+    const json_t *note;
+    json_array_foreach(p->notes, i, note) {
+        char line[1024], when[64];
+        const char *category = json_string_value(json_object_get(note, "category"));
+        const char *record = json_string_value(json_object_get(note, "record"));
+        format_time(text_of(note, "updated_at"), when, sizeof when);
+        snprintf(line, sizeof line, "%s　%s　%s%s%s　%s",
+                 json_is_true(json_object_get(note, "shared")) ? "【共享】" : "【個人】",
+                 text_of(note, "author"), category ? category : "整體", record ? "・" : "",
+                 record ? record : "", when);
+        layout_space(doc, 6);
+        layout_heading(doc, &record_title_style, line);
+        layout_text(doc, &body_style, text_of(note, "text"));
+    }
+}
+
 static void listed_sections(struct layout_doc *doc, struct packet *p)
 {
     bool has_courses = has_course_section(p);
@@ -960,6 +1001,7 @@ static int packet_content(struct layout_doc *doc, void *user)
     cover(doc, p);
     if (p->list) {
         listed_sections(doc, p);
+        section_notes(doc, p);
         return 0;
     }
     if (has_course_section(p))
@@ -973,6 +1015,7 @@ static int packet_content(struct layout_doc *doc, void *user)
             section_item(doc, p, category);
     }
     section_central_courses(doc, p);
+    section_notes(doc, p);
     return 0;
 }
 
@@ -1027,6 +1070,7 @@ int packet_render(const json_t *content, packet_file_path_fn file_path, void *fi
 {
     struct packet p = {.file_path = file_path, .file_user = file_user};
     p.show = json_object_get(content, "application");
+    p.notes = json_object_get(content, "notes");
     if (!json_is_object(p.show) || !json_is_array(json_object_get(p.show, "categories")))
         return error_set(err, ERROR_INVALID, "packet: the content has no application with categories");
     p.self_made = json_is_true(json_object_get(p.show, "self_made"));
@@ -1043,9 +1087,9 @@ int packet_render(const json_t *content, packet_file_path_fn file_path, void *fi
         snprintf(date, sizeof date, "2000-01-01T00:00:00Z");
     snprintf(header_left, sizeof header_left, "%s %s %s", text_of(p.show, "university_name"),
              text_of(p.show, "department"), text_of(p.show, "department_name"));
-    snprintf(header_right, sizeof header_right, "應試號碼 %s　%s　%s",
+    snprintf(header_right, sizeof header_right, "應試號碼 %s　%s%s%s",
              text_of(p.show, "application_no"), text_of(student, "name"),
-             text_of(student, "national_id"));
+             json_object_get(student, "national_id") ? "　" : "", text_of(student, "national_id"));
     snprintf(title, sizeof title, "審查資料 %s %s", text_of(p.show, "id"), text_of(student, "name"));
     struct layout_options options = {
         .paper = LAYOUT_A4_PORTRAIT,

@@ -28,8 +28,11 @@ typedef void (*packet_file_path_fn)(const char *sha256, const char *media_type, 
                                     size_t size, void *user);
 
 /* Renders the packet of `content` ({application: the JSON of query_show
- * with every category, requirements: the department's list or null}) to
- * output_path, which appears whole or not at all.  Borrows content. */
+ * with every category, requirements: the department's list or null, and
+ * optionally notes: reviewers' notes as notes_list gives them, printed in
+ * a last section}) to output_path, which appears whole or not at all.  An
+ * application made blind (query/blind.c) shows its pseudonym on the cover.
+ * Borrows content. */
 int packet_render(const json_t *content, packet_file_path_fn file_path, void *file_user,
                   const char *output_path, struct packet_result *result, struct error *err);
 

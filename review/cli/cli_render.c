@@ -8,7 +8,9 @@
 #include "core/files.h"
 #include "core/text.h"
 #include "core/timestamp.h"
+#include "query/blind.h"
 #include "query/compare.h"
+#include "query/notes.h"
 #include "query/query.h"
 #include "render/attach.h"
 #include "render/compare_doc.h"
@@ -28,7 +30,8 @@
 #include <unistd.h>
 
 static const char *packet_usage =
-    "usage: beishen render packet [--db FILE] APPLICATION -o FILE.pdf\n"
+    "usage: beishen render packet [--db FILE] APPLICATION -o FILE.pdf [--notes] [--notes-of NAME]\n"
+    "                             [--blind]\n"
     "       beishen render packet [--db FILE] (APPLICATION... | --department CODE)\n"
     "                             -o DIR [--jobs N]\n"
     "\n"
@@ -41,7 +44,11 @@ static const char *packet_usage =
     "\n"
     "  -o, --output PATH   FILE.pdf for one application, else a directory\n"
     "  --department CODE   every application of the department\n"
-    "  --jobs N            worker processes (default 1)\n";
+    "  --jobs N            worker processes (default 1)\n"
+    "  --notes             end with the committee's shared notes (註記)\n"
+    "  --notes-of NAME     and NAME's own notes too\n"
+    "  --blind             blind review: a pseudonym instead of the name, no\n"
+    "                      national ID, school, gender, birth date or file names\n";
 
 struct render_job {
     char **keys;              /* application ids to render */
@@ -49,7 +56,41 @@ struct render_job {
     const char *db;
     const char *output;
     bool output_is_file;
+    bool notes;               /* end with the shared notes */
+    const char *notes_of;     /* and this reviewer's own */
+    bool blind;
 };
+
+/* A worker's blind-review pseudonyms, loaded once per department. */
+struct blind_cache {
+    char department[16];
+    struct blind_names *names;
+};
+
+/* The extras the job asks for, added to content (the packet's JSON). */
+static int add_extras(struct store *store, json_t *content, const struct render_job *job,
+                      struct blind_cache *cache, struct error *err)
+{
+    json_t *show = json_object_get(content, "application");
+    const char *department = json_string_value(json_object_get(show, "department"));
+    const char *no = json_string_value(json_object_get(show, "application_no"));
+    if (job->notes || job->notes_of) {
+        json_t *notes = notes_list(store, department, no, job->notes_of, err);
+        if (!notes)
+            return -1;
+        json_object_set_new(content, "notes", notes);
+    }
+    if (job->blind) {
+        if (!cache->names || strcmp(cache->department, department) != 0) {
+            blind_names_free(cache->names);
+            snprintf(cache->department, sizeof cache->department, "%s", department);
+            if (!(cache->names = blind_names_load(store, department, err)))
+                return -1;
+        }
+        blind_application(show, cache->names);
+    }
+    return 0;
+}
 
 /* Where a packet finds an attachment: the store's file store. */
 static void stored_file(const char *sha256, const char *media_type, char *path, size_t size,
@@ -58,7 +99,8 @@ static void stored_file(const char *sha256, const char *media_type, char *path, 
     store_file_path(store, sha256, media_type, path, size);
 }
 
-static int render_one(struct store *store, const char *key, const struct render_job *job)
+static int render_one(struct store *store, const char *key, const struct render_job *job,
+                      struct blind_cache *cache)
 {
     sqlite3_int64 id;
     struct error err;
@@ -73,7 +115,8 @@ static int render_one(struct store *store, const char *key, const struct render_
         snprintf(path, sizeof path, "%s/%s.pdf", job->output, key);
     json_t *content = query_packet_content(store, id, &err);
     struct packet_result result;
-    int rc = content ? packet_render(content, stored_file, store, path, &result, &err) : -1;
+    int rc = content && add_extras(store, content, job, cache, &err) == 0
+           ? packet_render(content, stored_file, store, path, &result, &err) : -1;
     json_decref(content);
     if (rc != 0) {
         fprintf(stderr, "beishen render: %s: %s\n", key, err.message);
@@ -96,13 +139,15 @@ static int run_worker(const struct render_job *job, int worker, int jobs, int pr
         return EXIT_FAILED;
     }
     int status = EXIT_OK;
+    struct blind_cache cache = {0};
     for (int i = worker; i < job->count; i += jobs) {
-        if (render_one(store, job->keys[i], job) != 0)
+        if (render_one(store, job->keys[i], job, &cache) != 0)
             status = EXIT_FAILED;
         char done = status == EXIT_OK ? '.' : '!';
         if (progress_fd >= 0 && write(progress_fd, &done, 1) < 0)
             progress_fd = -1;
     }
+    blind_names_free(cache.names);
     attach_forget_outcomes();
     layout_forget_kept();
     store_close(store);
@@ -228,6 +273,9 @@ static int render_packet(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"department", required_argument, NULL, 'D'},
         {"jobs", required_argument, NULL, 'j'},
+        {"notes", no_argument, NULL, 'n'},
+        {"notes-of", required_argument, NULL, 'N'},
+        {"blind", no_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
@@ -245,6 +293,9 @@ static int render_packet(int argc, char **argv)
             if (!text_parse_integer(optarg, 1, 64, &jobs))
                 return cli_usage_error("render packet", "--jobs is 1 to 64");
             break;
+        case 'n': job.notes = true; break;
+        case 'N': job.notes_of = optarg; break;
+        case 'b': job.blind = true; break;
         case 'h': fputs(packet_usage, stdout); return EXIT_OK;
         default: return cli_usage_error("render packet", "unknown option");
         }

@@ -6,6 +6,7 @@
 #include "server/handlers.h"
 #include "core/text.h"
 #include "query/compare.h"
+#include "query/notes.h"
 #include "query/query.h"
 #include "query/requirements.h"
 #include "server/audit.h"
@@ -118,6 +119,21 @@ enum MHD_Result handle_departments(struct http_call *call)
 
 /* ---- handlers: applications ------------------------------------------------------ */
 
+/* The application's document as this session may see it: blind for a
+ * reviewer of a department that reviews blind.  false after answering. */
+static bool blind_if_needed(struct http_call *call, json_t *document, enum MHD_Result *result)
+{
+    char department[16];
+    http_application_department(call, department);
+    struct blind_names *blind;
+    if (!http_blind(call, department, &blind, result))
+        return false;
+    if (blind)
+        blind_application(document, blind);
+    blind_names_free(blind);
+    return true;
+}
+
 enum MHD_Result handle_applicants(struct http_call *call)
 {
     static const char *const names[] = {"department", "category", "source", "sort", NULL};
@@ -133,10 +149,18 @@ enum MHD_Result handle_applicants(struct http_call *call)
     if (v[3] && strcmp(v[3], "application_no") && strcmp(v[3], "name") && strcmp(v[3], "average"))
         return http_reply_error(call, MHD_HTTP_BAD_REQUEST, "sort is application_no, name or average");
     struct applicant_filter filter = {department, v[2], v[1], v[3], false};
+    struct blind_names *blind;
+    if (!http_blind(call, department, &blind, &result))
+        return result;
     struct error err;
     json_t *list = query_applicants(call->store, &filter, &err);
-    if (!list)
+    if (!list) {
+        blind_names_free(blind);
         return http_reply_internal(call, "applicants", &err);
+    }
+    if (blind)
+        blind_rows(list, blind);
+    blind_names_free(blind);
     char detail[64];
     snprintf(detail, sizeof detail, "department=%s", department);
     return http_reply_recorded(call, list, "list_applicants", NULL, detail);
@@ -152,6 +176,10 @@ enum MHD_Result handle_applicant(struct http_call *call)
     json_t *show = query_show(call->store, id, NULL, false, &err);
     if (!show)
         return http_reply_internal(call, "show", &err);
+    if (!blind_if_needed(call, show, &result)) {
+        json_decref(show);
+        return result;
+    }
     return http_reply_recorded(call, show, "view_application", call->params[0], NULL);
 }
 
@@ -174,10 +202,16 @@ enum MHD_Result handle_category(struct http_call *call)
     enum MHD_Result result;
     if (!http_application(call, &id, &result))
         return result;
-    char key[512];
+    char department[16], key[512];
+    http_application_department(call, department);
+    struct blind_names *blind;
+    if (!http_blind(call, department, &blind, &result))
+        return result;
     /* A name too long for the key is answered without the cache, never cut
-     * (two names cut alike would share an answer). */
-    bool cacheable = snprintf(key, sizeof key, "%lld/%s", (long long)id, call->params[1]) < (int)sizeof key;
+     * (two names cut alike would share an answer); blind answers are
+     * cached apart from full ones. */
+    bool cacheable = snprintf(key, sizeof key, "%s%lld/%s", blind ? "blind/" : "", (long long)id,
+                              call->params[1]) < (int)sizeof key;
     GBytes *answer = cacheable ? worker_cached_view(call->worker, key) : NULL;
     if (answer) {
         g_bytes_ref(answer);
@@ -187,13 +221,20 @@ enum MHD_Result handle_category(struct http_call *call)
          * existing application always has its header, so that is the one
          * failure to expect here. */
         json_t *show = query_show(call->store, id, call->params[1], false, &err);
-        if (!show)
+        if (!show) {
+            blind_names_free(blind);
             return http_reply_not_found(call, "no such category");
-        if (!(answer = http_json_bytes(show)))
+        }
+        if (blind)
+            blind_application(show, blind);
+        if (!(answer = http_json_bytes(show))) {
+            blind_names_free(blind);
             return http_reply_internal(call, "category", NULL);
+        }
         if (cacheable)
             worker_keep_view(call->worker, key, answer);
     }
+    blind_names_free(blind);
     return http_reply_recorded_text(call, answer, "view_category", call->params[0], call->params[1]);
 }
 
@@ -283,7 +324,17 @@ enum MHD_Result handle_file(struct http_call *call)
     char fallback[32], disposition[1024];
     const char *extension = store_extension_for(file.media_type);
     snprintf(fallback, sizeof fallback, "attachment.%s", extension ? extension : "bin");
-    http_content_disposition(file.name, fallback, disposition, sizeof disposition);
+    /* Under blind review the applicant's own file name is not sent. */
+    char department[16];
+    snprintf(department, sizeof department, "%.*s", (int)strcspn(file.application, "-"), file.application);
+    struct blind_names *blind;
+    enum MHD_Result result;
+    if (!http_blind(call, department, &blind, &result)) {
+        close(fd);
+        return result;
+    }
+    http_content_disposition(blind ? fallback : file.name, fallback, disposition, sizeof disposition);
+    blind_names_free(blind);
     return http_reply_file(call, fd, st.st_size, file.media_type, disposition);
 }
 
@@ -299,6 +350,20 @@ enum MHD_Result handle_packet(struct http_call *call)
     json_t *content = query_packet_content(call->store, id, &err);
     if (!content)
         return http_reply_failure(call, "packet", &err);
+    if (!blind_if_needed(call, json_object_get(content, "application"), &result)) {
+        json_decref(content);
+        return result;
+    }
+    /* The reader's notes and the committee's shared ones close the packet. */
+    char department[16];
+    http_application_department(call, department);
+    json_t *notes = notes_list(call->store, department, strchr(call->params[0], '-') + 1,
+                               call->session->role == AUTH_REVIEWER ? call->session->user : NULL, &err);
+    if (!notes) {
+        json_decref(content);
+        return http_reply_failure(call, "notes", &err);
+    }
+    json_object_set_new(content, "notes", notes);
     char download[96];
     snprintf(download, sizeof download, "packet-%s.pdf", call->params[0]);
     struct pdf_document document = {
@@ -324,9 +389,20 @@ enum MHD_Result handle_compare(struct http_call *call)
         return result;
     struct compare_request request = {.department = department};
     struct error err;
+    struct blind_names *blind;
+    if (!http_blind(call, department, &blind, &result))
+        return result;
     json_t *table = compare_table(call->store, &request, &err);
-    if (!table)
+    if (!table) {
+        blind_names_free(blind);
         return http_reply_failure(call, "compare", &err);
+    }
+    size_t i;
+    json_t *section;
+    if (blind)
+        json_array_foreach(json_object_get(table, "sections"), i, section)
+            blind_rows(json_object_get(section, "rows"), blind);
+    blind_names_free(blind);
     json_t *content = json_pack("{s:s, s:o}", "document", "compare-1", "table", table);
     char download[96], detail[64];
     snprintf(download, sizeof download, "compare-%s.pdf", department);

@@ -2,6 +2,7 @@
 #include "server/http.h"
 #include "core/text.h"
 #include "core/timestamp.h"
+#include "scoring/plan.h"
 #include "server/audit.h"
 
 #include <arpa/inet.h>
@@ -353,4 +354,32 @@ bool http_application(struct http_call *call, sqlite3_int64 *id, enum MHD_Result
         return false;
     }
     return true;
+}
+
+bool http_blind(struct http_call *call, const char *department, struct blind_names **names,
+                enum MHD_Result *result)
+{
+    *names = NULL;
+    if (call->session->role != AUTH_REVIEWER)
+        return true;
+    struct review_plan plan;
+    struct error err;
+    if (plan_load(call->store, department, &plan, NULL, &err) != 0) {
+        *result = http_reply_internal(call, "plan", &err);
+        return false;
+    }
+    if (!plan.blind)
+        return true;
+    if (!(*names = blind_names_load(call->store, department, &err))) {
+        *result = http_reply_internal(call, "blind review", &err);
+        return false;
+    }
+    return true;
+}
+
+void http_application_department(const struct http_call *call, char out[16])
+{
+    const char *id = call->params[0];
+    const char *dash = strchr(id, '-');
+    snprintf(out, 16, "%.*s", dash ? (int)(dash - id) : 0, id);
 }

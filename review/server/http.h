@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "core/error.h"
+#include "query/blind.h"
 #include "server/auth.h"
 #include "store/store.h"
 
@@ -150,6 +151,15 @@ const char *http_department(struct http_call *call, const char *given, enum MHD_
 /* The application of the {id} path parameter ("<department>-<no>") when
  * the session sees it; false after answering 404 (or 500). */
 bool http_application(struct http_call *call, sqlite3_int64 *id, enum MHD_Result *result);
+
+/* Blind review: *names is the department's pseudonyms when this session
+ * reads it blind (a reviewer, and the department's plan says so; the
+ * office always has the full view), else NULL.  false after answering 500.
+ * The caller frees *names with blind_names_free. */
+bool http_blind(struct http_call *call, const char *department, struct blind_names **names,
+                enum MHD_Result *result);
+/* The department part of the {id} parameter ("<department>-<no>"). */
+void http_application_department(const struct http_call *call, char out[16]);
 
 /* The client's address as text, "?" when unknown. */
 void http_remote_address(struct MHD_Connection *connection, char *out, size_t size);

@@ -7,6 +7,7 @@
 #include "server/routes.h"
 #include "server/auth.h"
 #include "server/handlers.h"
+#include "server/note_handlers.h"
 #include "server/score_handlers.h"
 
 #include <stdio.h>
@@ -42,6 +43,10 @@ static const struct route routes[] = {
     {"GET", "/api/applicants/{id}/categories", handle_categories, 0},
     {"GET", "/api/applicants/{id}/categories/{name}", handle_category, 0},
     {"GET", "/api/applicants/{id}/packet.pdf", handle_packet, 0},
+    {"GET", "/api/applicants/{id}/notes", handle_notes, 0},
+    {"POST", "/api/applicants/{id}/notes", handle_note_add, ROUTE_CSRF},
+    {"PUT", "/api/applicants/{id}/notes/{note}", handle_note_update, ROUTE_CSRF},
+    {"DELETE", "/api/applicants/{id}/notes/{note}", handle_note_delete, ROUTE_CSRF},
     {"GET", "/api/distributions", handle_distribution, 0},
     {"GET", "/api/requirements/{department}", handle_requirements, 0},
     {"GET", "/api/files/{sha256}", handle_file, 0},
