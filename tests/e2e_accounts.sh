@@ -23,6 +23,17 @@ add keeper 'keeper-pass-1' --role reviewer --department 001012
 check_eq "user add: exit 0" 0 "$?"
 check_eq "user add: audited" "1" "$(sql "$db" "SELECT count(*) FROM audit_log WHERE action = 'user_add' AND detail = 'keeper reviewer'")"
 
+# --- one rule for names, departments and passwords (CLI and server share it) -----------
+add typo 'typo-pass-1' --role reviewer --department 009999
+check_eq "user add: an unknown department is refused" 1 "$?"
+check_contains "user add: the unknown department is named" "$TMP/err" "no department 009999"
+check_eq "user add: no account for a refused department" "0" "$(sql "$db" "SELECT count(*) FROM users WHERE name = 'typo'")"
+add short '七個字的密碼' --role reviewer --department 001012
+check_eq "user add: 6 characters are too few (18 bytes do not count)" 1 "$?"
+check_contains "user add: the rule is said in characters" "$TMP/err" "at least 8 characters"
+add chinese '八個中文字的密碼' --role reviewer --department 001012
+check_eq "user add: 8 characters of Chinese are enough" 0 "$?"
+
 # --- a removal the database refuses -------------------------------------------------
 sql "$db" "CREATE TRIGGER refuse_removal BEFORE DELETE ON users BEGIN SELECT RAISE(ABORT, 'removal refused by the test'); END;"
 "$BEISHEN" user remove --db "$db" keeper >"$TMP/out" 2>"$TMP/err"

@@ -210,7 +210,7 @@ json_t *query_applicants(struct store *store, const struct applicant_filter *fil
 json_t *query_categories(struct store *store, sqlite3_int64 application_id, struct error *err)
 {
     static const char *sql =
-        "SELECT name AS category, grp AS \"group\", count FROM categories"
+        "SELECT name AS category, grp AS \"group\", item, count FROM categories"
         " WHERE application_id = ?1 ORDER BY position";
     sqlite3_stmt *s = prepare(store, sql, err);
     if (!s)
@@ -353,6 +353,15 @@ static int append_course_records(struct store *store, sqlite3_int64 id, const ch
             json_object_set(catalog, *k, json_object_get(row, *k));
             json_object_del(row, *k);
         }
+        /* Competencies' names beside their codes, as the packet prints them. */
+        json_t *names = json_array();
+        size_t c;
+        json_t *code;
+        json_array_foreach(json_object_get(catalog, "competencies"), c, code) {
+            const char *name = json_is_string(code) ? category_competency_name(json_string_value(code)) : NULL;
+            json_array_append_new(names, name ? json_string(name) : json_null());
+        }
+        json_object_set_new(catalog, "competency_names", names);
         json_object_set_new(row, "catalog", catalog);
         json_array_append_new(rows, row);
     }
@@ -796,6 +805,88 @@ json_t *query_packet_content(struct store *store, sqlite3_int64 application_id, 
     error_clear(err);
     return json_pack("{s:s, s:o, s:o}", "document", "packet-1", "application", show,
                      "requirements", list ? list : json_null());
+}
+
+/* Outcomes (B–E) with and without teacher certification; performances
+ * (F–M) are never certified (the student enters them). */
+static json_t *certification_counts(struct store *store, sqlite3_int64 application_id, struct error *err)
+{
+    static const char *sql =
+        "SELECT (SELECT count(*) FROM outcomes WHERE application_id = ?1 AND certified = 1),"
+        " (SELECT count(*) FROM outcomes WHERE application_id = ?1 AND certified = 0),"
+        " (SELECT count(*) FROM performances WHERE application_id = ?1)";
+    sqlite3_stmt *s = prepare(store, sql, err);
+    if (!s)
+        return NULL;
+    sqlite3_bind_int64(s, 1, application_id);
+    json_t *counts = NULL;
+    if (store_step(store, s, err) > 0)
+        counts = json_pack("{s:i, s:i, s:i}", "outcomes_certified", sqlite3_column_int(s, 0),
+                           "outcomes_uncertified", sqlite3_column_int(s, 1),
+                           "performances_uncertified", sqlite3_column_int(s, 2));
+    sqlite3_reset(s);
+    return counts;
+}
+
+/* The list's items, each with how many records the application has for it. */
+static json_t *item_counts(const json_t *list, const json_t *categories)
+{
+    json_t *items = json_array();
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(list, "items"), i, item) {
+        const char *code = json_string_value(json_object_get(item, "code"));
+        long long count = 0;
+        size_t k;
+        const json_t *category;
+        json_array_foreach(categories, k, category) {
+            const char *category_item = json_string_value(json_object_get(category, "item"));
+            const char *group = json_string_value(json_object_get(category, "group"));
+            bool courses = group && strcmp(group, CATEGORY_GROUP_COURSES) == 0;
+            if ((courses && code && strcmp(code, "A") == 0) ||
+                (!courses && category_item && code && strcmp(category_item, code) == 0))
+                count += json_integer_value(json_object_get(category, "count"));
+        }
+        const char *name = json_string_value(json_object_get(item, "name"));
+        if (!name && code)
+            name = category_item_name(code[0]);
+        json_array_append_new(items, json_pack("{s:s?, s:s?, s:O, s:I, s:b}", "code", code,
+            "name", name, "weight", json_object_get(item, "weight"), "count", (json_int_t)count,
+            "missing", count == 0));
+    }
+    return items;
+}
+
+json_t *query_overview(struct store *store, sqlite3_int64 application_id, struct error *err)
+{
+    json_t *overview = application_header(store, application_id, false, err);
+    if (!overview)
+        return NULL;
+    json_t *categories = query_categories(store, application_id, err);
+    json_t *domains = categories ? domain_averages(store, application_id, err) : NULL;
+    json_t *certification = domains ? certification_counts(store, application_id, err) : NULL;
+    json_t *list = NULL;
+    if (certification) {
+        list = requirements_latest(store, json_string_value(json_object_get(overview, "department")), err);
+        if (!list && err->kind == ERROR_NOT_FOUND)
+            error_clear(err);
+        else if (!list)
+            json_decref(certification), certification = NULL;
+    }
+    if (!certification) {
+        json_decref(overview);
+        json_decref(categories);
+        json_decref(domains);
+        return NULL;
+    }
+    json_object_set_new(overview, "items", list ? item_counts(list, categories) : json_null());
+    json_object_set_new(overview, "list_version", list ? json_incref(json_object_get(list, "loaded_version"))
+                                                       : json_null());
+    json_object_set_new(overview, "categories", categories);
+    json_object_set_new(overview, "domain_averages", domains);
+    json_object_set_new(overview, "certification", certification);
+    json_decref(list);
+    return overview;
 }
 
 json_t *query_department(struct store *store, const char *department, struct error *err)

@@ -53,6 +53,13 @@ json_t *query_applicants(struct store *store, const struct applicant_filter *fil
 /* [{category, group, count}] in the documented order. */
 json_t *query_categories(struct store *store, sqlite3_int64 application_id, struct error *err);
 
+/* The applicant's overview (擇要檢視): the header with the student, every
+ * category with its count, the domain averages, certification counts
+ * {outcomes_certified, outcomes_uncertified, performances_uncertified},
+ * and the department's newest list's items each with its record count and
+ * "missing" (items null when no list is loaded). */
+json_t *query_overview(struct store *store, sqlite3_int64 application_id, struct error *err);
+
 /* {id, application_no, department, department_name, source, self_made, round,
  *  student, categories:[{category, group, records:[…]}]} — all categories
  * when category is NULL.  Fails when the named category does not exist. */

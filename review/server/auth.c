@@ -88,10 +88,14 @@ static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
     return 0;
 }
 
+/* The one password rule, for the CLI and the workstation alike: at least
+ * AUTH_PASSWORD_MIN characters (not bytes: 八個中文字 count as eight). */
 static int check_password(const char *password, struct error *err)
 {
     size_t length = password ? strlen(password) : 0;
-    if (length < AUTH_PASSWORD_MIN)
+    if (!password || !text_is_utf8(password, length))
+        return error_set(err, ERROR_INVALID, "the password must be UTF-8 text");
+    if (text_characters(password, length) < AUTH_PASSWORD_MIN)
         return error_set(err, ERROR_INVALID, "the password must have at least %d characters", AUTH_PASSWORD_MIN);
     if (length > AUTH_PASSWORD_MAX)
         return error_set(err, ERROR_INVALID, "the password must have at most %d bytes", AUTH_PASSWORD_MAX);
@@ -99,6 +103,22 @@ static int check_password(const char *password, struct error *err)
 }
 
 /* ---- accounts ------------------------------------------------------------ */
+
+/* A reviewer is granted departments the database has: a mistyped code
+ * would grant nothing and say nothing. */
+static int department_known(struct store *store, const char *code, struct error *err)
+{
+    sqlite3_stmt *s = store_statement(store, "SELECT 1 FROM departments WHERE code = ?1", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    int row = store_step(store, s, err);
+    sqlite3_reset(s);
+    if (row == 0)
+        return error_set(err, ERROR_INVALID, "no department %s in the database (ingest its applications first)",
+                         code);
+    return row < 0 ? -1 : 0;
+}
 
 int auth_user_add(struct store *store, const struct auth_account *a, struct error *err)
 {
@@ -124,6 +144,9 @@ int auth_user_add(struct store *store, const struct auth_account *a, struct erro
         if (!auth_valid_code(a->departments[i]))
             return error_set(err, ERROR_INVALID, "'%.64s': a department code is 1 to %d letters or digits",
                              a->departments[i], AUTH_CODE_MAX);
+    for (size_t i = 0; i < a->department_count; i++)
+        if (department_known(store, a->departments[i], err) != 0)
+            return -1;
     if (check_password(a->password, err) != 0)
         return -1;
     char hash[crypto_pwhash_STRBYTES];

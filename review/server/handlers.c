@@ -183,6 +183,23 @@ enum MHD_Result handle_applicant(struct http_call *call)
     return http_reply_recorded(call, show, "view_application", call->params[0], NULL);
 }
 
+enum MHD_Result handle_overview(struct http_call *call)
+{
+    sqlite3_int64 id;
+    enum MHD_Result result;
+    if (!http_application(call, &id, &result))
+        return result;
+    struct error err;
+    json_t *overview = query_overview(call->store, id, &err);
+    if (!overview)
+        return http_reply_internal(call, "overview", &err);
+    if (!blind_if_needed(call, overview, &result)) {
+        json_decref(overview);
+        return result;
+    }
+    return http_reply_recorded(call, overview, "view_overview", call->params[0], NULL);
+}
+
 enum MHD_Result handle_categories(struct http_call *call)
 {
     sqlite3_int64 id;

@@ -17,6 +17,8 @@ enum MHD_Result handle_departments(struct http_call *call);    /* GET /api/depar
 /* applications, as the session may see them */
 enum MHD_Result handle_applicants(struct http_call *call);     /* GET /api/applicants */
 enum MHD_Result handle_applicant(struct http_call *call);      /* GET /api/applicants/{id} */
+/* GET /api/applicants/{id}/overview: 擇要檢視 (counts, averages, missing items) */
+enum MHD_Result handle_overview(struct http_call *call);
 enum MHD_Result handle_categories(struct http_call *call);     /* …/{id}/categories */
 enum MHD_Result handle_category(struct http_call *call);       /* …/{id}/categories/{name} */
 enum MHD_Result handle_distribution(struct http_call *call);   /* GET /api/distributions */

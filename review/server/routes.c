@@ -40,6 +40,7 @@ static const struct route routes[] = {
     {"GET", "/api/departments", handle_departments, 0},
     {"GET", "/api/applicants", handle_applicants, 0},
     {"GET", "/api/applicants/{id}", handle_applicant, 0},
+    {"GET", "/api/applicants/{id}/overview", handle_overview, 0},
     {"GET", "/api/applicants/{id}/categories", handle_categories, 0},
     {"GET", "/api/applicants/{id}/categories/{name}", handle_category, 0},
     {"GET", "/api/applicants/{id}/packet.pdf", handle_packet, 0},
