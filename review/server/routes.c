@@ -33,6 +33,7 @@ static const struct route routes[] = {
     {"GET", "/index.html", handle_static, ROUTE_PUBLIC},
     {"GET", "/app.js", handle_static, ROUTE_PUBLIC},
     {"GET", "/scoring.js", handle_static, ROUTE_PUBLIC},
+    {"GET", "/notes.js", handle_static, ROUTE_PUBLIC},
     {"GET", "/style.css", handle_static, ROUTE_PUBLIC},
     {"POST", "/api/login", handle_login, ROUTE_PUBLIC},
     {"POST", "/api/logout", handle_logout, ROUTE_CSRF},

@@ -81,10 +81,13 @@ async function main() {
     await page.click('#portfolio-table tr[data-id="001012-10000001"]');
     await page.waitForSelector('#applicant-view', { state: 'visible' });
     check('applicant view opens', (await text('#applicant-title')).includes('王小明'));
-    equal('category tree lists every category', 11, await page.locator('#category-tree button').count());
-    equal('first category chosen', '基本資料', await current());
+    equal('category tree lists every category and the overview', 12, await page.locator('#category-tree button[data-category]').count());
+    equal('the overview comes first', '擇要檢視', await current());
+    await page.click('#category-tree button[data-category="基本資料"]');
+    await page.waitForFunction(() => document.querySelector('#category-tree button.current').dataset.category === '基本資料');
     const records = await text('#records');
     check('basic data with the masked national ID', records.includes('A*****6789') && !records.includes('A123456789'), records);
+    await page.click('#category-tree button.fold');
     check('category counts shown', (await text('#category-tree button[data-category="部定必修-數學"] .count')) === '3');
 
     await page.click('#category-tree button[data-category="部定必修-數學"]');

@@ -19,7 +19,14 @@ const state = {
   categories: [],       /* that applicant's categories */
   category: null,
   listKey: null,        /* department|sort|filter the order was loaded for */
+  lists: {},            /* department -> its required-item list (or null) */
+  foldCourses: true,    /* A 修課紀錄's course categories folded in the tree */
+  lastViewed: null,     /* the applicant last opened, marked in the list */
+  listScroll: 0,        /* the list's scroll position when it was left */
+  search: '',
 };
+
+const OVERVIEW = '擇要檢視';
 
 const $ = (id) => document.getElementById(id);
 
@@ -53,12 +60,27 @@ function svg(tag, attributes) {
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
 function show(view) {
+  if (!$('list-view').hidden && view !== 'list-view') state.listScroll = window.scrollY;
   for (const id of ['login-view', 'list-view', 'applicant-view', 'users-view', 'queue-view', 'scoring-view'])
     $(id).hidden = id !== view;
   $('bar').hidden = view === 'login-view';
 }
 
-function status(message) { $('status').textContent = message || ''; }
+/* A message at the top of the page, under the bar, where the reader looks
+ * (and announced); an empty message hides it. */
+function status(message) {
+  $('status').textContent = message || '';
+  $('status').hidden = !message;
+}
+
+/* A route that cannot be shown (a forbidden or mistyped link): nothing of
+ * the previous view stays on screen, only the error and the way back. */
+function showError(message) {
+  show(null);
+  status(message);
+  $('status').appendChild(el('a', { href: '#/d/' + enc(state.department || (state.departments[0] || {}).code || '') }, '　回名單'));
+  window.scrollTo(0, 0);
+}
 
 /* ---- the API ---------------------------------------------------------------- */
 
@@ -141,6 +163,25 @@ async function openUsers() {
     row.dataset.user = u.name;
     body.appendChild(row);
   }
+  await openAudit();
+}
+
+/* The audit log, newest first (200 rows), filtered by account or applicant. */
+async function openAudit() {
+  const query = new URLSearchParams({ limit: '200' });
+  if ($('audit-user').value.trim()) query.set('user', $('audit-user').value.trim());
+  if ($('audit-application').value.trim()) query.set('application', $('audit-application').value.trim());
+  const body = $('audit-table').tBodies[0];
+  clear(body);
+  try {
+    const rows = await api('/api/audit?' + query.toString());
+    for (const r of rows)
+      body.appendChild(el('tr', {}, el('td', {}, humanTime(r.at)), el('td', {}, r.user || ''), el('td', {}, r.action),
+        el('td', {}, r.application || ''), el('td', {}, r.detail || ''), el('td', {}, r.remote || '')));
+    if (!rows.length) body.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, '沒有紀錄。')));
+  } catch (e) {
+    if (e.status !== 401) body.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'error' }, '無法讀取：' + e.message)));
+  }
 }
 
 async function removeUser(name, button) {
@@ -221,7 +262,9 @@ async function route() {
       await openList(code);
     }
   } catch (e) {
-    if (e.status !== 401) status(e.status === 404 ? '找不到：' + e.message : '錯誤：' + e.message);
+    if (e.status === 401) return;
+    if (e.status === 404 || e.status === 403) showError('找不到，或此帳號無權檢視：' + e.message);
+    else showError('錯誤：' + e.message);
   }
 }
 
@@ -250,6 +293,31 @@ async function loadList() {
   return { list, portfolio, selfMade };
 }
 
+/* A list row: focusable, opened by click, Enter or Space; the applicant
+ * last opened is marked. */
+function listRow(a, ...cells) {
+  const row = el('tr', { 'data-id': a.id, tabindex: 0, class: a.id === state.lastViewed ? 'last-viewed' : null,
+    'aria-label': a.application_no + ' ' + a.name + (a.id === state.lastViewed ? '（上次檢視）' : ''),
+    onclick: () => go('#/a/' + enc(a.id)) }, ...cells);
+  row.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); go('#/a/' + enc(a.id)); }
+  });
+  return row;
+}
+
+/* Search by name (or pseudonym) or exam number: rows that do not match hide. */
+function applySearch() {
+  const needle = state.search.trim().toLowerCase();
+  let shown = 0;
+  for (const row of document.querySelectorAll('#list-view tbody tr')) {
+    const a = (state.list || []).find((x) => x.id === row.dataset.id);
+    const match = !needle || (a && (a.application_no.includes(needle) || (a.name || '').toLowerCase().includes(needle)));
+    row.hidden = !match;
+    shown += match ? 1 : 0;
+  }
+  $('search-count').textContent = needle ? '符合 ' + shown + ' 位' : '';
+}
+
 async function openList(code) {
   setDepartment(code);
   const { list, portfolio, selfMade } = await loadList();
@@ -257,26 +325,38 @@ async function openList(code) {
   const body = $('portfolio-table').tBodies[0];
   clear(body);
   for (const a of portfolio) {
-    body.appendChild(el('tr', { 'data-id': a.id, onclick: () => go('#/a/' + enc(a.id)) },
-      el('td', {}, a.application_no), el('td', {}, a.name), el('td', {}, a.school),
+    body.appendChild(listRow(a,
+      el('td', {}, a.application_no), el('td', {}, a.name), el('td', { hidden: !!a.blind }, a.school),
       el('td', { class: 'number' }, a.average === null ? '—' : a.average.toFixed(2)),
       el('td', { class: 'number' }, count(a, '修課紀錄')), el('td', { class: 'number' }, count(a, '課程學習成果')),
       el('td', { class: 'number' }, count(a, '多元表現')), el('td', { class: 'number' }, a.certified_outcomes)));
   }
+  const blind = list.some((a) => a.blind);
+  document.querySelector('#portfolio-table th:nth-child(3)').hidden = blind;
+  document.querySelector('#self-made-table th:nth-child(3)').hidden = blind;
   const selfBody = $('self-made-table').tBodies[0];
   clear(selfBody);
   for (const a of selfMade) {
-    selfBody.appendChild(el('tr', { 'data-id': a.id, onclick: () => go('#/a/' + enc(a.id)) },
+    selfBody.appendChild(listRow(a,
       el('td', {}, a.application_no, el('span', { class: 'badge self-made' }, '自行上傳PDF')),
-      el('td', {}, a.name), el('td', {}, a.school),
+      el('td', {}, a.name), el('td', { hidden: blind }, a.school),
       el('td', {}, Object.entries(a.counts || {}).map(([g, n]) => g + ' ' + n).join('、'))));
   }
   $('self-made-section').hidden = selfMade.length === 0;
-  for (const th of document.querySelectorAll('th[data-sort]'))
+  for (const th of document.querySelectorAll('th[data-sort]')) {
     th.classList.toggle('sorted', th.dataset.sort === state.sort);
+    th.setAttribute('aria-sort', th.dataset.sort === state.sort ? (state.sort === 'average' ? 'descending' : 'ascending') : 'none');
+  }
   $('category-filter').value = state.categoryFilter;
-  $('list-count').textContent = list.length + ' 位（學習歷程檔案 ' + portfolio.length + '、自行上傳PDF ' + selfMade.length + '）';
+  $('list-count').textContent = list.length + ' 位（學習歷程檔案 ' + portfolio.length + '、自行上傳PDF ' + selfMade.length + '）' +
+    (blind ? '　盲審：以審查代號顯示' : '');
+  $('search').value = state.search;
   show('list-view');
+  applySearch();
+  /* Back from an applicant: where the reader was, on the row they left. */
+  window.scrollTo(0, state.listScroll);
+  const last = state.lastViewed && document.querySelector(`#list-view tr[data-id="${CSS.escape(state.lastViewed)}"]`);
+  if (last) last.focus({ preventScroll: true });
 }
 
 function fillCategoryNames() {
@@ -291,32 +371,49 @@ function fillCategoryNames() {
 
 /* ---- the applicant view ---------------------------------------------------------------- */
 
+/* The department's newest required-item list (null when none is loaded). */
+async function departmentList(department) {
+  if (!(department in state.lists)) {
+    try { state.lists[department] = await api('/api/requirements/' + enc(department)); }
+    catch (e) { if (e.status === 404) state.lists[department] = null; else throw e; }
+  }
+  return state.lists[department];
+}
+
 async function openApplicant(id, category) {
   const department = id.split('-')[0];
   if (department !== state.department) setDepartment(department);
   if (state.listKey !== [state.department, state.sort, state.categoryFilter].join('|')) await loadList();
-  if (state.applicant !== id) {
-    state.categories = await api(applicantPath(id) + '/categories');
-    state.applicant = id;
-    fillCategoryNames();
-  }
+  const [list, categories] = await Promise.all([departmentList(department),
+    state.applicant === id ? state.categories : api(applicantPath(id) + '/categories')]);
+  state.categories = categories;
+  if (state.applicant !== id) closeViewer();
+  state.applicant = id;
+  state.lastViewed = id;
+  fillCategoryNames();
   const names = state.categories.map((c) => c.category);
-  state.category = category && names.includes(category) ? category : names[0];
-  const data = await api(applicantPath(id) + '/categories/' + enc(state.category));
+  state.category = category && names.includes(category) ? category : OVERVIEW;
+  const course = state.categories.find((c) => c.category === state.category && c.group === '修課紀錄');
+  if (course) state.foldCourses = false;
+  const treeHadFocus = $('category-tree').contains(document.activeElement);
+  const data = state.category === OVERVIEW
+    ? await api(applicantPath(id) + '/overview')
+    : await api(applicantPath(id) + '/categories/' + enc(state.category));
   renderHeader(data);
-  renderTree();
-  renderRecords(data);
-  closeViewer();
+  renderTree(list, treeHadFocus);
+  if (state.category === OVERVIEW) { renderOverview(data); showNotes(id, null, []); } else renderRecords(data);
   show('applicant-view');
+  status('');
   await openScorePanel(id);
 }
 
 function renderHeader(data) {
   const student = data.student || {};
-  $('applicant-title').textContent = data.id + '　' + (student.name || '') + '　' + (student.school_name || '');
+  $('applicant-title').textContent = data.id + '　' + (student.name || '') + (student.school_name ? '　' + student.school_name : '');
   const badges = $('applicant-badges');
   clear(badges);
   append(badges, [el('span', { class: 'muted' }, data.department + ' ' + (data.department_name || ''))]);
+  if (data.blind) append(badges, [el('span', { class: 'badge blind' }, '盲審')]);
   if (data.average !== null && data.average !== undefined)
     append(badges, [el('span', { class: 'muted' }, '　學業平均 ' + data.average.toFixed(2))]);
   if (data.self_made)
@@ -327,21 +424,103 @@ function renderHeader(data) {
   $('next-applicant').disabled = index < 0 || index >= state.order.length - 1;
 }
 
-function renderTree() {
+function categoryButton(name, count, extra) {
+  const current = name === state.category;
+  return el('button', Object.assign({
+    type: 'button', class: current ? 'current' : null, 'data-category': name, 'aria-current': current ? 'page' : null,
+    onclick: () => go('#/a/' + enc(state.applicant) + '/' + enc(name)),
+  }, extra || {}), el('span', {}, name), count === null ? null : el('span', { class: 'count' }, count));
+}
+
+/* The tree in the order of the department's list: 擇要檢視, 基本資料, then
+ * each listed item (A's course categories folded under one toggle), then
+ * what the list does not ask for.  Without a list, the export's order. */
+function renderTree(list, keepFocus) {
   const tree = $('category-tree');
   clear(tree);
-  let group = null;
-  for (const c of state.categories) {
-    if (c.group !== group) {
-      group = c.group;
-      tree.appendChild(el('h3', {}, group));
+  tree.appendChild(categoryButton(OVERVIEW, null, { class: state.category === OVERVIEW ? 'current overview' : 'overview' }));
+  const placed = new Set();
+  const courses = state.categories.filter((c) => c.group === '修課紀錄');
+  const add = (c) => { placed.add(c.category); tree.appendChild(categoryButton(c.category, c.count)); };
+  const addCourses = () => {
+    const total = courses.reduce((n, c) => n + c.count, 0);
+    const toggle = el('button', { type: 'button', class: 'fold', 'aria-expanded': String(!state.foldCourses),
+      'aria-controls': 'course-categories' }, el('span', {}, (state.foldCourses ? '▸ ' : '▾ ') + 'A 修課紀錄'),
+      el('span', { class: 'count' }, total));
+    toggle.addEventListener('click', () => { state.foldCourses = !state.foldCourses; renderTree(list, true); toggle.focus(); });
+    tree.appendChild(toggle);
+    const group = el('div', { id: 'course-categories', hidden: state.foldCourses });
+    for (const c of courses) { placed.add(c.category); group.appendChild(categoryButton(c.category, c.count, { class: c.category === state.category ? 'current nested' : 'nested' })); }
+    tree.appendChild(group);
+  };
+  tree.appendChild(el('h3', {}, '基本資料'));
+  state.categories.filter((c) => c.group === '基本資料').forEach(add);
+  const items = list && Array.isArray(list.items) ? list.items.map((i) => i.code) : null;
+  if (items) {
+    tree.appendChild(el('h3', {}, '參採項目（依學系順序）'));
+    for (const code of items) {
+      if (code === 'A') { if (courses.length) addCourses(); continue; }
+      state.categories.filter((c) => c.group !== '修課紀錄' && c.item === code).forEach(add);
     }
-    const button = el('button', {
-      type: 'button', class: c.category === state.category ? 'current' : null, 'data-category': c.category,
-      onclick: () => go('#/a/' + enc(state.applicant) + '/' + enc(c.category)),
-    }, el('span', {}, c.category), el('span', { class: 'count' }, c.count));
-    tree.appendChild(button);
+    const rest = state.categories.filter((c) => !placed.has(c.category) && c.group !== '修課紀錄');
+    if (rest.length || (courses.length && !items.includes('A'))) tree.appendChild(el('h3', {}, '未列入參採項目'));
+    if (courses.length && !items.includes('A')) addCourses();
+    rest.forEach(add);
+  } else {
+    if (courses.length) addCourses();
+    let group = null;
+    for (const c of state.categories.filter((x) => !placed.has(x.category))) {
+      if (c.group !== group) { group = c.group; tree.appendChild(el('h3', {}, group)); }
+      add(c);
+    }
   }
+  const current = tree.querySelector('button.current');
+  if (current) {
+    current.scrollIntoView({ block: 'nearest' });
+    if (keepFocus) current.focus({ preventScroll: true });
+  }
+}
+
+/* 擇要檢視: what the reader should know before reading. */
+function renderOverview(data) {
+  const records = $('records');
+  clear(records);
+  records.appendChild(el('h3', {}, OVERVIEW));
+  if (data.self_made)
+    records.appendChild(el('p', { class: 'warning' }, '自行上傳PDF申請：無教師認證、無時點歷程紀錄，不與學習歷程檔案申請者排序比較。'));
+  if (Array.isArray(data.items)) {
+    const missing = data.items.filter((i) => i.missing);
+    records.appendChild(el('p', { class: missing.length ? 'error' : 'muted' }, missing.length
+      ? '缺少參採項目：' + missing.map((i) => i.code + ' ' + i.name).join('、') : '學系參採項目皆有資料。'));
+    const table = el('table', { class: 'overview-items' }, el('thead', {}, el('tr', {},
+      el('th', { scope: 'col' }, '參採項目'), el('th', { scope: 'col' }, '權重'), el('th', { scope: 'col' }, '筆數'))));
+    const body = el('tbody');
+    for (const item of data.items) {
+      const link = item.code === 'A' ? null : state.categories.find((c) => c.item === item.code && c.group !== '修課紀錄');
+      body.appendChild(el('tr', { class: item.missing ? 'missing' : null, 'data-item': item.code },
+        el('td', {}, link ? el('a', { href: '#/a/' + enc(data.id) + '/' + enc(link.category) }, item.code + ' ' + item.name)
+          : item.code + ' ' + item.name),
+        el('td', { class: 'number' }, item.weight + '%'),
+        el('td', { class: 'number' }, item.missing ? el('strong', {}, '0（缺）') : item.count)));
+    }
+    table.appendChild(body);
+    records.appendChild(table);
+  } else {
+    records.appendChild(el('p', { class: 'muted' }, '本學系尚未載入參採項目。'));
+  }
+  const averages = el('dl', { class: 'fields averages' });
+  append(averages, [el('dt', {}, '學業平均'), el('dd', {}, typeof data.average === 'number' ? data.average.toFixed(2) : '—')]);
+  for (const d of data.domain_averages || [])
+    append(averages, [el('dt', {}, d.name + '領域'), el('dd', {}, typeof d.average === 'number' ? d.average.toFixed(2) : '—')]);
+  records.appendChild(el('h4', {}, '各領域學期成績加權平均'));
+  records.appendChild(averages);
+  const c = data.certification || {};
+  records.appendChild(el('h4', {}, '認證'));
+  records.appendChild(fields([
+    ['課程學習成果（教師認證）', c.outcomes_certified], ['課程學習成果（未認證）', c.outcomes_uncertified],
+    ['多元表現（學生登錄，無教師認證）', c.performances_uncertified]]));
+  const zero = state.categories.filter((x) => x.count === 0);
+  if (zero.length) records.appendChild(el('p', { class: 'muted' }, '沒有紀錄的類別：' + zero.map((x) => x.category).join('、')));
 }
 
 function renderRecords(data) {
@@ -352,13 +531,43 @@ function renderRecords(data) {
   records.appendChild(el('h3', {}, category.category));
   if (!category.records.length) records.appendChild(el('p', { class: 'muted' }, '（沒有紀錄）'));
   for (const record of category.records) records.appendChild(renderRecord(record, data));
+  showNotes(data.id, category.category, category.records);
+}
+
+/* Human words for the export's codes (docs/export-format.md). */
+const WORDS = {
+  gender: { M: '男', F: '女' },
+  cadreLevel: { 1: '校級', 2: '班級', 3: '社團' },
+  kind: { cadre: '幹部經歷', competition: '競賽', certificate: '檢定證照', service: '服務學習',
+    flexible_learning: '彈性學習', group_activity: '團體活動', workplace: '職場學習', work: '作品',
+    advanced_course: '大學及技專校院先修課程', other: '其他' },
+  recordType: { regular: null, makeup: '補修', retake: '重修', reread: '重讀', transfer: '轉學轉科抵免' },
+  type: { outcome: '課程學習成果', performance: '多元表現', statement: '學習歷程自述', upload: '自行上傳PDF' },
+};
+const word = (table, code) => (code in WORDS[table] ? WORDS[table][code] : code);
+
+/* 2025-12-15T13:28:00+08:00 → 2025-12-15 13:28 (the time as exported, Taiwan). */
+function humanTime(text) {
+  const m = typeof text === 'string' && text.match(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/);
+  return m ? m[1] + ' ' + m[2] : text;
+}
+
+/* Links as links, opened apart from the workstation; only http(s). */
+function linkList(links) {
+  const box = el('span', { class: 'links' });
+  for (const url of links) {
+    if (/^https?:\/\//i.test(url)) box.appendChild(el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url));
+    else box.appendChild(el('span', {}, url));
+    box.appendChild(document.createTextNode(' '));
+  }
+  return box;
 }
 
 function fields(pairs) {
   const list = el('dl', { class: 'fields' });
   for (const [label, value] of pairs) {
     if (value === null || value === undefined || value === '') continue;
-    append(list, [el('dt', {}, label), el('dd', {}, String(value))]);
+    append(list, [el('dt', {}, label), el('dd', {}, value instanceof Node ? value : String(value))]);
   }
   return list;
 }
@@ -367,12 +576,14 @@ function renderRecord(r, data) {
   switch (r.type) {
   case 'student':
     return el('div', { class: 'record' }, fields([
-      ['姓名', r.name], ['身分證號', r.national_id], ['性別', r.gender], ['出生日期', r.birth_date],
-      ['學校', r.school_code + ' ' + r.school_name], ['學程', r.program], ['班級座號', r.class_name + ' 班 ' + r.seat_no + ' 號'],
-      ['入學／畢業', r.entry_year + '／' + r.graduation_year], ['學籍狀態', r.status]]));
+      [data.blind ? '審查代號' : '姓名', r.name], ['身分證號', r.national_id], ['性別', r.gender && word('gender', r.gender)],
+      ['出生日期', r.birth_date], ['學校', r.school_name ? r.school_code + ' ' + r.school_name : null], ['學程', r.program],
+      ['班級座號', r.class_name ? r.class_name + ' 班 ' + r.seat_no + ' 號' : null],
+      ['入學／畢業', r.entry_year + '／' + r.graduation_year + ' 學年度'], ['學籍狀態', r.status],
+      ['盲審', data.blind ? '已隱去姓名、身分證號、學校、性別與出生日期' : null]]));
   case 'cadre':
     return el('div', { class: 'record' }, el('span', { class: 'title' }, '幹部　' + r.unit + '　' + r.title),
-      el('span', { class: 'muted' }, '　' + r.start + ' ～ ' + r.end + '　層級 ' + r.level));
+      el('span', { class: 'muted' }, '　' + r.start + ' ～ ' + r.end + '　' + word('cadreLevel', r.level)));
   case 'course':
     return renderCourse(r, data);
   default:
@@ -381,6 +592,10 @@ function renderRecord(r, data) {
 }
 
 function term(r) { return r.year + '-' + r.semester; }
+
+/* The key a note on one record carries: an item's id, or a course as
+ * code/year-semester. */
+function recordKey(r) { return r.type === 'course' ? r.code + '/' + term(r) : r.id || null; }
 
 /* The course's standing in the department's pool (the same subject, grade
  * and semester): a PR, larger is better, or "n過少" for a pool too small. */
@@ -396,6 +611,7 @@ function renderCourse(r, data) {
     el('span', {}, r.credits + ' 學分'),
     el('span', { class: 'score' }, r.score === null ? (r.in_progress ? '修課中' : '—') : '分數 ' + r.score),
     r.makeup_score !== null ? el('span', {}, '補考 ' + r.makeup_score) : null,
+    word('recordType', r.record_type) ? el('span', { class: 'badge' }, word('recordType', r.record_type)) : null,
     r.passed === false ? el('span', { class: 'error' }, '未通過') : null,
     r.cohort_rank_pct !== null ? el('span', {}, '校排前 ' + r.cohort_rank_pct + '%（' + r.cohort_rank + '/' + r.cohort_size + '，小者佳）') : null,
     poolText(r) ? el('span', {}, poolText(r)) : null,
@@ -405,7 +621,7 @@ function renderCourse(r, data) {
   const poolButton = el('button', { type: 'button', class: 'pool-toggle' }, '全系分布');
   planButton.addEventListener('click', () => toggle(extra, 'plan', () => coursePlan(r)));
   poolButton.addEventListener('click', () => toggle(extra, 'pool', () => poolChart(r, data)));
-  return el('div', { class: 'record course', 'data-code': r.code },
+  return el('div', { class: 'record course', 'data-code': r.code, 'data-record': recordKey(r) },
     el('div', {}, facts, el('div', { class: 'files' }, planButton, poolButton)),
     courseChart(r), extra);
 }
@@ -428,7 +644,8 @@ function coursePlan(r) {
   return el('div', { class: 'plan' }, fields([
     ['課程代碼', r.code], ['英文名稱', k.name_en], ['授課教師來源', (k.teacher_source || []).join('、')],
     ['必修', k.required === true ? '是' : k.required === false ? '否' : null], ['領域', k.domain],
-    ['跨領域', k.cross_domain], ['來源', k.origin], ['核心素養', (k.competencies || []).join('、')],
+    ['跨領域', k.cross_domain], ['來源', k.origin],
+    ['核心素養', (k.competencies || []).map((code, i) => code + ((k.competency_names || [])[i] ? ' ' + k.competency_names[i] : '')).join('、')],
     ['課程大綱', k.syllabus]]));
 }
 
@@ -437,7 +654,7 @@ function coursePlan(r) {
  * department pool's percentile rank as a dot on a 0–100 track. */
 function courseChart(r) {
   const width = 190, height = 62, plot = 36;
-  const chart = svg('svg', { class: 'chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  const chart = svg('svg', { class: 'chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', focusable: 'false' });
   const counts = Array.isArray(r.cohort_histogram) ? r.cohort_histogram : null;
   const label = [];
   if (counts && counts.length === 10) {
@@ -466,6 +683,7 @@ function courseChart(r) {
   const title = svg('title', {});
   title.textContent = label.join('；') || '無資料';
   chart.insertBefore(title, chart.firstChild);
+  chart.setAttribute('aria-label', title.textContent);
   return chart;
 }
 
@@ -489,6 +707,7 @@ async function poolChart(r, data) {
     chart.appendChild(tick);
   });
   chart.appendChild(svg('line', { class: 'axis', x1: 8, y1: plot + 0.5, x2: 350, y2: plot + 0.5 }));
+  chart.setAttribute('aria-label', '本系分布（每 10 分一組）：' + d.histogram.join(','));
   const summary = d.n < d.min_pool ? `n=${d.n}（n過少，不計百分等級）`
     : `n=${d.n}　平均 ${d.mean}　標準差 ${d.sd}　中位數 ${d.median}　Q1 ${d.q1}　Q3 ${d.q3}`;
   return el('div', {}, el('div', { class: 'muted' },
@@ -501,16 +720,18 @@ function renderItem(r) {
   if (r.certified === false) badges.push(el('span', { class: 'badge uncertified' }, '未認證'));
   const details = fields([
     ['課程', r.course_name ? term(r) + ' ' + r.course_name : null],
-    ['類型', r.kind], ['主辦單位', r.organizer],
+    ['類型', r.kind ? word('kind', r.kind) : null], ['主辦單位', r.organizer],
     ['期間', r.start ? r.start + ' ～ ' + (r.end || '') : null], ['時數', r.hours], ['層級', r.level], ['獎項', r.award],
-    ['認證時間', r.certified_at], ['上傳時間', r.uploaded_at],
-    ['連結', Array.isArray(r.links) && r.links.length ? r.links.join('  ') : null]]);
+    ['認證時間', humanTime(r.certified_at)], ['上傳時間', humanTime(r.uploaded_at)],
+    ['連結', Array.isArray(r.links) && r.links.length ? linkList(r.links) : null]]);
   const files = el('div', { class: 'files' });
   for (const f of r.files || [])
-    files.appendChild(el('button', { type: 'button', class: 'file', onclick: () => openViewer(f) },
-      '📎 ' + f.name + '（' + Math.ceil(f.size / 1024) + ' KB）'));
-  return el('div', { class: 'record item' },
-    el('div', {}, el('span', { class: 'title' }, r.title || ''), badges),
+    files.appendChild(el('button', { type: 'button', class: 'file',
+      onclick: (event) => { state.viewerOpener = event.currentTarget; openViewer(f); } },
+      f.name + '（' + Math.ceil(f.size / 1024) + ' KB）'));
+  return el('div', { class: 'record item', 'data-record': r.id || null },
+    el('div', {}, el('span', { class: 'title' }, r.title || ''), badges,
+      r.type && WORDS.type[r.type] ? el('span', { class: 'muted record-type' }, '　' + WORDS.type[r.type]) : null),
     details,
     r.summary ? el('p', { class: 'text' }, r.summary) : null,
     r.text ? el('p', { class: 'text' }, r.text) : null,
@@ -531,17 +752,23 @@ function openViewer(file) {
   else if (type.startsWith('video/')) body.appendChild(el('video', { src: url, controls: true }));
   else body.appendChild(el('iframe', { src: url, title: file.name }));
   $('viewer').hidden = false;
+  document.querySelector('#applicant-view .split').classList.add('viewing');
+  $('viewer-close').focus();
 }
 
 function closeViewer() {
+  const wasOpen = !$('viewer').hidden;
   $('viewer').hidden = true;
   clear($('viewer-body'));
+  document.querySelector('#applicant-view .split').classList.remove('viewing');
+  if (wasOpen && state.viewerOpener && document.body.contains(state.viewerOpener)) state.viewerOpener.focus();
 }
 
 /* ---- keyboard --------------------------------------------------------------------------- */
 
 function stepCategory(delta) {
-  const names = state.categories.map((c) => c.category);
+  const names = [OVERVIEW, ...[...document.querySelectorAll('#category-tree button[data-category]')]
+    .map((b) => b.dataset.category).filter((name) => name !== OVERVIEW)];
   const next = names.indexOf(state.category) + delta;
   if (next >= 0 && next < names.length) go('#/a/' + enc(state.applicant) + '/' + enc(names[next]));
 }
@@ -557,8 +784,9 @@ function onKey(event) {
   if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
   if ($('applicant-view').hidden) return;
   const actions = {
-    j: () => stepCategory(1), ArrowDown: () => stepCategory(1),
-    k: () => stepCategory(-1), ArrowUp: () => stepCategory(-1),
+    /* Arrow keys are left to scroll the page. */
+    j: () => stepCategory(1),
+    k: () => stepCategory(-1),
     n: () => stepApplicant(1), ']': () => stepApplicant(1),
     p: () => stepApplicant(-1), '[': () => stepApplicant(-1),
     Escape: () => ($('viewer').hidden ? go('#/d/' + enc(state.department)) : closeViewer()),
@@ -602,6 +830,8 @@ document.addEventListener('DOMContentLoaded', async () => {
     th.addEventListener('keydown', (e) => { if (e.key === 'Enter') sortBy(th.dataset.sort); });
   }
   $('back').addEventListener('click', () => go('#/d/' + enc(state.department)));
+  $('search').addEventListener('input', () => { state.search = $('search').value; applySearch(); });
+  $('audit-apply').addEventListener('click', openAudit);
   $('previous-applicant').addEventListener('click', () => stepApplicant(-1));
   $('next-applicant').addEventListener('click', () => stepApplicant(1));
   $('viewer-close').addEventListener('click', closeViewer);
