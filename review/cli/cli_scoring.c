@@ -183,7 +183,10 @@ int cli_plan(int argc, char **argv)
             return EXIT_FAILED;
         }
         const char *user = o.as ? o.as : COMMAND_LINE;
-        const char *department = json_string_value(json_object_get(json, "department"));
+        /* A copy: the plan's JSON is released before the department is printed. */
+        char department[8];
+        snprintf(department, sizeof department, "%s",
+                 json_string_value(json_object_get(json, "department")));
         rc = store_begin(store, &err);
         rc = audited(store, user, "plan_set", NULL, department,
                      rc == 0 ? plan_store(store, json, user, &err) : -1, &err);

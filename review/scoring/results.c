@@ -195,15 +195,22 @@ static void normalize(GArray *rows, GHashTable *reviewers, double *overall_mean,
     }
 }
 
-/* The mean of the two closest of n values (the earlier pair on a tie). */
-static double closest_two(const double *values, int n)
+/* The mean of n totals given in whole cents (sum ≥ 0), two decimals, half
+ * up, exactly: in doubles, 51.115 is 51.11499… and would round down. */
+static double mean_of_cents(long long sum, int n)
+{
+    return (double)((2 * sum + n) / (2 * (long long)n)) / 100.0;
+}
+
+/* The mean of the two closest of n totals in cents (the earlier pair on a tie). */
+static double closest_two(const long long *cents, int n)
 {
     int a = 0, b = 1;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
-            if (fabs(values[i] - values[j]) < fabs(values[a] - values[b]) - 1e-9)
+            if (llabs(cents[i] - cents[j]) < llabs(cents[a] - cents[b]))
                 a = i, b = j;
-    return (values[a] + values[b]) / 2;
+    return mean_of_cents(cents[a] + cents[b], 2);
 }
 
 static void settle(struct row *row, const struct review_plan *plan)
@@ -238,24 +245,26 @@ static void settle(struct row *row, const struct review_plan *plan)
     }
     if (!row->complete || row->pending)
         return;
-    double totals[16], normalized[16];
+    long long cents[16];          /* totals have two decimals: whole cents */
+    double normalized[16];
     int n = 0;
     for (guint k = 0; k < readings->len && n < 16; k++) {
         struct reading *r = &g_array_index(readings, struct reading, k);
         if (r->submitted && r->has_total) {
-            totals[n] = r->total;
+            cents[n] = llround(r->total * 100.0);
             normalized[n++] = r->normalized;
         }
     }
-    double sum = 0, sum_normalized = 0;
+    long long sum = 0;
+    double sum_normalized = 0;
     for (int i = 0; i < n; i++) {
-        sum += totals[i];
+        sum += cents[i];
         sum_normalized += normalized[i];
     }
-    row->mean = round2(sum / n);
+    row->mean = mean_of_cents(sum, n);
     row->mean_normalized = round2(sum_normalized / n);
     row->final = plan->rule == PLAN_NORMALIZED ? row->mean_normalized
-               : plan->rule == PLAN_CLOSEST_TWO && n >= 3 ? round2(closest_two(totals, n))
+               : plan->rule == PLAN_CLOSEST_TWO && n >= 3 ? closest_two(cents, n)
                : row->mean;
     row->has_final = true;
 }
@@ -274,7 +283,8 @@ static void rank_rows(GArray *rows)
     for (guint i = 0; i < rows->len; i++)
         if (g_array_index(rows, struct row, i).has_final)
             g_ptr_array_add(finals, &g_array_index(rows, struct row, i));
-    qsort(finals->pdata, finals->len, sizeof(void *), compare_finals);
+    if (finals->len > 1)          /* pdata is NULL while empty: qsort must not see it */
+        qsort(finals->pdata, finals->len, sizeof(void *), compare_finals);
     for (guint i = 0; i < finals->len; i++) {
         struct row *row = finals->pdata[i];
         struct row *before = i ? finals->pdata[i - 1] : NULL;

@@ -123,7 +123,10 @@ static int check_items(const json_t *items, const json_t *list, const struct rev
     struct checker checker = {"score sheet", &problems, 0};
     struct checker *c = &checker;
     const json_t *listed = json_object_get(list, "items");
-    double sum = 0;
+    /* Σ (10 × weight) × score, exact: weights have at most one decimal
+     * (schema/requirements.md), so the sum in doubles of 10.1 × 5 … would
+     * round half-cent totals down now and then. */
+    long long tenths = 0;
     bool all = true;
     if (!json_is_object(items))
         checker_report(c, "$", "the items are an object {code: {level, score, comment}}");
@@ -171,7 +174,8 @@ static int check_items(const json_t *items, const json_t *list, const struct rev
                            category_rubric_levels[l], plan->low[l], plan->high[l]);
             all = false;
         } else {
-            sum += json_number_value(json_object_get(item, "weight")) * (double)json_integer_value(score);
+            tenths += llround(json_number_value(json_object_get(item, "weight")) * 10.0) *
+                      json_integer_value(score);
         }
     }
     int rc = 0;
@@ -179,7 +183,7 @@ static int check_items(const json_t *items, const json_t *list, const struct rev
         rc = error_set(err, ERROR_INVALID, "%s: %s", problems.items[0].path, problems.items[0].rule);
     problems_free(&problems);
     *all_scored = all;
-    *total = round(sum) / 100.0;   /* Σ weight × score / 100, two decimals */
+    *total = (double)((tenths + 5) / 10) / 100.0;   /* Σ weight × score / 100, two decimals, half up */
     return rc;
 }
 
