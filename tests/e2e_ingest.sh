@@ -68,10 +68,12 @@ check_line() {
 summary() { tail -n 1 "$ERR"; }
 
 # The database content with packages.source_path and packages.ingested_at
-# left out: every other table dumped, plus the rest of packages.
+# left out (and blind_secret, random per database by design): every other
+# table dumped, plus the rest of packages.
 dump_neutral() {
     dump_tables=$(sql "$1" "SELECT name FROM sqlite_master WHERE type = 'table'
-                            AND name NOT LIKE 'sqlite_%' AND name <> 'packages' ORDER BY name" | tr '\n' ' ')
+                            AND name NOT LIKE 'sqlite_%' AND name NOT IN ('packages', 'blind_secret')
+                            ORDER BY name" | tr '\n' ' ')
     sqlite3 -batch "$1" ".dump $dump_tables"
     sql "$1" "SELECT manifest_sha256, round, exported_at, university_code, university_name
               FROM packages ORDER BY id"

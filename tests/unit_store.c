@@ -249,6 +249,10 @@ static void test_login_limit_under_concurrency(void)
         return;
     struct error err = {0};
     CHECK(auth_init(&err) == 0, "libsodium");
+    /* A reviewer is granted a department the database has. */
+    CHECK(store_exec(store, "INSERT INTO departments (code, name, university_code, university_name, round)"
+                            " VALUES ('001012', '中國文學系', '001', '國立臺灣大學', '115')", &err) == 0,
+          "department row (%s)", err.message);
     const char *departments[] = {"001012"};
     struct auth_account account = {.name = "target", .role = AUTH_REVIEWER,
                                    .departments = departments, .department_count = 1,
