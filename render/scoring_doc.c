@@ -89,10 +89,10 @@ static void one_sheet(struct layout_doc *doc, const json_t *input, const json_t 
     };
     const char *no = text_of(sheet, "application_no");
     char heading[512], destination[32], text[5][256];
-    bool blind = json_is_true(json_object_get(input, "blind"));
+    /* Under blind review the names are pseudonyms (scores_sheets_content). */
     const char *name = text_of(json_object_get(input, "names"), no);
     snprintf(heading, sizeof heading, "%d. %s%s%s", number, text_of(sheet, "application"),
-             blind || !name[0] ? "" : "　", blind ? "" : name);
+             name[0] ? "　" : "", name);
     snprintf(destination, sizeof destination, "sheet-%s", no);
     layout_space(doc, 10);
     layout_destination(doc, destination);

@@ -4,6 +4,7 @@
 #include "core/checker.h"
 #include "core/text.h"
 #include "core/timestamp.h"
+#include "query/blind.h"
 #include "query/query.h"
 #include "query/requirements.h"
 #include "scoring/assign.h"
@@ -252,7 +253,8 @@ static char *state_text(const char *status, const json_t *items, double total, b
 {
     json_t *state = json_pack("{s:s, s:O, s:o}", "status", status, "items", items,
                               "total", totalled ? json_real(total) : json_null());
-    char *text = json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS);
+    /* 15 significant digits: 84.6, not 84.599999999999994. */
+    char *text = json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     json_decref(state);
     return text;
 }
@@ -286,13 +288,17 @@ static int add_history(struct store *store, const char *department, const char *
 static int after_submit(struct store *store, const char *department, const char *no,
                         const struct review_plan *plan, const char *user, struct error *err)
 {
+    /* The flag is computed only when it could assign a reader: it reads the
+     * department's readings, inside the write transaction. */
+    if (!plan->automatic_third_reader)
+        return 0;
     json_t *row = results_application(store, department, no, err);
     if (!row)
         return -1;
     bool needs_reader = json_is_true(json_object_get(row, "pending")) &&
                         (int)json_array_size(json_object_get(row, "readers")) <= plan->readers;
     json_decref(row);
-    if (!needs_reader || !plan->automatic_third_reader)
+    if (!needs_reader)
         return 0;
     char chosen[65];
     if (assign_next_reader(store, department, no, user, chosen, err) == 0)
@@ -563,9 +569,23 @@ json_t *scores_sheets_content(struct store *store, const char *department, const
         json_object_set(names, json_string_value(json_object_get(row, "application_no")),
                         json_object_get(row, "name"));
     json_decref(results);
-    /* Blind review: a reviewer's own 評分表 names no applicant either. */
-    if (plan.blind)
-        json_object_clear(names);
+    /* Blind review: a reviewer's own 評分表 names applicants by their
+     * pseudonyms, as the workstation shows them. */
+    if (plan.blind) {
+        struct blind_names *pseudonyms = blind_names_load(store, department, err);
+        if (!pseudonyms) {
+            json_decref(header);
+            json_decref(sheets);
+            json_decref(names);
+            return NULL;
+        }
+        const char *no;
+        json_t *value;
+        void *next;
+        json_object_foreach_safe(names, next, no, value)
+            json_object_set_new(names, no, json_string(blind_pseudonym(pseudonyms, no)));
+        blind_names_free(pseudonyms);
+    }
     return json_pack("{s:s, s:o, s:s, s:b, s:o, s:o}", "document", "scoresheet-1",
                      "department", header, "reviewer", reviewer, "blind", plan.blind,
                      "names", names, "sheets", sheets);
