@@ -25,7 +25,13 @@ fi
 PAYLOAD="陳'); DROP TABLE users; --<img src=x onerror=alert(2)>"
 cp -R tests/fixtures/browse "$TMP/package"
 app3="$TMP/package/applications/001012-10000003.json"
-jq --arg n "$PAYLOAD" '.student.name = $n' tests/fixtures/browse/applications/001012-10000003.json >"$app3"
+# ... and a competition with links, to be shown as links
+jq --arg n "$PAYLOAD" '.student.name = $n | .performances = [{"id": "MP1", "item": "J", "kind": "competition",
+    "year": 112, "semester": 2, "title": "全國語文競賽", "organizer": "教育部", "start": "2024-03-01",
+    "end": "2024-03-02", "hours": null, "level": "全國", "award": "第一名", "summary": "參加全國語文競賽作文組。",
+    "uploaded_at": "2024-03-10T20:00:00+08:00", "files": [],
+    "links": ["https://example.org/award", "https://example.org/video"]}]' \
+    tests/fixtures/browse/applications/001012-10000003.json >"$app3"
 hash3=$(sha256sum "$app3" | cut -d' ' -f1)
 jq --arg h "$hash3" '(.applications[] | select(.path == "applications/001012-10000003.json") | .sha256) = $h' \
     tests/fixtures/browse/manifest.json >"$TMP/package/manifest.json"
@@ -101,6 +107,21 @@ check_eq "the reviewer's saves are kept as history" "1" \
 check_eq "the third reading is assigned to reader3" "1" \
   "$(sqlite3 -batch -noheader "$db" "SELECT count(*) FROM assignments WHERE reviewer = 'reader3' AND application_no = '10000001'")"
 
+# Reading: blind review on for 001012; reader2 shares a note on the first
+# application through the API (CSRF and all), the browser reviewer reads.
+"$BEISHEN" plan show 001012 --json --db "$db" | jq '.blind_review = true' >"$TMP/plan.json"
+"$BEISHEN" plan set "$TMP/plan.json" --db "$db" >/dev/null
+csrf=$(curl -s -c "$TMP/reader2.jar" -H 'Content-Type: application/json' \
+    -d "{\"user\": \"reader2\", \"password\": \"$password\"}" "$url"api/login | jq -r .csrf)
+curl -s -b "$TMP/reader2.jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+    -d '{"text": "reader2 的共享註記", "shared": true}' "$url"api/applicants/001012-10000001/notes >/dev/null
+curl -s -b "$TMP/reader2.jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+    -d '{"text": "reader2 的個人註記", "shared": false}' "$url"api/applicants/001012-10000001/notes >/dev/null
+BASE_URL=${url%/} BEISHEN_USER=browser BEISHEN_PASSWORD=$password BEISHEN_OFFICE=browser-office \
+    BEISHEN_OFFICE_PASSWORD=$office_password BEISHEN_ADMIN=browser-admin BEISHEN_ADMIN_PASSWORD=$admin_password \
+    PAYLOAD_NAME=$PAYLOAD node tests/browser/reading.test.js >"$TMP/reading.out" 2>&1
+relay "$TMP/reading.out" "browser reading test"
+
 kill -TERM "$server_pid"
 wait "$server_pid"
 check_eq "server stops cleanly" "0" "$?"
@@ -111,4 +132,10 @@ check_eq "audit rows written by the browser session" "1" \
 check_eq "the account the admin added in the browser is stored, then removed" "0|1" \
   "$(sqlite3 -batch -noheader "$db" "SELECT (SELECT count(*) FROM users WHERE name = 'added-in-browser'),
      (SELECT count(*) FROM audit_log WHERE user = 'browser-admin' AND action = 'user_add')")"
+check_eq "notes written in the browser are kept, the deleted one gone" "1|0" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT (SELECT count(*) FROM notes WHERE author = 'browser' AND text LIKE '%瀏覽器的註記%'),
+     (SELECT count(*) FROM notes WHERE author = 'browser' AND text LIKE '%要刪除的註記%')")"
+check_eq "note edits and deletes are audited" "1|1" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT (SELECT count(*) > 0 FROM audit_log WHERE user = 'browser' AND action = 'note_edit'),
+     (SELECT count(*) > 0 FROM audit_log WHERE user = 'browser' AND action = 'note_delete')")"
 finish

@@ -166,6 +166,7 @@ async function main() {
       await page.fill('#login-password', process.env.BEISHEN_ADMIN_PASSWORD);
       await page.click('#login-submit');
       await page.waitForSelector('#users-view', { state: 'visible' });
+      await page.waitForSelector('#users-table tbody tr');
       const users = () => page.$$eval('#users-table tbody tr', (rows) => rows.map((r) => r.dataset.user));
       check('admin sees the account list, not applications',
         (await users()).includes(user) && await page.isHidden('#list-view'));
