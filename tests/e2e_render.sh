@@ -203,4 +203,33 @@ check_eq "unknown application: exit 1" "1" "$?"
 check "and no output file" test ! -e "$TMP/none.pdf"
 R 001012-10000001 2>/dev/null
 check_eq "missing -o is a usage error" "2" "$?"
+
+# --- a whole round in shards (render packet --all --shard K/N) ---------------------------
+R --all -o "$TMP/whole" --jobs 2 >/dev/null 2>&1
+check_eq "--all renders every application" "15" "$(ls "$TMP/whole" | wc -l)"
+for k in 1 2 3 4; do
+    R --all --shard "$k/4" -o "$TMP/shard-$k" >/dev/null 2>&1
+    check_eq "shard $k/4 exits 0" "0" "$?"
+done
+check_eq "shards are disjoint and cover the round" "15 15" \
+  "$(ls "$TMP"/shard-* | grep -c '[.]pdf$') $(ls "$TMP"/shard-* | grep '[.]pdf$' | sort -u | wc -l)"
+check_eq "shard sizes differ by at most one (4,4,4,3)" "4 4 4 3" \
+  "$(for k in 1 2 3 4; do ls "$TMP/shard-$k" | wc -l; done | tr '\n' ' ' | sed 's/ $//')"
+same=0
+for f in "$TMP"/whole/*.pdf; do
+    name=$(basename "$f")
+    for k in 1 2 3 4; do
+        [ -f "$TMP/shard-$k/$name" ] && cmp -s "$f" "$TMP/shard-$k/$name" && same=$((same + 1))
+    done
+done
+check_eq "the union of the shards is byte-identical to one run" "15" "$same"
+# the Slurm example as task 2 of 4 (beishen found on PATH, as installed)
+mkdir -p "$TMP/bin" && ln -sf "$(cd "$(dirname "$BEISHEN")" && pwd)/$(basename "$BEISHEN")" "$TMP/bin/beishen"
+PATH="$TMP/bin:$PATH" SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=4 SLURM_CPUS_PER_TASK=1 \
+    sh contrib/batch/render-slurm.sh "$db" "$TMP/slurm" >/dev/null 2>&1
+check_eq "the Slurm example renders its share" "$(ls "$TMP/shard-2" | tr '\n' ' ')" "$(ls "$TMP/slurm/shard-2" 2>/dev/null | tr '\n' ' ')"
+R --all --shard 5/4 -o "$TMP/shard-bad" 2>/dev/null
+check_eq "--shard K/N with K > N is a usage error" "2" "$?"
+R --all --department 001012 -o "$TMP/both" 2>/dev/null
+check_eq "--all with --department is a usage error" "2" "$?"
 finish

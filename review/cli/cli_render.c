@@ -32,8 +32,8 @@
 static const char *packet_usage =
     "usage: beishen render packet [--db FILE] APPLICATION -o FILE.pdf [--notes] [--notes-of NAME]\n"
     "                             [--blind]\n"
-    "       beishen render packet [--db FILE] (APPLICATION... | --department CODE)\n"
-    "                             -o DIR [--jobs N]\n"
+    "       beishen render packet [--db FILE] (APPLICATION... | --department CODE | --all)\n"
+    "                             -o DIR [--jobs N] [--shard K/N]\n"
     "\n"
     "Renders the standardized review packet: a cover, A 修課紀錄 by course\n"
     "category with cohort and pool standing, B–R with their attachments drawn\n"
@@ -44,6 +44,12 @@ static const char *packet_usage =
     "\n"
     "  -o, --output PATH   FILE.pdf for one application, else a directory\n"
     "  --department CODE   every application of the department\n"
+    "  --all               every application in the database (a whole round)\n"
+    "  --shard K/N         only the K-th of N shares (1 <= K <= N): the\n"
+    "                      applications in application-number order, every\n"
+    "                      N-th from the K-th, so N machines each render one\n"
+    "                      share into their own DIR and the union is the same\n"
+    "                      files, byte for byte, as one run (see README)\n"
     "  --jobs N            worker processes (default 1)\n"
     "  --notes             end with the committee's shared notes (註記)\n"
     "  --notes-of NAME     and NAME's own notes too\n"
@@ -223,7 +229,21 @@ static int add_key(struct render_job *job, const char *key)
 /* Fills job->keys from the arguments or the department's applications;
  * bare numbers are resolved now, so that file names are always
  * <department>-<application_no>. */
-static int collect_keys(struct render_job *job, const char *department, int argc, char **argv)
+/* Keeps every shard_count-th key from the shard-th (1-based). */
+static void keep_shard(struct render_job *job, long shard, long shard_count)
+{
+    int kept = 0;
+    for (int i = 0; i < job->count; i++) {
+        if (i % shard_count == shard - 1)
+            job->keys[kept++] = job->keys[i];
+        else
+            free(job->keys[i]);
+    }
+    job->count = kept;
+}
+
+static int collect_keys(struct render_job *job, const char *department, bool all, int argc,
+                        char **argv)
 {
     struct store *store;
     if (cli_open_readonly(job->db, &store) != 0)
@@ -231,7 +251,7 @@ static int collect_keys(struct render_job *job, const char *department, int argc
     int rc = 0;
     struct error err;
     json_t *list = NULL;
-    if (department) {
+    if (department || all) {
         struct applicant_filter filter = {.department = department};
         if (!(list = query_applicants(store, &filter, &err))) {
             fprintf(stderr, "beishen render: %s\n", err.message);
@@ -239,14 +259,15 @@ static int collect_keys(struct render_job *job, const char *department, int argc
             return -1;
         }
     }
-    size_t wanted = department ? json_array_size(list) : (size_t)argc;
+    bool listed = department || all;
+    size_t wanted = listed ? json_array_size(list) : (size_t)argc;
     if (!(job->keys = calloc(wanted + 1, sizeof *job->keys))) {
         fprintf(stderr, "beishen render: out of memory\n");
         rc = -1;
     }
-    for (size_t i = 0; rc == 0 && department && i < wanted; i++)
+    for (size_t i = 0; rc == 0 && listed && i < wanted; i++)
         rc = add_key(job, json_string_value(json_object_get(json_array_get(list, i), "id")));
-    for (int i = 0; job->keys && !department && i < argc; i++) {
+    for (int i = 0; job->keys && !listed && i < argc; i++) {
         sqlite3_int64 id;
         char key[QUERY_KEY_SIZE];
         if (query_resolve_key(store, argv[i], &id, key, &err) != 0) {
@@ -257,8 +278,9 @@ static int collect_keys(struct render_job *job, const char *department, int argc
             break;
         }
     }
-    if (rc == 0 && department && job->count == 0) {
-        fprintf(stderr, "beishen render: department %s has no applications\n", department);
+    if (rc == 0 && listed && job->count == 0) {
+        fprintf(stderr, "beishen render: %s%s has no applications\n", department ? "department " : "the database",
+                department ? department : "");
         rc = -1;
     }
     json_decref(list);
@@ -273,6 +295,8 @@ static int render_packet(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"department", required_argument, NULL, 'D'},
         {"jobs", required_argument, NULL, 'j'},
+        {"all", no_argument, NULL, 'a'},
+        {"shard", required_argument, NULL, 's'},
         {"notes", no_argument, NULL, 'n'},
         {"notes-of", required_argument, NULL, 'N'},
         {"blind", no_argument, NULL, 'b'},
@@ -281,7 +305,8 @@ static int render_packet(int argc, char **argv)
     };
     struct render_job job = {0};
     const char *department = NULL;
-    long jobs = 1;
+    bool all = false;
+    long jobs = 1, shard = 0, shard_count = 0;
     int option;
     optind = 1;
     while ((option = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
@@ -293,6 +318,17 @@ static int render_packet(int argc, char **argv)
             if (!text_parse_integer(optarg, 1, 64, &jobs))
                 return cli_usage_error("render packet", "--jobs is 1 to 64");
             break;
+        case 'a': all = true; break;
+        case 's': {
+            char *slash = strchr(optarg, '/');
+            if (!slash)
+                return cli_usage_error("render packet", "--shard is K/N, e.g. 2/8");
+            *slash = '\0';
+            if (!text_parse_integer(optarg, 1, 100000, &shard) ||
+                !text_parse_integer(slash + 1, 1, 100000, &shard_count) || shard > shard_count)
+                return cli_usage_error("render packet", "--shard K/N needs 1 <= K <= N <= 100000");
+            break;
+        }
         case 'n': job.notes = true; break;
         case 'N': job.notes_of = optarg; break;
         case 'b': job.blind = true; break;
@@ -303,10 +339,10 @@ static int render_packet(int argc, char **argv)
     int named = argc - optind;
     if (!job.output)
         return cli_usage_error("render packet", "-o FILE.pdf or -o DIR is required");
-    if ((named == 0) == (department == NULL))
-        return cli_usage_error("render packet", "give APPLICATION... or --department CODE");
+    if ((named > 0) + (department != NULL) + all != 1)
+        return cli_usage_error("render packet", "give APPLICATION..., --department CODE or --all");
     size_t length = strlen(job.output);
-    job.output_is_file = named == 1 && !department && length > 4 &&
+    job.output_is_file = named == 1 && !shard && length > 4 &&
                          strcmp(job.output + length - 4, ".pdf") == 0;
     if (!job.output_is_file) {
         struct error err;
@@ -315,7 +351,9 @@ static int render_packet(int argc, char **argv)
             return EXIT_FAILED;
         }
     }
-    int status = collect_keys(&job, department, named, argv + optind) == 0 ? EXIT_OK : EXIT_FAILED;
+    int status = collect_keys(&job, department, all, named, argv + optind) == 0 ? EXIT_OK : EXIT_FAILED;
+    if (shard)
+        keep_shard(&job, shard, shard_count);
     if (job.count > 0) {
         int rendered = run_workers(&job, jobs < job.count ? (int)jobs : job.count);
         if (rendered != EXIT_OK)
