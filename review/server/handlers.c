@@ -435,25 +435,6 @@ enum MHD_Result handle_compare(struct http_call *call)
 
 /* ---- handlers: administration ------------------------------------------------- */
 
-/* Ends an account change begun on call->store: its audit row first, then
- * the commit; a change whose row cannot be written is rolled back. */
-static enum MHD_Result commit_recorded(struct http_call *call, const char *action,
-                                       const char *detail, unsigned status)
-{
-    struct error err;
-    if (http_record(call, action, NULL, detail) != 0) {
-        store_rollback(call->store);
-        return http_reply_internal(call, "audit", NULL);
-    }
-    if (store_commit(call->store, &err) != 0) {
-        store_rollback(call->store);
-        char failed[48];
-        snprintf(failed, sizeof failed, "%s_failed", action);
-        http_record(call, failed, NULL, detail);   /* the row above said it happened */
-        return http_reply_failure(call, action, &err);
-    }
-    return http_reply_json(call, status, json_pack("{s:b}", "ok", 1));
-}
 
 enum MHD_Result handle_users(struct http_call *call)
 {
@@ -505,7 +486,7 @@ enum MHD_Result handle_user_add(struct http_call *call)
     json_decref(body);
     if (rc != 0)
         return http_reply_failure(call, "add user", &err);
-    return commit_recorded(call, "user_add", detail, MHD_HTTP_CREATED);
+    return http_commit_recorded(call, "user_add", NULL, detail, MHD_HTTP_CREATED, NULL);
 }
 
 enum MHD_Result handle_user_remove(struct http_call *call)
@@ -522,7 +503,7 @@ enum MHD_Result handle_user_remove(struct http_call *call)
         return found ? http_reply_failure(call, "remove user", &err)
                      : http_reply_not_found(call, "no such user");
     }
-    return commit_recorded(call, "user_remove", name, MHD_HTTP_OK);
+    return http_commit_recorded(call, "user_remove", NULL, name, MHD_HTTP_OK, NULL);
 }
 
 enum MHD_Result handle_audit(struct http_call *call)

@@ -383,3 +383,24 @@ void http_application_department(const struct http_call *call, char out[16])
     const char *dash = strchr(id, '-');
     snprintf(out, 16, "%.*s", dash ? (int)(dash - id) : 0, id);
 }
+
+enum MHD_Result http_commit_recorded(struct http_call *call, const char *action,
+                                     const char *application, const char *detail, unsigned status,
+                                     json_t *value)
+{
+    struct error err;
+    if (http_record(call, action, application, detail) != 0) {
+        store_rollback(call->store);
+        json_decref(value);
+        return http_reply_internal(call, "audit", NULL);
+    }
+    if (store_commit(call->store, &err) != 0) {
+        store_rollback(call->store);
+        json_decref(value);
+        char failed[64];
+        snprintf(failed, sizeof failed, "%s_failed", action);
+        http_record(call, failed, application, detail);
+        return http_reply_failure(call, action, &err);
+    }
+    return http_reply_json(call, status, value ? value : json_pack("{s:b}", "ok", 1));
+}

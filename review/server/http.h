@@ -152,6 +152,15 @@ const char *http_department(struct http_call *call, const char *given, enum MHD_
  * the session sees it; false after answering 404 (or 500). */
 bool http_application(struct http_call *call, sqlite3_int64 *id, enum MHD_Result *result);
 
+/* Ends a change begun on call->store: its audit row (action, application,
+ * detail) first, then the commit; a change whose row cannot be written is
+ * rolled back, and a failed commit is recorded as "<action>_failed" (the
+ * row above said it happened).  Answers value (stolen; NULL: {"ok": true})
+ * with status, or the failure. */
+enum MHD_Result http_commit_recorded(struct http_call *call, const char *action,
+                                     const char *application, const char *detail, unsigned status,
+                                     json_t *value);
+
 /* Blind review: *names is the department's pseudonyms when this session
  * reads it blind (a reviewer, and the department's plan says so; the
  * office always has the full view), else NULL.  false after answering 500.

@@ -38,24 +38,13 @@ static bool note_id(struct http_call *call, long long *id, enum MHD_Result *resu
     return false;
 }
 
-/* Commits the change begun on call->store once its audit row is written. */
-static enum MHD_Result commit_recorded(struct http_call *call, const char *action, long long id,
-                                       unsigned status, json_t *value)
+/* Commits the change with its audit row ("note N"). */
+static enum MHD_Result commit_note(struct http_call *call, const char *action, long long id,
+                                   unsigned status, json_t *value)
 {
-    struct error err;
     char detail[48];
     snprintf(detail, sizeof detail, "note %lld", id);
-    if (http_record(call, action, call->params[0], detail) != 0) {
-        store_rollback(call->store);
-        json_decref(value);
-        return http_reply_internal(call, "audit", NULL);
-    }
-    if (store_commit(call->store, &err) != 0) {
-        store_rollback(call->store);
-        json_decref(value);
-        return http_reply_failure(call, action, &err);
-    }
-    return http_reply_json(call, status, value ? value : json_pack("{s:b}", "ok", 1));
+    return http_commit_recorded(call, action, call->params[0], detail, status, value);
 }
 
 enum MHD_Result handle_notes(struct http_call *call)
@@ -95,7 +84,7 @@ enum MHD_Result handle_note_add(struct http_call *call)
     json_decref(body);
     if (!note)
         return http_reply_failure(call, "note", &err);
-    return commit_recorded(call, "note_add", json_integer_value(json_object_get(note, "id")),
+    return commit_note(call, "note_add", json_integer_value(json_object_get(note, "id")),
                            MHD_HTTP_CREATED, note);
 }
 
@@ -126,7 +115,7 @@ enum MHD_Result handle_note_update(struct http_call *call)
     json_decref(body);
     if (!note)
         return http_reply_failure(call, "note", &err);
-    return commit_recorded(call, "note_edit", id, MHD_HTTP_OK, note);
+    return commit_note(call, "note_edit", id, MHD_HTTP_OK, note);
 }
 
 enum MHD_Result handle_note_delete(struct http_call *call)
@@ -143,5 +132,5 @@ enum MHD_Result handle_note_delete(struct http_call *call)
         store_rollback(call->store);
     if (rc != 0)
         return http_reply_failure(call, "note", &err);
-    return commit_recorded(call, "note_delete", id, MHD_HTTP_OK, NULL);
+    return commit_note(call, "note_delete", id, MHD_HTTP_OK, NULL);
 }

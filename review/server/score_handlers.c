@@ -36,25 +36,6 @@ static bool application_parts(struct http_call *call, char department[8], char n
     return true;
 }
 
-/* Commits the change begun on call->store once its audit row is written;
- * answers value (stolen) with status, or the failure. */
-static enum MHD_Result commit_recorded(struct http_call *call, const char *action,
-                                       const char *application, const char *detail,
-                                       unsigned status, json_t *value)
-{
-    struct error err;
-    if (http_record(call, action, application, detail) != 0) {
-        store_rollback(call->store);
-        json_decref(value);
-        return http_reply_internal(call, "audit", NULL);
-    }
-    if (store_commit(call->store, &err) != 0) {
-        store_rollback(call->store);
-        json_decref(value);
-        return http_reply_failure(call, action, &err);
-    }
-    return http_reply_json(call, status, value ? value : json_pack("{s:b}", "ok", 1));
-}
 
 /* ---- the reviewer's side ------------------------------------------------------------ */
 
@@ -158,7 +139,7 @@ static enum MHD_Result save(struct http_call *call, bool submit)
     }
     if (rc != 0)
         return http_reply_failure(call, "score", &err);
-    return commit_recorded(call, submit ? "score_submit" : "score_save", call->params[0],
+    return http_commit_recorded(call, submit ? "score_submit" : "score_save", call->params[0],
                            call->session->user, MHD_HTTP_OK, sheet);
 }
 
@@ -200,7 +181,7 @@ enum MHD_Result handle_scoring_reopen(struct http_call *call)
     json_decref(body);
     if (rc != 0)
         return http_reply_failure(call, "reopen", &err);
-    return commit_recorded(call, "score_reopen", call->params[0], detail, MHD_HTTP_OK, NULL);
+    return http_commit_recorded(call, "score_reopen", call->params[0], detail, MHD_HTTP_OK, NULL);
 }
 
 enum MHD_Result handle_scoring_next_reader(struct http_call *call)
@@ -220,7 +201,7 @@ enum MHD_Result handle_scoring_next_reader(struct http_call *call)
     }
     if (rc != 0)
         return http_reply_failure(call, "next reader", &err);
-    return commit_recorded(call, "assign_next_reader", call->params[0], chosen, MHD_HTTP_OK,
+    return http_commit_recorded(call, "assign_next_reader", call->params[0], chosen, MHD_HTTP_OK,
                            json_pack("{s:s}", "reviewer", chosen));
 }
 
@@ -251,7 +232,7 @@ enum MHD_Result handle_scoring_reassign(struct http_call *call)
     json_decref(body);
     if (rc != 0)
         return http_reply_failure(call, "reassign", &err);
-    return commit_recorded(call, "assign_reassign", call->params[0], detail, MHD_HTTP_OK, NULL);
+    return http_commit_recorded(call, "assign_reassign", call->params[0], detail, MHD_HTTP_OK, NULL);
 }
 
 enum MHD_Result handle_scoring_history(struct http_call *call)
