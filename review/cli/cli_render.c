@@ -179,6 +179,7 @@ static int run_workers(const struct render_job *job, int jobs)
         children[w] = fork();
         if (children[w] == 0) {
             close(pipe_fds[0]);
+            free(children);   /* the parent's; the worker leaves by _exit */
             _exit(run_worker(job, w, jobs, pipe_fds[1]));
         }
         if (children[w] < 0) {

@@ -282,3 +282,27 @@ void blind_rows(json_t *rows, const struct blind_names *names)
         json_decref(kept);
     }
 }
+
+static int by_pseudonym(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int order = g_strcmp0(json_string_value(json_object_get(x, "name")),
+                          json_string_value(json_object_get(y, "name")));
+    return order ? order : g_strcmp0(json_string_value(json_object_get(x, "application_no")),
+                                     json_string_value(json_object_get(y, "application_no")));
+}
+
+void blind_sort_by_name(json_t *rows)
+{
+    size_t count = json_array_size(rows);
+    if (count < 2)
+        return;
+    json_t **sorted = g_new(json_t *, count);
+    for (size_t i = 0; i < count; i++)
+        sorted[i] = json_incref(json_array_get(rows, i));
+    qsort(sorted, count, sizeof *sorted, by_pseudonym);
+    json_array_clear(rows);
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(rows, sorted[i]);
+    g_free(sorted);
+}

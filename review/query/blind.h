@@ -39,4 +39,8 @@ void blind_application(json_t *document, const struct blind_names *names);
  * row's identity removed and its name replaced by its pseudonym. */
 void blind_rows(json_t *rows, const struct blind_names *names);
 
+/* Orders rows made blind by their pseudonyms (then application number):
+ * an order by the real names would tell them. */
+void blind_sort_by_name(json_t *rows);
+
 #endif

@@ -155,15 +155,15 @@ json_t *notes_add(struct store *store, const char *department, const char *appli
 }
 
 /* The author's note, or NOT_FOUND for anyone else's (a note one may not
- * change is answered as absent, as elsewhere). */
+ * change is answered as absent, as elsewhere: in the same words as
+ * note_by_id's, so the answer does not tell that the number is taken). */
 static json_t *own_note(struct store *store, const char *department, const char *application_no,
                         long long id, const char *author, struct error *err)
 {
     json_t *note = note_by_id(store, department, application_no, id, author, err);
     if (note && !json_is_true(json_object_get(note, "mine"))) {
         json_decref(note);
-        error_set(err, ERROR_NOT_FOUND, "no note %lld of %s on %s-%s", id, author, department,
-                  application_no);
+        error_set(err, ERROR_NOT_FOUND, "no note %lld on %s-%s", id, department, application_no);
         return NULL;
     }
     return note;

@@ -158,8 +158,12 @@ enum MHD_Result handle_applicants(struct http_call *call)
         blind_names_free(blind);
         return http_reply_internal(call, "applicants", &err);
     }
-    if (blind)
+    if (blind) {
         blind_rows(list, blind);
+        /* Sorted by the pseudonyms, not by the names they replace. */
+        if (v[3] && strcmp(v[3], "name") == 0)
+            blind_sort_by_name(list);
+    }
     blind_names_free(blind);
     char detail[64];
     snprintf(detail, sizeof detail, "department=%s", department);
@@ -294,6 +298,15 @@ enum MHD_Result handle_distribution(struct http_call *call)
     json_t *dist = query_distribution(call->store, &request, &err);
     if (!dist)
         return http_reply_failure(call, "distribution", &err);
+    /* The pool's list of applicants names them: blind for a blind reviewer. */
+    struct blind_names *blind;
+    if (!http_blind(call, department, &blind, &result)) {
+        json_decref(dist);
+        return result;
+    }
+    if (blind)
+        blind_rows(json_object_get(dist, "applications"), blind);
+    blind_names_free(blind);
     static const char *const key_names[] = {"course", "subject", "category", "domain", "subject"};
     char detail[AUDIT_FIELD_MAX];
     snprintf(detail, sizeof detail, "department=%s %s=%s", department, key_names[request.key],
