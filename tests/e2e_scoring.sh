@@ -736,7 +736,7 @@ cp "$TMP/scores.json" "$TMP/scores-mean.json"
 cp "$TMP/expected.txt" "$TMP/expected-mean.txt"
 "$BEISHEN" scores --db "$db" --department 001012 >"$TMP/scores.txt"
 check_contains "scores (text): the counts" "$TMP/scores.txt" "5 applications, 5 complete, 1 flagged (0 pending), 5 final scores"
-check_contains "scores (text): the third reading resolves the flag" "$TMP/scores.txt" "差分已處理:third_reading"
+check_contains "scores (text): the third reading resolves the flag" "$TMP/scores.txt" "差分已處理：第三位評閱"
 
 plan "$TMP/plan12.json" 001012 2 10 closest-two
 "$BEISHEN" plan set "$TMP/plan12.json" --db "$db" >/dev/null

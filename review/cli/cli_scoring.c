@@ -586,13 +586,15 @@ static void print_results(const json_t *table)
         if (json_is_number(json_object_get(row, "spread")))
             snprintf(spread, sizeof spread, "%.2f", json_number_value(json_object_get(row, "spread")));
         const json_t *resolution = json_object_get(row, "resolution");
+        const char *method = json_string_value(json_object_get(resolution, "method"));
         printf("%-16s %-10s %4s %7s  %-40s %6s  %s%s%s%s\n",
                json_string_value(json_object_get(row, "application")),
                json_is_true(json_object_get(row, "self_made")) ? "自行上傳PDF" : "",
                rank, final, readers, spread,
                json_is_true(json_object_get(row, "pending")) ? "差分待處理 " : "",
-               json_is_true(json_object_get(row, "flagged")) && json_is_object(resolution) ? "差分已處理:" : "",
-               json_is_object(resolution) ? json_string_value(json_object_get(resolution, "method")) : "",
+               json_is_true(json_object_get(row, "flagged")) && method ? "差分已處理：" : "",
+               !method ? "" : strcmp(method, "third_reading") == 0 ? "第三位評閱"
+                            : strcmp(method, "revision") == 0 ? "評閱者修正" : method,
                json_is_true(json_object_get(row, "changed_after_scoring")) ? " 評分後資料已更新" : "");
     }
     json_decref(ranked);
