@@ -70,9 +70,9 @@ struct server {
     size_t tls_cert_length;
     char *tls_key;
     size_t tls_key_length;
-    /* libmicrohttpd's last message, for a start that fails */
+    /* libmicrohttpd's first message, for a start that fails */
     pthread_mutex_t log_lock;
-    char last_log[512];
+    char first_log[512];
 };
 
 /* ---- MHD callbacks ------------------------------------------------------------------ */
@@ -252,8 +252,8 @@ static void *maintenance_main(void *argument)
 /* ---- start and stop -------------------------------------------------------------------- */
 
 /* libmicrohttpd's messages (a refused TLS key, a port in use, a client
- * that spoke plain HTTP to the TLS port) go to the log; the last one is
- * kept for server_start's error. */
+ * that spoke plain HTTP to the TLS port) go to the log; the first one,
+ * the cause where several follow, is kept for server_start's error. */
 static void on_log(void *cls, const char *format, va_list arguments)
 {
     struct server *server = cls;
@@ -261,7 +261,8 @@ static void on_log(void *cls, const char *format, va_list arguments)
     vsnprintf(message, sizeof message, format, arguments);
     message[strcspn(message, "\r\n")] = '\0';
     pthread_mutex_lock(&server->log_lock);
-    snprintf(server->last_log, sizeof server->last_log, "%s", message);
+    if (!server->first_log[0])
+        snprintf(server->first_log, sizeof server->first_log, "%s", message);
     pthread_mutex_unlock(&server->log_lock);
     http_log_error("libmicrohttpd: %s", message);
 }
@@ -510,7 +511,7 @@ int server_start(const struct server_options *options, struct server **out, stru
     if (!server->daemon) {
         pthread_mutex_lock(&server->log_lock);
         error_set(err, ERROR_IO, "cannot listen on %s%s%s", options->listen,
-                  server->last_log[0] ? ": " : " (in use?)", server->last_log);
+                  server->first_log[0] ? ": " : " (in use?)", server->first_log);
         pthread_mutex_unlock(&server->log_lock);
         server_stop(server);
         return -1;
