@@ -427,8 +427,11 @@ static int read_manifest(const char *directory, struct backup_summary *summary, 
         return -1;
     char *data;
     size_t length;
-    if (files_read(path, MANIFEST_MAX, &data, &length, err) != 0)
-        return error_set(err, ERROR_INVALID, "%s: not a beishen backup (%s)", directory, err->message);
+    if (files_read(path, MANIFEST_MAX, &data, &length, err) != 0) {
+        char reason[sizeof err->message];
+        snprintf(reason, sizeof reason, "%s", err->message);
+        return error_set(err, ERROR_INVALID, "%s: not a beishen backup (%s)", directory, reason);
+    }
     json_error_t json_err;
     json_t *root = json_loadb(data, length, 0, &json_err);
     free(data);
@@ -496,8 +499,10 @@ static int check_one_file(const char *sha256, const char *media_type, long long 
     struct check_run *run = context;
     char path[PATH_CAP];
     store_file_path_in(run->files_dir, sha256, media_type, path, sizeof path);
-    if (copy_checked(path, NULL, NULL, size, sha256, NULL, err) != 0)
-        return error_set(err, ERROR_INVALID, "%s", err->message);
+    if (copy_checked(path, NULL, NULL, size, sha256, NULL, err) != 0) {
+        err->kind = ERROR_INVALID;   /* the message names the file */
+        return -1;
+    }
     run->files++;
     run->bytes += size;
     return 0;
@@ -515,8 +520,10 @@ static int open_checked(const char *directory, struct backup_summary *summary, s
         path_join(database, sizeof database, err, "%s/" BACKUP_DATABASE, directory) != 0 ||
         path_join(files, sizeof files, err, "%s/" BACKUP_FILES, directory) != 0)
         return -1;
-    if (copy_checked(database, NULL, NULL, summary->database_bytes, expected, actual, err) != 0)
-        return error_set(err, ERROR_INVALID, "%s", err->message);
+    if (copy_checked(database, NULL, NULL, summary->database_bytes, expected, actual, err) != 0) {
+        err->kind = ERROR_INVALID;
+        return -1;
+    }
     if (open_database(database, SQLITE_OPEN_READONLY, db, err) != 0)
         return -1;
     struct check_run run = {.files_dir = files};
