@@ -165,6 +165,9 @@ check_eq "a backup of a missing database: exit 1" "1" "$?"
 check "and no directory" test ! -e "$TMP/bk-none"
 "$BEISHEN" backup --db "$db" >/dev/null 2>&1
 check_eq "backup without --to: usage error" "2" "$?"
+"$BEISHEN" backup --db "$db" --to "$TMP/bk-slash/" >/dev/null 2>&1
+check_eq "a backup to DIR/ is a backup to DIR" "0 yes" "$? $(test -f "$TMP/bk-slash/backup.json" && echo yes)"
+check_eq "with its temporary directory beside it, gone" "" "$(ls -a "$TMP" | grep 'bk-slash\.tmp')"
 
 # --- restore to a new database ----------------------------------------------------------
 "$BEISHEN" restore --from "$TMP/bk1" --db "$TMP/restored.db" --json >"$TMP/restore.json" 2>"$TMP/restore.err"

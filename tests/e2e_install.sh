@@ -173,6 +173,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/credentials/tls-key" -ou
     -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
 command=$(sed -n 's/^ExecStart=//p' "$UNIT" | sed -e "s|%d|$TMP/credentials|g" \
     -e "s|/var/lib/beishen/beishen.db|$TMP/elsewhere/elsewhere.db|" -e 's|:8443|:0|')
+: >"$TMP/unit.out"
 # shellcheck disable=SC2086
 TMPDIR=$TMP/pdfcache $command >"$TMP/unit.out" 2>"$TMP/unit.err" &
 server_pid=$!

@@ -382,9 +382,15 @@ static int build_backup(const char *db_path, const char *work, struct backup_sum
     return rc;
 }
 
-int backup_create(const char *db_path, const char *directory, struct backup_summary *summary,
+int backup_create(const char *db_path, const char *given, struct backup_summary *summary,
                   struct error *err)
 {
+    /* "DIR/" names DIR: the temporary directory goes beside it, not in it. */
+    char directory[PATH_CAP];
+    if (path_join(directory, sizeof directory, err, "%s", given) != 0)
+        return -1;
+    for (size_t n = strlen(directory); n > 1 && directory[n - 1] == '/'; n--)
+        directory[n - 1] = '\0';
     memset(summary, 0, sizeof *summary);
     timestamp_now(summary->created_at);
     snprintf(summary->source, sizeof summary->source, "%s", db_path);
