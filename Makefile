@@ -162,3 +162,54 @@ serve: check-deps
 
 clean:
 	rm -rf build build-asan beishen out
+
+# ---- install --------------------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=/staging/root]; make uninstall (same PREFIX).
+#   $(PREFIX)/bin/beishen                      the binary
+#   $(PREFIX)/share/beishen/fonts/             the Beishen faces, found relative to the binary
+#                                              (<bin>/../share/beishen/fonts; fonts/fonts.c)
+#   $(PREFIX)/share/man/man1, man5             the man pages (man/)
+#   $(PREFIX)/lib/systemd/system/beishen.service, $(PREFIX)/lib/sysusers.d/beishen.conf
+#   $(PREFIX)/share/doc/beishen/               README, the export format, the reverse proxy example
+# The installed binary is this build's, relinked with fonts.c compiled without the
+# build tree's font directory, so it never reads the build tree.  Only PREFIX and
+# DESTDIR move things: the binary finds its fonts by the fixed bin -> share layout.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
+INSTALL_BIN  = $(DESTDIR)$(PREFIX)/bin
+INSTALL_DATA = $(DESTDIR)$(PREFIX)/share/beishen
+INSTALL_MAN  = $(DESTDIR)$(PREFIX)/share/man
+INSTALL_DOC  = $(DESTDIR)$(PREFIX)/share/doc/beishen
+INSTALL_UNIT = $(DESTDIR)$(PREFIX)/lib/systemd/system
+INSTALL_SYSUSERS = $(DESTDIR)$(PREFIX)/lib/sysusers.d
+MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5))
+
+.PHONY: install uninstall
+
+$(BUILD)/install/fonts.o: fonts/fonts.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC $< (installed binary: fonts beside it only)"; $(CC) $(CFLAGS) -UBEISHEN_FONT_DIR -c -o $@ $<
+
+$(BUILD)/install/beishen: $(BUILD)/review/cli/main.o $(filter-out $(BUILD)/fonts/fonts.o,$(LIB_OBJ)) \
+                          $(BUILD)/install/fonts.o
+	@echo "  LD $@"; $(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+install: $(BUILD)/install/beishen $(SUBSET_FONTS)
+	$(INSTALL) -d $(INSTALL_BIN) $(INSTALL_DATA)/fonts $(INSTALL_MAN)/man1 $(INSTALL_MAN)/man5 \
+	    $(INSTALL_DOC) $(INSTALL_UNIT) $(INSTALL_SYSUSERS)
+	$(INSTALL) -m 0755 $(BUILD)/install/beishen $(INSTALL_BIN)/beishen
+	$(INSTALL) -m 0644 $(SUBSET_FONTS) $(INSTALL_DATA)/fonts/
+	$(INSTALL) -m 0644 $(filter %.1,$(MAN_PAGES)) $(INSTALL_MAN)/man1/
+	$(INSTALL) -m 0644 $(filter %.5,$(MAN_PAGES)) $(INSTALL_MAN)/man5/
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' contrib/systemd/beishen.service > $(BUILD)/install/beishen.service
+	$(INSTALL) -m 0644 $(BUILD)/install/beishen.service $(INSTALL_UNIT)/beishen.service
+	$(INSTALL) -m 0644 contrib/systemd/beishen.sysusers $(INSTALL_SYSUSERS)/beishen.conf
+	$(INSTALL) -m 0644 README.md docs/export-format.md schema/review-plan.md schema/requirements.md \
+	    contrib/nginx/beishen.conf $(INSTALL_DOC)/
+
+uninstall:
+	rm -f $(INSTALL_BIN)/beishen $(INSTALL_UNIT)/beishen.service $(INSTALL_SYSUSERS)/beishen.conf
+	rm -rf $(INSTALL_DATA) $(INSTALL_DOC)
+	rm -f $(addprefix $(INSTALL_MAN)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
+	      $(addprefix $(INSTALL_MAN)/man5/,$(notdir $(filter %.5,$(MAN_PAGES))))

@@ -25,20 +25,35 @@
 #define NOTO_DIR "/usr/share/fonts/opentype/noto"
 #define HANAZONO_DIR "/usr/share/fonts/truetype/hanazono"
 
-#ifndef BEISHEN_FONT_DIR
-#error "BEISHEN_FONT_DIR must name the directory of the faces cut by fonts/subset.py"
-#endif
+/* The Beishen faces, cut by make (fonts/subset.py), and where they are
+ * looked for, once per process (resolve_font_directory):
+ *  - <the executable's directory>/../share/beishen/fonts, when it holds
+ *    them: an installed beishen (make install puts the binary in
+ *    $(PREFIX)/bin and the faces in $(PREFIX)/share/beishen/fonts), in
+ *    whatever prefix and after the prefix is moved;
+ *  - BEISHEN_FONT_DIR, the build tree's build/fonts, which the Makefile
+ *    compiles into the uninstalled binary (and the tests) only.  The binary
+ *    make install copies is linked with this file compiled without it, so
+ *    an installed beishen never reads the build tree, and works after it
+ *    is deleted. */
+#define FONTS_BESIDE_BINARY "../share/beishen/fonts"
+#define FONT_PATH_MAX 4096
+
+static const char *const beishen_faces[] = {
+    "BeishenSansTC-Regular.ttf",
+    "BeishenSansTC-Bold.ttf",
+    "BeishenSerifTC-Regular.ttf",
+    "BeishenSerifTC-Bold.ttf",
+};
+#define BEISHEN_FACES (sizeof beishen_faces / sizeof beishen_faces[0])
 
 /* The everyday faces come first: Noto CJK cut down to Big5, the Unified
  * Ideographs and symbols, with TrueType outlines (fonts/subset.py, run by
  * make, says why), so that Cairo embeds them quickly and small.  The full
  * Noto faces follow for any other character, in the same design; HanaMin
- * covers what Noto lacks. */
-static const char *const font_files[] = {
-    BEISHEN_FONT_DIR "/BeishenSansTC-Regular.ttf",
-    BEISHEN_FONT_DIR "/BeishenSansTC-Bold.ttf",
-    BEISHEN_FONT_DIR "/BeishenSerifTC-Regular.ttf",
-    BEISHEN_FONT_DIR "/BeishenSerifTC-Bold.ttf",
+ * covers what Noto lacks.  font_files[] holds the Beishen faces' paths
+ * (resolved at run time, in beishen_faces' order) then these. */
+static const char *const system_font_files[] = {
     NOTO_DIR "/NotoSansCJK-Regular.ttc",
     NOTO_DIR "/NotoSansCJK-Bold.ttc",
     NOTO_DIR "/NotoSerifCJK-Regular.ttc",
@@ -46,6 +61,11 @@ static const char *const font_files[] = {
     HANAZONO_DIR "/HanaMinA.ttf",
     HANAZONO_DIR "/HanaMinB.ttf",
 };
+#define FONT_FILES (BEISHEN_FACES + sizeof system_font_files / sizeof system_font_files[0])
+
+static char font_directory[FONT_PATH_MAX];
+static char font_paths[BEISHEN_FACES][FONT_PATH_MAX];
+static const char *font_files[FONT_FILES];
 
 static const char *const family_lists[] = {
     [FONTS_SANS] = "Beishen Sans TC, Noto Sans CJK TC, HanaMinA, HanaMinB",
@@ -115,7 +135,7 @@ static char *configuration_xml(void)
     GString *xml = g_string_new("<?xml version=\"1.0\"?>\n<fontconfig>\n");
 
     g_string_append(xml, "<dir>");
-    append_escaped(xml, BEISHEN_FONT_DIR);
+    append_escaped(xml, font_directory);
     g_string_append(xml, "</dir>\n<dir>" NOTO_DIR "</dir>\n<dir>" HANAZONO_DIR "</dir>\n");
     if (choose_cache_directory(cache, sizeof cache)) {
         g_string_append(xml, "<cachedir>");
@@ -123,8 +143,11 @@ static char *configuration_xml(void)
         g_string_append(xml, "</cachedir>\n");
     }
     g_string_append(xml, "<selectfont>\n<acceptfont>\n");
-    for (size_t i = 0; i < G_N_ELEMENTS(font_files); i++)
-        g_string_append_printf(xml, "<glob>%s</glob>\n", font_files[i]);
+    for (size_t i = 0; i < FONT_FILES; i++) {
+        g_string_append(xml, "<glob>");
+        append_escaped(xml, font_files[i]);
+        g_string_append(xml, "</glob>\n");
+    }
     g_string_append(xml, "</acceptfont>\n<rejectfont><glob>*</glob></rejectfont>\n"
                          "</selectfont>\n</fontconfig>\n");
     return g_string_free(xml, FALSE);
@@ -134,13 +157,80 @@ static const char *remedy_for(const char *file)
 {
     if (strstr(file, "hanazono"))
         return "install fonts-hanazono";
-    return strstr(file, "Beishen") ? "run make, which cuts it from fonts-noto-cjk"
-                                   : "install fonts-noto-cjk";
+    return "install fonts-noto-cjk";
+}
+
+/* True when directory holds every Beishen face. */
+static bool holds_faces(const char *directory)
+{
+    char path[FONT_PATH_MAX];
+    for (size_t i = 0; i < BEISHEN_FACES; i++)
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", directory, beishen_faces[i]) >= sizeof path
+            || access(path, R_OK) != 0)
+            return false;
+    return true;
+}
+
+/* Fills font_directory (canonical, so that fontconfig's file names match
+ * the globs) and font_files[]; see FONTS_BESIDE_BINARY above. */
+static int resolve_font_directory(struct error *err)
+{
+    char executable[FONT_PATH_MAX], candidate[FONT_PATH_MAX], beside[FONT_PATH_MAX] = "";
+    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    char *slash = NULL;
+    if (length > 0) {
+        executable[length] = '\0';
+        slash = strrchr(executable, '/');
+    }
+    bool found = false;
+    if (slash) {
+        *slash = '\0';
+        snprintf(beside, sizeof beside, "%s/" FONTS_BESIDE_BINARY, executable);
+        found = holds_faces(beside) && realpath(beside, candidate) != NULL;
+    }
+#ifdef BEISHEN_FONT_DIR
+    if (!found)
+        found = holds_faces(BEISHEN_FONT_DIR) && realpath(BEISHEN_FONT_DIR, candidate) != NULL;
+#endif
+    if (!found) {
+#ifdef BEISHEN_FONT_DIR
+        return error_set(err, ERROR_INTERNAL, "the Beishen faces (%s …) are neither in %s nor in %s "
+                         "(run make, which cuts them from fonts-noto-cjk)", beishen_faces[0],
+                         beside[0] ? beside : "<the binary's directory>/" FONTS_BESIDE_BINARY,
+                         BEISHEN_FONT_DIR);
+#else
+        return error_set(err, ERROR_INTERNAL, "the Beishen faces (%s …) are not in %s "
+                         "(install beishen again: make install PREFIX=…)", beishen_faces[0],
+                         beside[0] ? beside : "<the binary's directory>/" FONTS_BESIDE_BINARY);
+#endif
+    }
+    /* fontconfig's globs know '*' and '?' only; a directory with either
+     * would match more files than ours. */
+    if (strpbrk(candidate, "*?"))
+        return error_set(err, ERROR_INTERNAL, "font directory %s: '*' and '?' are not allowed in its path",
+                         candidate);
+    snprintf(font_directory, sizeof font_directory, "%s", candidate);
+    for (size_t i = 0; i < BEISHEN_FACES; i++) {
+        snprintf(font_paths[i], sizeof font_paths[i], "%s/%s", font_directory, beishen_faces[i]);
+        font_files[i] = font_paths[i];
+    }
+    for (size_t i = BEISHEN_FACES; i < FONT_FILES; i++)
+        font_files[i] = system_font_files[i - BEISHEN_FACES];
+    return 0;
+}
+
+const char *fonts_directory(struct error *err)
+{
+    if (!font_directory[0] && resolve_font_directory(err) != 0)
+        return NULL;
+    return font_directory;
 }
 
 static FcConfig *build_config(struct error *err)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(font_files); i++)
+    if (!fonts_directory(err))
+        return NULL;
+    for (size_t i = 0; i < FONT_FILES; i++)
         if (access(font_files[i], R_OK) != 0) {
             error_set(err, ERROR_INTERNAL, "font file %s is missing (%s)", font_files[i],
                       remedy_for(font_files[i]));
@@ -234,10 +324,8 @@ static int check_face(PangoContext *context, enum fonts_family family, bool bold
                       struct error *err)
 {
     const char *expected_family = family == FONTS_SERIF ? "Beishen Serif TC" : "Beishen Sans TC";
-    /* font_files[] starts with the Beishen Sans and Serif faces, Regular
-     * then Bold. */
-    const char *path = font_files[(family == FONTS_SERIF ? 2 : 0) + (bold ? 1 : 0)];
-    const char *expected_file = strrchr(path, '/') + 1;
+    /* beishen_faces[] lists the Sans and Serif faces, Regular then Bold. */
+    const char *expected_file = beishen_faces[(family == FONTS_SERIF ? 2 : 0) + (bold ? 1 : 0)];
     PangoFontDescription *description = fonts_description_new(family, 10, bold);
     PangoFont *font = pango_font_map_load_font(font_map, context, description);
     pango_font_description_free(description);

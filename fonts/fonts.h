@@ -32,6 +32,13 @@ enum fonts_family {
  * Returns 0, or -1 with a message naming the missing font. */
 int fonts_init(struct error *err);
 
+/* The directory the Beishen faces are read from: beside the binary
+ * (<its directory>/../share/beishen/fonts) when they are there, else, in
+ * the uninstalled binary only, the build tree's build/fonts.  Decided on
+ * first call; a static string.  NULL with a message naming where they
+ * were looked for. */
+const char *fonts_directory(struct error *err);
+
 /* The process's font map and fontconfig configuration, created on first use.
  * Borrowed: valid until fonts_shutdown(); never unref or destroy them.
  * NULL with a message on failure. */

@@ -30,6 +30,10 @@ static const struct command commands[] = {
     {"conflict", cli_conflict, "reviewers' declared conflicts (迴避): add, list"},
     {"score", cli_score, "one reviewer's score sheet of an application: show, save, submit, reopen"},
     {"scores", cli_scores, "a department's scores: readers' totals, 差分, finals, ranks"},
+    {"backup", cli_backup, "copy the database and its files while in use (online backup)"},
+    {"restore", cli_restore, "check a backup, or put it back"},
+    {"purge", cli_purge, "remove a finished round's personal data and files (audited)"},
+    {"check", cli_check, "check the installation: fonts, database integrity, stored files"},
 };
 
 static void print_usage(FILE *out)
@@ -39,7 +43,7 @@ static void print_usage(FILE *out)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nEvery command takes --help.  The database is --db FILE, else $BEISHEN_DB,\n"
                  "else ./beishen.db.  Exit status: 0 success, 1 something was rejected or\n"
-                 "failed, 2 usage error.\n");
+                 "failed, 2 usage error.  Manual: man beishen, man beishen-COMMAND.\n");
 }
 
 int cli_main(int argc, char **argv)

@@ -55,6 +55,12 @@ int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 
+/* Running it as installed software (cli_admin.c). */
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
+int cli_purge(int argc, char **argv);
+int cli_check(int argc, char **argv);
+
 /* Review scoring (cli_scoring.c). */
 int cli_plan(int argc, char **argv);
 int cli_assign(int argc, char **argv);

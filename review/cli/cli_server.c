@@ -21,7 +21,7 @@
 enum {
     OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_TIMEOUT, OPT_SESSION, OPT_ALLOW_REMOTE,
     OPT_CONNECTIONS, OPT_ROLE, OPT_DEPARTMENT, OPT_UNIVERSITY, OPT_USER, OPT_APPLICATION,
-    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_HELP,
+    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_TLS_CERT, OPT_TLS_KEY, OPT_SECURE_COOKIES, OPT_HELP,
 };
 
 /* ---- serve ---------------------------------------------------------------- */
@@ -31,15 +31,21 @@ int cli_serve(int argc, char **argv)
     static const char *usage =
         "usage: beishen serve [--db FILE] [--listen HOST:PORT] [--threads N]\n"
         "                     [--connections N] [--timeout SECONDS] [--session-seconds N]\n"
-        "                     [--allow-remote] [--timing]\n"
+        "                     [--tls-cert FILE --tls-key FILE] [--allow-remote]\n"
+        "                     [--secure-cookies] [--timing]\n"
         "\n"
         "Runs the reviewers' workstation: the browser UI and its JSON API on\n"
         "127.0.0.1:8080 unless --listen says otherwise (port 0 picks a free port;\n"
-        "the address is printed).  Only loopback addresses are accepted unless\n"
-        "--allow-remote is given: the server has no TLS of its own.  --timeout is\n"
-        "the idle time after which a connection is closed (30 s), --connections\n"
-        "the open connections at once (256), --session-seconds a login's\n"
-        "lifetime (8 hours).  SIGINT or SIGTERM stop it.  Accounts: beishen user.\n"
+        "the address is printed).  With --tls-cert and --tls-key (PEM files: the\n"
+        "certificate chain and its unencrypted private key) it speaks HTTPS only\n"
+        "(TLS 1.2 and 1.3), its session cookies are Secure, and it may listen on\n"
+        "any address.  Without TLS only loopback addresses are accepted, unless\n"
+        "--allow-remote is given for a TLS reverse proxy on another host;\n"
+        "--secure-cookies marks the session cookie Secure behind such a proxy.\n"
+        "--timeout is the idle time after which a connection is closed (30 s),\n"
+        "--connections the open connections at once (256), --session-seconds a\n"
+        "login's lifetime (8 hours).  SIGINT or SIGTERM stop it.  Accounts:\n"
+        "beishen user.  man beishen-serve: systemd, TLS and reverse proxy set-up.\n"
         "--timing times every request inside the server and prints the\n"
         "percentiles when it stops (for benchmarks).\n";
     static const struct option options[] = {
@@ -50,6 +56,9 @@ int cli_serve(int argc, char **argv)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"session-seconds", required_argument, NULL, OPT_SESSION},
         {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
+        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+        {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {"timing", no_argument, NULL, OPT_TIMING},
         {"help", no_argument, NULL, OPT_HELP},
         {0, 0, 0, 0},
@@ -85,6 +94,9 @@ int cli_serve(int argc, char **argv)
             o.session_seconds = (int)value;
             break;
         case OPT_ALLOW_REMOTE: o.allow_remote = true; break;
+        case OPT_TLS_CERT: o.tls_cert = optarg; break;
+        case OPT_TLS_KEY: o.tls_key = optarg; break;
+        case OPT_SECURE_COOKIES: o.secure_cookies = true; break;
         case OPT_TIMING: o.timing = true; break;
         case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
         default: return cli_usage_error("serve", "unknown option");
@@ -92,6 +104,8 @@ int cli_serve(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    if (!o.tls_cert != !o.tls_key)
+        return cli_usage_error("serve", "--tls-cert and --tls-key go together");
     o.db_path = cli_database_path(db);
 
     /* SIGINT and SIGTERM are taken by sigwait below; blocked before any
@@ -109,7 +123,7 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "beishen serve: %s\n", err.message);
         return EXIT_FAILED;
     }
-    if (o.allow_remote)
+    if (o.allow_remote && !o.tls_cert)
         fprintf(stderr, "beishen serve: warning: no TLS; session cookies travel in clear "
                         "unless a TLS proxy is in front\n");
     printf("beishen serve: listening on %s  (database %s)\n", server_url(server), o.db_path);

@@ -85,8 +85,8 @@ enum MHD_Result handle_login(struct http_call *call)
     if (!response)
         return MHD_NO;
     char cookie[256];
-    snprintf(cookie, sizeof cookie, HTTP_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-             token, call->shared->policy->session_seconds);
+    snprintf(cookie, sizeof cookie, HTTP_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+             token, call->shared->policy->session_seconds, call->shared->secure_cookies ? "; Secure" : "");
     MHD_add_response_header(response, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     return http_send(call, MHD_HTTP_OK, response);
 }
@@ -101,7 +101,9 @@ enum MHD_Result handle_logout(struct http_call *call)
     if (!response)
         return MHD_NO;
     MHD_add_response_header(response, MHD_HTTP_HEADER_SET_COOKIE,
-                            HTTP_COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                            call->shared->secure_cookies
+                                ? HTTP_COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+                                : HTTP_COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return http_send(call, MHD_HTTP_OK, response);
 }
 

@@ -43,6 +43,8 @@ enum MHD_Result http_send(struct http_call *call, unsigned status, struct MHD_Re
     if (!response)
         return MHD_NO;
     add_common_headers(response);
+    if (call->shared->tls)
+        MHD_add_response_header(response, "Strict-Transport-Security", "max-age=31536000");
     enum MHD_Result result = MHD_queue_response(call->connection, status, response);
     MHD_destroy_response(response);
     return result;

@@ -64,6 +64,8 @@ struct http_shared {
     struct audit_writer *audit;
     const struct auth_policy *policy;
     struct pdf_jobs *pdf_jobs;
+    bool tls;                     /* served over TLS: answers carry Strict-Transport-Security */
+    bool secure_cookies;          /* session cookies carry Secure (TLS here or at a proxy) */
 };
 
 /* What a handler gets. */

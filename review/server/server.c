@@ -10,6 +10,7 @@
  * query.c's JSON after writing the audit row (audit.c); PDFs go through
  * pdf_jobs.c. */
 #include "server/server.h"
+#include "core/files.h"
 #include "core/text.h"
 #include "core/timestamp.h"
 #include "query/query.h"
@@ -24,9 +25,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +65,14 @@ struct server {
     pthread_mutex_t stop_lock;
     pthread_cond_t stop_cond;
     bool stopping;
+    /* TLS: the PEM texts, which the daemon reads; zeroed and freed at stop */
+    char *tls_cert;
+    size_t tls_cert_length;
+    char *tls_key;
+    size_t tls_key_length;
+    /* libmicrohttpd's first message, for a start that fails */
+    pthread_mutex_t log_lock;
+    char first_log[512];
 };
 
 /* ---- MHD callbacks ------------------------------------------------------------------ */
@@ -240,6 +251,55 @@ static void *maintenance_main(void *argument)
 
 /* ---- start and stop -------------------------------------------------------------------- */
 
+/* libmicrohttpd's messages (a refused TLS key, a port in use, a client
+ * that spoke plain HTTP to the TLS port) go to the log; the first one,
+ * the cause where several follow, is kept for server_start's error. */
+static void on_log(void *cls, const char *format, va_list arguments)
+{
+    struct server *server = cls;
+    char message[512];
+    vsnprintf(message, sizeof message, format, arguments);
+    message[strcspn(message, "\r\n")] = '\0';
+    pthread_mutex_lock(&server->log_lock);
+    if (!server->first_log[0])
+        snprintf(server->first_log, sizeof server->first_log, "%s", message);
+    pthread_mutex_unlock(&server->log_lock);
+    http_log_error("libmicrohttpd: %s", message);
+}
+
+static void forget_secret(char **text, size_t *length)
+{
+    if (*text) {
+        sodium_memzero(*text, *length);
+        free(*text);
+    }
+    *text = NULL;
+    *length = 0;
+}
+
+/* Reads the certificate and key (each at most SERVER_TLS_FILE_MAX bytes)
+ * and checks they are PEM; whether they match is the daemon's to say. */
+static int read_tls_files(struct server *server, const struct server_options *options,
+                          struct error *err)
+{
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return error_set(err, ERROR_INVALID, "this libmicrohttpd was built without TLS");
+    if (files_read(options->tls_cert, SERVER_TLS_FILE_MAX, &server->tls_cert, &server->tls_cert_length,
+                   err) != 0)
+        return error_prefix(err, "--tls-cert");
+    if (files_read(options->tls_key, SERVER_TLS_FILE_MAX, &server->tls_key, &server->tls_key_length,
+                   err) != 0)
+        return error_prefix(err, "--tls-key");
+    if (!strstr(server->tls_cert, "-----BEGIN CERTIFICATE-----"))
+        return error_set(err, ERROR_INVALID, "--tls-cert %s: not a PEM certificate", options->tls_cert);
+    if (!strstr(server->tls_key, "-----BEGIN ") || !strstr(server->tls_key, "PRIVATE KEY-----"))
+        return error_set(err, ERROR_INVALID, "--tls-key %s: not a PEM private key", options->tls_key);
+    if (strstr(server->tls_key, "ENCRYPTED"))
+        return error_set(err, ERROR_INVALID, "--tls-key %s: the key is encrypted; give it unencrypted "
+                         "(readable by the server's user only)", options->tls_key);
+    return 0;
+}
+
 void server_default_options(struct server_options *options)
 {
     *options = (struct server_options){
@@ -333,6 +393,9 @@ void server_stop(struct server *server)
     worker_pool_free(server->workers);
     pthread_mutex_destroy(&server->stop_lock);
     pthread_cond_destroy(&server->stop_cond);
+    pthread_mutex_destroy(&server->log_lock);
+    forget_secret(&server->tls_cert, &server->tls_cert_length);
+    forget_secret(&server->tls_key, &server->tls_key_length);
     free(server);
 }
 
@@ -349,9 +412,13 @@ int server_start(const struct server_options *options, struct server **out, stru
         return error_set(err, ERROR_INVALID, "no database given");
     if (parse_listen(options->listen, &listen, err) != 0)
         return -1;
-    if (!listen.loopback && !options->allow_remote)
-        return error_set(err, ERROR_INVALID, "--listen %s is not a loopback address; the server has no TLS "
-                         "(put it behind a TLS proxy and pass --allow-remote)", options->listen);
+    bool tls = options->tls_cert || options->tls_key;
+    if (tls && !(options->tls_cert && options->tls_key))
+        return error_set(err, ERROR_INVALID, "--tls-cert and --tls-key go together");
+    if (!listen.loopback && !options->allow_remote && !tls)
+        return error_set(err, ERROR_INVALID, "--listen %s is not a loopback address and there is no TLS "
+                         "(give --tls-cert and --tls-key, or put the server behind a TLS proxy and pass "
+                         "--allow-remote)", options->listen);
     if (access(options->db_path, F_OK) != 0)
         return error_set(err, ERROR_NOT_FOUND, "%s: no such database (run beishen ingest first)", options->db_path);
     if (auth_init(err) != 0)
@@ -366,6 +433,13 @@ int server_start(const struct server_options *options, struct server **out, stru
     server->shared.policy = &server->policy;
     pthread_mutex_init(&server->stop_lock, NULL);
     pthread_cond_init(&server->stop_cond, NULL);
+    pthread_mutex_init(&server->log_lock, NULL);
+    server->shared.tls = tls;
+    server->shared.secure_cookies = tls || options->secure_cookies;
+    if (tls && read_tls_files(server, options, err) != 0) {
+        server_stop(server);
+        return -1;
+    }
 
     /* The render helper first, while this process still has one thread. */
     struct pdf_jobs_options jobs = {
@@ -414,8 +488,17 @@ int server_start(const struct server_options *options, struct server **out, stru
     if (!options->threads && threads < 2)
         threads = 2;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | (listen.ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ERROR_LOG | (listen.ipv6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    /* TLS 1.2 and 1.3 only; GnuTLS's NORMAL set of ciphers otherwise. */
+    struct MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, server->tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, server->tls_cert},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem no_options[] = {{MHD_OPTION_END, 0, NULL}};
     server->daemon = MHD_start_daemon(flags, (uint16_t)listen.port, NULL, NULL, on_request, server,
+        MHD_OPTION_EXTERNAL_LOGGER, on_log, server,   /* first, so that it gets every message */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&listen.address,
         MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0,   /* 1: no pool, one thread */
         MHD_OPTION_CONNECTION_LIMIT, options->connection_limit,
@@ -423,15 +506,19 @@ int server_start(const struct server_options *options, struct server **out, stru
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+        MHD_OPTION_ARRAY, tls ? tls_options : no_options,
         MHD_OPTION_END);
     if (!server->daemon) {
-        error_set(err, ERROR_IO, "cannot listen on %s (in use?)", options->listen);
+        pthread_mutex_lock(&server->log_lock);
+        error_set(err, ERROR_IO, "cannot listen on %s%s%s", options->listen,
+                  server->first_log[0] ? ": " : " (in use?)", server->first_log);
+        pthread_mutex_unlock(&server->log_lock);
         server_stop(server);
         return -1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : listen.port;
-    snprintf(server->url, sizeof server->url, "http://%s:%u/", listen.host, port);
+    snprintf(server->url, sizeof server->url, "%s://%s:%u/", tls ? "https" : "http", listen.host, port);
     *out = server;
     return 0;
 }

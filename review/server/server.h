@@ -36,7 +36,10 @@ struct server_options {
     int session_seconds;          /* lifetime of a login session */
     int render_timeout;           /* seconds one PDF render may take */
     size_t cache_bytes;           /* PDF cache size before the least recently used go */
-    bool allow_remote;            /* listen on a non-loopback address (refused otherwise) */
+    bool allow_remote;            /* listen on a non-loopback address without TLS (refused otherwise) */
+    const char *tls_cert;         /* PEM certificate (chain) file: serve HTTPS only; NULL: plain HTTP */
+    const char *tls_key;          /* PEM private key file, with tls_cert */
+    bool secure_cookies;          /* Secure session cookies without tls_cert (a TLS proxy in front) */
     bool timing;                  /* time every request; server_stop prints the percentiles */
 };
 
@@ -47,13 +50,17 @@ void server_default_options(struct server_options *options);
 
 struct server;
 
+/* Cap on the TLS certificate and key files (each). */
+#define SERVER_TLS_FILE_MAX (256 * 1024)
+
 /* Forks the render helper, checks and migrates the database, and starts
- * listening.  The caller blocks SIGINT and SIGTERM first if it wants to
+ * listening (HTTPS only when options->tls_cert is set: session cookies are
+ * then Secure and answers carry Strict-Transport-Security).  The caller blocks SIGINT and SIGTERM first if it wants to
  * take them itself (the worker threads inherit the signal mask).  *out is
  * released by server_stop. */
 int server_start(const struct server_options *options, struct server **out, struct error *err);
 
-/* "http://127.0.0.1:8080/" with the port actually bound.  Owned by the server. */
+/* "http://127.0.0.1:8080/" (https:// with TLS) with the port actually bound.  Owned by the server. */
 const char *server_url(const struct server *server);
 
 /* Stops listening, finishes or fails the renders in progress, closes every

@@ -108,6 +108,11 @@ int store_schema_version(struct store *store)
     return version;
 }
 
+int store_newest_schema_version(void)
+{
+    return schema_migrations[schema_migration_count - 1].version;
+}
+
 /* Applies every schema file newer than the database, each in its own
  * transaction together with the user_version bump. */
 static int migrate(struct store *store, struct error *err)

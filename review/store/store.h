@@ -79,5 +79,7 @@ void store_rollback(struct store *store);
 
 /* The schema version the database is at. */
 int store_schema_version(struct store *store);
+/* The newest schema version this beishen knows (its last migration). */
+int store_newest_schema_version(void);
 
 #endif
