@@ -1026,9 +1026,13 @@ int ingest_package(struct store *store, const char *package_path_name,
         return 0;
     }
     int rc = 0;
-    if (read_manifest(&run) != 0 || check_unlisted(&run) != 0) {
-        add_package_problem(summary, package_path_name,
-                            "package refused: the manifest cannot be read; nothing was loaded");
+    const char *refusal = NULL;
+    if (read_manifest(&run) != 0)
+        refusal = "package refused: the manifest cannot be read; nothing was loaded";
+    else if (check_unlisted(&run) != 0)
+        refusal = "package refused: too many files under applications/; nothing was loaded";
+    if (refusal) {
+        add_package_problem(summary, package_path_name, refusal);
         summary->refused++;
     } else {
         int pages = cache_size(store);

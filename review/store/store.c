@@ -125,6 +125,13 @@ static int migrate(struct store *store, struct error *err)
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", m->version);
         if (store_begin(store, err) != 0)
             return -1;
+        /* Read again under the write lock: another process opening the
+         * same new database may have applied it meanwhile. */
+        if (store_schema_version(store) >= m->version) {
+            current = store_schema_version(store);
+            store_rollback(store);
+            continue;
+        }
         if (store_exec(store, m->sql, err) != 0 || store_exec(store, bump, err) != 0) {
             store_rollback(store);
             return error_prefix(err, "%s", m->file);
