@@ -290,6 +290,58 @@ static void test_login_limit_under_concurrency(void)
     store_close(store);
 }
 
+/* ---- two ingests at once --------------------------------------------------------- */
+
+struct concurrent_ingest {
+    struct store *store;
+    struct ingest_summary summary;
+    int rc;
+    struct error err;
+};
+
+static gpointer run_ingest(gpointer data)
+{
+    struct concurrent_ingest *run = data;
+    run->rc = ingest_package(run->store, "tests/fixtures/round-small", &run->summary, NULL, NULL,
+                             &run->err);
+    return NULL;
+}
+
+/* Two ingests of one package into one database at once, on two
+ * connections and without ingest_lock_acquire: each may find the
+ * applications absent before it writes, so the check for a stored copy
+ * must be made again inside the write transaction (it was not: the second
+ * failed with a UNIQUE constraint error).  Every application is loaded by
+ * one of them and found unchanged by the other. */
+static void test_concurrent_ingests(void)
+{
+    struct concurrent_ingest runs[2] = {{0}};
+    runs[0].store = open_fresh("concurrent");
+    runs[1].store = open_fresh("concurrent");
+    if (!runs[0].store || !runs[1].store)
+        return;
+    GThread *threads[2];
+    for (int i = 0; i < 2; i++)
+        threads[i] = g_thread_new("ingest", run_ingest, &runs[i]);
+    for (int i = 0; i < 2; i++)
+        g_thread_join(threads[i]);
+    for (int i = 0; i < 2; i++)
+        CHECK(runs[i].rc == 0 && runs[i].summary.rejected == 0,
+              "concurrent ingest %d: exit 0, nothing rejected (%s)", i + 1, runs[i].err.message);
+    CHECK(runs[0].summary.loaded + runs[1].summary.loaded == 10 &&
+          runs[0].summary.unchanged + runs[1].summary.unchanged == 10,
+          "concurrent ingests: 10 loaded and 10 unchanged between them (%d + %d, %d + %d)",
+          runs[0].summary.loaded, runs[1].summary.loaded, runs[0].summary.unchanged,
+          runs[1].summary.unchanged);
+    CHECK(single_value(runs[0].store, "SELECT count(*) FROM applications") == 10 &&
+          single_value(runs[0].store, "SELECT count(*) FROM students") == 10,
+          "concurrent ingests: 10 applications stored once");
+    for (int i = 0; i < 2; i++) {
+        ingest_summary_free(&runs[i].summary);
+        store_close(runs[i].store);
+    }
+}
+
 int main(void)
 {
     for (int i = 0; i < OTHER_STATEMENTS; i++)
@@ -300,6 +352,7 @@ int main(void)
     test_cache_keeps_statements_in_use();
     test_nested_transactions();
     test_pool_statistics_refresh();
+    test_concurrent_ingests();
     test_login_limit_under_concurrency();
     int status;
     g_free(unit_run(&status, "rm -rf '%s'", directory));

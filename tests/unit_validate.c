@@ -991,6 +991,57 @@ static void test_util(void)
     CHECK(strcmp(masked, "**********") == 0, "mask NULL -> %s", masked);
 }
 
+/* ---- control characters ------------------------------------------------- */
+
+static void test_controls(void)
+{
+    size_t at = 99;
+    CHECK(text_find_control("王小明", false, &at) == -1, "no control in plain CJK");
+    CHECK(text_find_control("王\x1b[2J", false, &at) == 0x1B && at == 1, "ESC found at character 2");
+    CHECK(text_find_control("a\nb\tc", true, &at) == -1, "LF and tab allowed in running text");
+    CHECK(text_find_control("a\nb", false, &at) == 0x0A && at == 1, "LF refused on one line");
+    CHECK(text_find_control("a\r\nb", true, &at) == 0x0D && at == 1, "CR refused in running text");
+    CHECK(text_find_control("數\xc2\x9b" "2J", true, &at) == 0x9B && at == 1, "C1 CSI found");
+    CHECK(text_find_control("x\x7f", false, &at) == 0x7F && at == 1, "DEL found");
+    CHECK(text_find_control("é\xc2\xa0", false, &at) == -1, "U+00A0 is not a control character");
+
+    char out[64];
+    CHECK(strcmp(text_escape_controls("a\x1b[31mb", out, sizeof out), "a\\x1B[31mb") == 0,
+          "ESC escaped: %s", out);
+    CHECK(strcmp(text_escape_controls("\xc2\x9b數\n", out, sizeof out), "\\u009B數\\x0A") == 0,
+          "C1 and LF escaped: %s", out);
+    CHECK(strcmp(text_escape_controls("a\xff\xe6\x95", out, sizeof out), "a\\xFF\\xE6\\x95") == 0,
+          "invalid UTF-8 escaped byte by byte: %s", out);
+    CHECK(strcmp(text_escape_controls("\x1b\x1b\x1b", out, 9), "\\x1B\\x1B") == 0,
+          "escapes are never cut: %s", out);
+
+    json_t *object = json_pack("{s:s, s:s}", "name", "名\x1b]0;x\x07", "summary", "一\n二");
+    struct problem_list problems = {0};
+    struct checker checker = {"f.json", &problems, 0};
+    CHECK(!checker_no_controls(&checker, "$.name", json_string_value(json_object_get(object, "name")), false) &&
+          problems.count == 1 && strcmp(problems.items[0].path, "$.name") == 0 &&
+          strstr(problems.items[0].rule, "U+001B at character 2") != NULL,
+          "checker_no_controls names the path and the character: %s",
+          problems.count ? problems.items[0].rule : "");
+    CHECK(checker_no_controls(&checker, "$.summary", json_string_value(json_object_get(object, "summary")), true),
+          "checker_no_controls lets LF through in running text");
+    problems_free(&problems);
+    json_decref(object);
+
+    /* The list keeps PROBLEMS_KEPT_MAX and counts the rest. */
+    for (int i = 0; i < PROBLEMS_KEPT_MAX + 5; i++)
+        problems_add(&problems, "f", "$", "rule %d", i);
+    CHECK(problems.count == PROBLEMS_KEPT_MAX && problems.omitted == 5 &&
+          problems_total(&problems) == PROBLEMS_KEPT_MAX + 5, "problem list capped: %zu kept, %zu omitted",
+          problems.count, problems.omitted);
+    struct problem_list more = {0};
+    problems_add(&more, "g", "$", "one more");
+    problems_move(&problems, &more);
+    CHECK(problems.count == PROBLEMS_KEPT_MAX && problems.omitted == 6 && more.count == 0,
+          "problems_move past the cap counts, empties the source");
+    problems_free(&problems);
+}
+
 /* ---- query's rank formulas ---------------------------------------------- */
 
 static void test_ranks(void)
@@ -1023,6 +1074,7 @@ int main(void)
     test_digits_codes_urls();
     test_magic();
     test_util();
+    test_controls();
     test_ranks();
 
     json_t *manifest_root = load_json(MANIFEST_FILE);

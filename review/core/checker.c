@@ -15,11 +15,17 @@
 void problems_add(struct problem_list *list, const char *file, const char *path,
                   const char *format, ...)
 {
+    if (list->count >= PROBLEMS_KEPT_MAX) {
+        list->omitted++;
+        return;
+    }
     if (list->count == list->capacity) {
         size_t capacity = list->capacity ? list->capacity * 2 : 16;
         struct problem *items = realloc(list->items, capacity * sizeof *items);
-        if (!items)
-            return; /* out of memory: the problem is lost, the count still shows failure elsewhere */
+        if (!items) {
+            list->omitted++;   /* out of memory: counted, not kept */
+            return;
+        }
         list->items = items;
         list->capacity = capacity;
     }
@@ -36,6 +42,24 @@ void problems_free(struct problem_list *list)
 {
     free(list->items);
     *list = (struct problem_list){0};
+}
+
+void problems_move(struct problem_list *to, struct problem_list *from)
+{
+    for (size_t i = 0; i < from->count; i++) {
+        size_t before = to->count;
+        problems_add(to, from->items[i].file, from->items[i].path, "%s", from->items[i].rule);
+        if (to->count > before)
+            snprintf(to->items[before].package, sizeof to->items[before].package, "%s",
+                     from->items[i].package);
+    }
+    to->omitted += from->omitted;
+    problems_free(from);
+}
+
+size_t problems_total(const struct problem_list *list)
+{
+    return list->count + list->omitted;
 }
 
 /* ---- the checker and its field helpers --------------------------------- */
@@ -138,6 +162,19 @@ const char *checker_text(struct checker *c, const json_t *value, const char *pat
         return NULL;
     }
     return text;
+}
+
+bool checker_no_controls(struct checker *c, const char *path, const char *text, bool multiline)
+{
+    size_t position;
+    long control = text_find_control(text, multiline, &position);
+    if (control < 0)
+        return true;
+    checker_report(c, path, multiline
+                   ? "control character U+%04lX at character %zu: only line feeds and tabs are allowed"
+                   : "control character U+%04lX at character %zu: none is allowed in a one-line field",
+                   control, position + 1);
+    return false;
 }
 
 const char *checker_string(struct checker *c, const json_t *object, const char *parent,

@@ -24,15 +24,25 @@ struct problem {
     char rule[512];
 };
 
-/* A growing list; problems_free releases it. */
+/* A growing list; problems_free releases it.  It keeps the first
+ * PROBLEMS_KEPT_MAX problems and only counts the others (`omitted`): a
+ * hostile file can break a rule millions of times, and each problem takes
+ * over a kilobyte. */
+#define PROBLEMS_KEPT_MAX 1000
 struct problem_list {
     struct problem *items;
     size_t count, capacity;
+    size_t omitted;           /* problems found beyond the kept ones */
 };
 
 void problems_add(struct problem_list *list, const char *file, const char *path,
                   const char *format, ...) __attribute__((format(printf, 4, 5)));
 void problems_free(struct problem_list *list);
+/* Moves every problem of `from` to the end of `to` (up to the cap; the rest
+ * are counted as omitted) and empties `from`. */
+void problems_move(struct problem_list *to, struct problem_list *from);
+/* Every problem found: kept and omitted. */
+size_t problems_total(const struct problem_list *list);
 
 /* Walks one file: its name, where problems go, how many this walk added. */
 struct checker {
@@ -62,6 +72,10 @@ bool checker_is_object(struct checker *c, const json_t *value, const char *path)
 
 /* A string value at `path` of min..max Unicode characters: valid UTF-8,
  * no NUL, normalization form NFC (spec: "human text is UTF-8 (NFC)"). */
+/* No control character in `text` (valid UTF-8): C0 (U+0000-U+001F), DEL
+ * and C1 (U+0080-U+009F) are refused, except line feed and tab when
+ * `multiline`.  Returns false after reporting the first one at `path`. */
+bool checker_no_controls(struct checker *c, const char *path, const char *text, bool multiline);
 const char *checker_text(struct checker *c, const json_t *value, const char *path,
                          size_t min_chars, size_t max_chars);
 /* The same for an object member. */

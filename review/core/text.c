@@ -74,6 +74,65 @@ bool text_is_nfc(const char *text, size_t length)
     return same;
 }
 
+long text_find_control(const char *text, bool multiline, size_t *position)
+{
+    size_t index = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; index++) {
+        long c = -1;
+        if (*p < 0x20 || *p == 0x7F)
+            c = *p;
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            c = p[1];
+        if (c >= 0 && !(multiline && (c == '\n' || c == '\t'))) {
+            *position = index;
+            return c;
+        }
+        p = (const unsigned char *)g_utf8_next_char(p);
+    }
+    return -1;
+}
+
+char *text_escape_controls(const char *text, char *out, size_t out_size)
+{
+    size_t used = 0;
+    const char *p = text, *end = text + strlen(text);
+    while (*p && used + 1 < out_size) {
+        const unsigned char byte = (unsigned char)*p;
+        char piece[8];
+        size_t length;
+        const char *next;
+        if (byte < 0x20 || byte == 0x7F) {
+            length = (size_t)snprintf(piece, sizeof piece, "\\x%02X", byte);
+            next = p + 1;
+        } else if (byte < 0x80) {
+            piece[0] = (char)byte;
+            length = 1;
+            next = p + 1;
+        } else {
+            gunichar c = g_utf8_get_char_validated(p, end - p);
+            if (c == (gunichar)-1 || c == (gunichar)-2) {
+                length = (size_t)snprintf(piece, sizeof piece, "\\x%02X", byte);
+                next = p + 1;
+            } else if (c >= 0x80 && c <= 0x9F) {
+                length = (size_t)snprintf(piece, sizeof piece, "\\u%04X", (unsigned)c);
+                next = g_utf8_next_char(p);
+            } else {
+                next = g_utf8_next_char(p);
+                length = (size_t)(next - p);
+                memcpy(piece, p, length);
+            }
+        }
+        if (used + length >= out_size)
+            break;
+        memcpy(out + used, piece, length);
+        used += length;
+        p = next;
+    }
+    if (out_size)
+        out[used] = '\0';
+    return out;
+}
+
 void text_sha256_hex(const void *data, size_t length, char hex[65])
 {
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);

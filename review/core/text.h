@@ -20,6 +20,17 @@ bool text_is_utf8(const char *text, size_t length);
 /* True when valid UTF-8 `text` is in Unicode Normalization Form C. */
 bool text_is_nfc(const char *text, size_t length);
 
+/* The first control character of valid UTF-8 `text`: C0 (U+0000-U+001F),
+ * DEL (U+007F) or C1 (U+0080-U+009F), with line feed and tab allowed when
+ * `multiline`.  Returns its code point and its character index in
+ * *position, or -1 when there is none. */
+long text_find_control(const char *text, bool multiline, size_t *position);
+/* `text` (any bytes) made safe to print on a terminal: every control
+ * character is written as \xHH (C0, DEL) or \u00HH (C1) and every byte of
+ * invalid UTF-8 as \xHH, so an escape sequence is shown, never obeyed.
+ * Fills out (truncated to out_size, always terminated) and returns it. */
+char *text_escape_controls(const char *text, char *out, size_t out_size);
+
 /* Lowercase hex SHA-256 of the bytes into hex[65]. */
 void text_sha256_hex(const void *data, size_t length, char hex[65]);
 /* True for exactly 64 lowercase hex digits. */

@@ -1,11 +1,27 @@
-/* ingest — export package → checked → one transaction per application.
+/* ingest — export package → checked → written in batched transactions.
  *
- * For each application listed in the manifest: read its file (size-capped),
- * compare the manifest's SHA-256, skip it if the stored copy has the same
- * hash, parse and validate it, verify every attachment it references
- * (size, SHA-256, first bytes), then in one transaction replace any older
- * version, insert its rows, copy its attachments into the file store and
- * recompute its derived index rows. */
+ * Two threads share an ingest.  The preparing thread takes the applications
+ * the manifest lists, in order: it reads each file (size-capped), compares
+ * the manifest's SHA-256, skips the application when the database held the
+ * same hash as the ingest began, parses and validates it, and verifies and
+ * copies every attachment it references.  It hands the parsed application
+ * and the problems found on through a bounded queue.  The calling thread
+ * writes them, in the same order: inside the write transaction it checks
+ * the stored hash again (another process may have written the application
+ * since), deletes any older version, inserts the rows and recomputes the
+ * derived index rows.
+ *
+ * A write transaction holds up to INGEST_BATCH_APPLICATIONS applications,
+ * or what INGEST_BATCH_SECONDS allows, and commits whole: after a crash or
+ * kill -9 every application is whole or absent, and an absent one is
+ * loaded by the next ingest (unchanged detection is by hash).  A failure
+ * while writing rolls the open batch back and ends the ingest.  Savepoints
+ * per application were measured and left out: inside a savepoint every
+ * course row's insert (with its trigger) journals the pages it touches
+ * into a sub-journal that only the savepoint's end frees, which doubled
+ * the time of the course inserts; without them no application can be
+ * half-written either, because a write fails only on a database failure,
+ * which ends the ingest. */
 #include "ingest/ingest.h"
 #include "core/category.h"
 #include "core/files.h"
@@ -15,52 +31,100 @@
 #include "store/index.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* Per-package state carried through the loop. */
+/* Applications per write transaction, and the longest one stays open (a
+ * process waiting to write, such as the workstation saving a score, waits
+ * at most about this long). */
+#define INGEST_BATCH_APPLICATIONS 250
+#define INGEST_BATCH_SECONDS      0.5
+/* Applications prepared ahead of the writer: bounds the memory of parsed
+ * JSON held at once. */
+#define INGEST_QUEUE_DEPTH        16
+/* The writer's page cache during an ingest (KiB); the connection's own
+ * setting is restored afterwards.  Each application touches pages of every
+ * index of the course rows; with SQLite's default 2 MB most of them were
+ * read back from the WAL for every application. */
+#define INGEST_CACHE_KIB          65536
+
+enum prepared_outcome {
+    PREPARED_REJECTED,      /* problems found: not loaded */
+    PREPARED_UNCHANGED,     /* the database held the same hash as the ingest began */
+    PREPARED_WRITE,         /* checked: application holds the parsed JSON */
+    PREPARED_FAILED,        /* a failure of our own (the file store): err */
+    PREPARED_END,           /* no more */
+};
+
+/* One application on its way from the preparing thread to the writer. */
+struct prepared {
+    enum prepared_outcome outcome;
+    char key[32];                   /* <department>-<application_no> */
+    char sha256[65];
+    json_t *application;
+    struct problem_list problems;   /* found while preparing, in order */
+    struct error err;
+};
+
+/* Per-package state.  The preparing thread alone uses `package`,
+ * `verified_files` and `items` it has taken from `free_items`; `stored` is
+ * read-only while it runs; the writer alone uses `store` and `summary`. */
 struct ingest_run {
     struct store *store;
     struct package *package;
     struct manifest manifest;
     char manifest_sha256[65];
+    char source[PATH_MAX];          /* the package as named, for rows and problem lines */
+    char files_dir[4096];           /* <db>.files */
     struct ingest_summary *summary;
     sqlite3_int64 package_id;       /* 0 until the first application loads */
     /* Attachments already verified in this package, keyed by
      * "<sha256> <media type> <size>" as declared: a file is checked once per
      * package for each way applications declare it. */
     GHashTable *verified_files;
+    GHashTable *stored;             /* key → content_sha256 as the ingest began */
+    struct prepared items[INGEST_QUEUE_DEPTH];
+    struct prepared end;
+    GAsyncQueue *free_items;        /* items the preparing thread may fill */
+    GAsyncQueue *ready;             /* filled items in manifest order, then &end */
+    gint stop;                      /* set by the writer: prepare no more */
 };
 
-static void add_problem(struct ingest_run *run, const char *file, const char *path,
-                        const char *rule)
+/* Stamps the package name on problems added from `from` on. */
+static void stamp_package(struct ingest_run *run, struct problem_list *problems, size_t from)
 {
-    problems_add(&run->summary->problems, file, path, "%s", rule);
-    struct problem *p = &run->summary->problems.items[run->summary->problems.count - 1];
-    snprintf(p->package, sizeof p->package, "%s", package_path(run->package));
+    for (size_t i = from; i < problems->count; i++)
+        snprintf(problems->items[i].package, sizeof problems->items[i].package, "%s", run->source);
 }
 
-/* Stamps the package name on problems that validate added. */
-static void stamp_package(struct ingest_run *run, size_t from)
+static void add_problem(struct ingest_run *run, struct problem_list *problems, const char *file,
+                        const char *path, const char *rule)
 {
-    for (size_t i = from; i < run->summary->problems.count; i++)
-        snprintf(run->summary->problems.items[i].package, sizeof run->summary->problems.items[i].package,
-                 "%s", package_path(run->package));
+    size_t before = problems->count;
+    problems_add(problems, file, path, "%s", rule);
+    stamp_package(run, problems, before);
 }
 
 /* ---- binding JSON values to statement parameters ------------------------ */
 
+/* Text is bound with SQLITE_STATIC, not copied: every value outlives the
+ * step that reads it (the application's JSON lives until the application
+ * is written, local buffers until the function that steps returns), and
+ * store_statement clears the bindings before a statement is used again. */
 static void bind_text(sqlite3_stmt *s, int index, const json_t *object, const char *key)
 {
     const json_t *value = json_object_get(object, key);
     if (json_is_string(value))
         sqlite3_bind_text(s, index, json_string_value(value), (int)json_string_length(value),
-                          SQLITE_TRANSIENT);
+                          SQLITE_STATIC);
     else
         sqlite3_bind_null(s, index);
 }
@@ -82,8 +146,10 @@ static void bind_number(sqlite3_stmt *s, int index, const json_t *object, const 
 static void bind_json(sqlite3_stmt *s, int index, const json_t *object, const char *key)
 {
     char *text = json_dumps(json_object_get(object, key), JSON_COMPACT | JSON_ENCODE_ANY);
-    sqlite3_bind_text(s, index, text ? text : "[]", -1, SQLITE_TRANSIENT);
-    free(text);
+    if (text)
+        sqlite3_bind_text(s, index, text, -1, free);   /* SQLite frees it */
+    else
+        sqlite3_bind_text(s, index, "[]", -1, SQLITE_STATIC);
 }
 
 static int step_done(struct store *store, sqlite3_stmt *s, const char *what, struct error *err)
@@ -109,7 +175,7 @@ static int insert_package_and_department(struct ingest_run *run, const char *dep
     char now[TIMESTAMP_SIZE];
     timestamp_now(now);
     sqlite3_bind_text(s, 1, run->manifest_sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, package_path(run->package), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, run->source, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, m->round, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, m->exported_at, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 5, m->university_code, -1, SQLITE_STATIC);
@@ -214,15 +280,32 @@ static int insert_cadres(struct store *store, sqlite3_int64 id, const json_t *ca
     return 0;
 }
 
-/* "n0,n1,…,n9" */
+/* "n0,n1,…,n9" (validated: 10 counts of 0..1,000,000), written by hand:
+ * snprintf was a measurable part of the writer's time. */
 static void histogram_text(const json_t *histogram, char *out, size_t size)
 {
     size_t used = 0, i;
     const json_t *count;
     out[0] = '\0';
-    json_array_foreach(histogram, i, count)
-        used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%lld",
-                                 i ? "," : "", json_integer_value(count));
+    json_array_foreach(histogram, i, count) {
+        char digits[24];
+        size_t n = 0;
+        long long value = json_integer_value(count);
+        bool negative = value < 0;
+        unsigned long long magnitude = negative ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+        do
+            digits[n++] = (char)('0' + magnitude % 10);
+        while ((magnitude /= 10) > 0);
+        if (negative)
+            digits[n++] = '-';
+        if (used + n + 2 > size)
+            break;
+        if (i)
+            out[used++] = ',';
+        while (n > 0)
+            out[used++] = digits[--n];
+        out[used] = '\0';
+    }
 }
 
 static int insert_course(struct store *store, sqlite3_int64 id, const char *department,
@@ -266,14 +349,14 @@ static int insert_course(struct store *store, sqlite3_int64 id, const char *depa
         bind_number(s, 15, cohort, "size");
         bind_number(s, 16, cohort, "rank");
         histogram_text(json_object_get(cohort, "histogram"), histogram, sizeof histogram);
-        sqlite3_bind_text(s, 17, histogram, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 17, histogram, -1, SQLITE_STATIC);
     }
     bind_text(s, 18, course, "remark");
     sqlite3_bind_text(s, 19, department, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 20, type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 21, domain, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 22, subject, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 23, category, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 20, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 21, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 22, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 23, category, -1, SQLITE_STATIC);
     /* Pools and averages use graded rows only: a score, over, and not
      * "not graded" (counted 3), of a portfolio application — a self-made
      * application is never ranked with portfolio applicants. */
@@ -295,7 +378,7 @@ static int insert_catalog(struct store *store, sqlite3_int64 id, const json_t *c
         if (!s)
             return -1;
         sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_text(s, 2, code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, code, -1, SQLITE_STATIC);
         bind_text(s, 3, entry, "name_en");
         bind_json(s, 4, entry, "teacher_source");
         bind_number(s, 5, entry, "required");
@@ -308,22 +391,6 @@ static int insert_catalog(struct store *store, sqlite3_int64 id, const json_t *c
             return -1;
     }
     return 0;
-}
-
-/* Copies a verified attachment into <db>.files/ unless it is there already:
- * temporary name then rename, so a stored file is always whole. */
-static int store_file_bytes(struct store *store, const char *sha256, const char *media_type,
-                            const char *data, size_t length, struct error *err)
-{
-    char path[4096], directory[4096];
-    store_file_path(store, sha256, media_type, path, sizeof path);
-    struct stat st;
-    if (stat(path, &st) == 0 && (size_t)st.st_size == length)
-        return 0;
-    snprintf(directory, sizeof directory, "%s/%.2s", store_files_dir(store), sha256);
-    if (files_make_directories(directory, err) != 0)
-        return -1;
-    return files_write_atomic(path, data, length, err);
 }
 
 static int insert_attachments(struct ingest_run *run, sqlite3_int64 id, const char *owner_kind,
@@ -461,12 +528,30 @@ static int insert_uploads(struct ingest_run *run, sqlite3_int64 id, const json_t
 
 /* ---- attachments: verify in the package, then copy ------------------- */
 
+/* Copies a verified attachment into <db>.files/ unless it is there already:
+ * temporary name then rename, so a stored file is always whole. */
+static int store_file_bytes(const char *files_dir, const char *sha256, const char *media_type,
+                            const char *data, size_t length, struct error *err)
+{
+    char path[4096], directory[4096];
+    store_file_path_in(files_dir, sha256, media_type, path, sizeof path);
+    struct stat st;
+    if (stat(path, &st) == 0 && (size_t)st.st_size == length)
+        return 0;
+    snprintf(directory, sizeof directory, "%s/%.2s", files_dir, sha256);
+    if (files_make_directories(directory, err) != 0)
+        return -1;
+    return files_write_atomic(path, data, length, err);
+}
+
 /* Reads and checks one referenced file; on success copies it into the
- * file store (outside the transaction is fine: the store is content-addressed,
- * so an orphan left by a crash is harmless).  Returns 0, or 1 after adding a
- * problem. */
-static int verify_and_copy_file(struct ingest_run *run, const char *file_name,
-                                const struct file_reference *ref, struct error *err)
+ * file store (before the application's transaction, which is fine: the
+ * store is content-addressed, so an orphan left by a crash is harmless,
+ * and the copy is durable before any row names it).  Returns 0, or 1
+ * after adding a problem, or -1 on a failure of the file store. */
+static int verify_and_copy_file(struct ingest_run *run, struct problem_list *problems,
+                                const char *file_name, const struct file_reference *ref,
+                                struct error *err)
 {
     char key[128];
     snprintf(key, sizeof key, "%s %s %lld", ref->sha256, ref->media_type, ref->size);
@@ -484,7 +569,7 @@ static int verify_and_copy_file(struct ingest_run *run, const char *file_name,
         snprintf(rule, sizeof rule, "attachment %s", read_err.message);
         if (status == PACKAGE_ERROR && strstr(read_err.message, "limit"))
             snprintf(rule, sizeof rule, "attachment %s: larger than the declared size %lld", member, ref->size);
-        add_problem(run, file_name, ref->path, rule);
+        add_problem(run, problems, file_name, ref->path, rule);
         return 1;
     }
     char actual[65];
@@ -499,10 +584,10 @@ static int verify_and_copy_file(struct ingest_run *run, const char *file_name,
         rule[0] = '\0';
     if (rule[0]) {
         free(data);
-        add_problem(run, file_name, ref->path, rule);
+        add_problem(run, problems, file_name, ref->path, rule);
         return 1;
     }
-    int rc = store_file_bytes(run->store, ref->sha256, ref->media_type, data, length, err);
+    int rc = store_file_bytes(run->files_dir, ref->sha256, ref->media_type, data, length, err);
     free(data);
     if (rc != 0)
         return -1;
@@ -563,8 +648,8 @@ static int write_application(struct ingest_run *run, const json_t *app, const ch
 }
 
 /* Parses JSON, reporting a syntax error as a problem.  Caller owns the result. */
-static json_t *parse_json(struct ingest_run *run, const char *file, const char *data,
-                          size_t length)
+static json_t *parse_json(struct ingest_run *run, struct problem_list *problems, const char *file,
+                          const char *data, size_t length)
 {
     json_error_t json_err;
     /* NUL is allowed through the parser so that validate can name the field. */
@@ -574,23 +659,19 @@ static json_t *parse_json(struct ingest_run *run, const char *file, const char *
         snprintf(rule, sizeof rule, "not valid JSON: %s (line %d, column %d)%s", json_err.text,
                  json_err.line, json_err.column,
                  strstr(json_err.text, "decode byte") ? ": the text is not valid UTF-8" : "");
-        add_problem(run, file, "", rule);
+        add_problem(run, problems, file, "", rule);
     }
     return root;
 }
 
-/* Returns 0 when the application was handled (loaded, skipped or
- * rejected), -1 on a database or file-store failure. */
-static int ingest_application(struct ingest_run *run, const struct manifest_entry *entry,
-                              struct error *err)
+/* Fills `item` for one manifest entry (the preparing thread). */
+static void prepare_application(struct ingest_run *run, const struct manifest_entry *entry,
+                                struct prepared *item)
 {
-    struct ingest_summary *summary = run->summary;
-    if (!entry->usable) {
-        summary->rejected++;
-        return 0;
-    }
-    char key[32];
-    snprintf(key, sizeof key, "%s-%s", entry->department, entry->application_no);
+    item->outcome = PREPARED_REJECTED;
+    if (!entry->usable)
+        return;
+    snprintf(item->key, sizeof item->key, "%s-%s", entry->department, entry->application_no);
     char *data = NULL;
     size_t length = 0;
     struct error read_err;
@@ -600,100 +681,302 @@ static int ingest_application(struct ingest_run *run, const struct manifest_entr
         const char *rule = strncmp(read_err.message, entry->path, strlen(entry->path)) == 0 &&
                            read_err.message[strlen(entry->path)] == ':'
                            ? read_err.message + strlen(entry->path) + 2 : read_err.message;
-        add_problem(run, entry->path, "", rule);
-        summary->rejected++;
-        return 0;
+        add_problem(run, &item->problems, entry->path, "", rule);
+        return;
     }
-    char actual[65], existing[65];
-    text_sha256_hex(data, length, actual);
-    if (strcmp(actual, entry->sha256) != 0) {
+    text_sha256_hex(data, length, item->sha256);
+    if (strcmp(item->sha256, entry->sha256) != 0) {
         char rule[200];
-        snprintf(rule, sizeof rule, "SHA-256 is %s, the manifest says %s", actual, entry->sha256);
-        add_problem(run, entry->path, "", rule);
-        summary->rejected++;
+        snprintf(rule, sizeof rule, "SHA-256 is %s, the manifest says %s", item->sha256, entry->sha256);
+        add_problem(run, &item->problems, entry->path, "", rule);
         free(data);
-        return 0;
+        return;
     }
-    if (stored_hash(run->store, key, existing, err) != 0) {
+    const char *stored = g_hash_table_lookup(run->stored, item->key);
+    if (stored && strcmp(stored, item->sha256) == 0) {
+        item->outcome = PREPARED_UNCHANGED;
         free(data);
-        return -1;
+        return;
     }
-    if (strcmp(existing, actual) == 0) {
-        summary->unchanged++;
-        free(data);
-        return 0;
-    }
-    json_t *app = parse_json(run, entry->path, data, length);
+    json_t *app = parse_json(run, &item->problems, entry->path, data, length);
     free(data);
-    if (!app) {
-        summary->rejected++;
-        return 0;
-    }
+    if (!app)
+        return;
     struct file_reference_list files = {0};
-    size_t before = summary->problems.count;
+    size_t before = item->problems.count;
     size_t found = validate_application(app, entry->path, &run->manifest, entry,
-                                       &summary->problems, &files);
-    stamp_package(run, before);
+                                        &item->problems, &files);
+    stamp_package(run, &item->problems, before);
     int rc = 0;
     for (size_t i = 0; found == 0 && rc == 0 && i < files.count; i++) {
-        rc = verify_and_copy_file(run, entry->path, &files.items[i], err);
+        rc = verify_and_copy_file(run, &item->problems, entry->path, &files.items[i], &item->err);
         if (rc == 1) {
             found++;
             rc = 0;
         }
     }
     file_references_free(&files);
-    if (rc == 0 && found > 0) {
-        summary->rejected++;
-    } else if (rc == 0) {
-        bool replacing = existing[0] != '\0';
-        if (store_begin(run->store, err) != 0 ||
-            write_application(run, app, key, actual, replacing, err) != 0 ||
-            store_commit(run->store, err) != 0) {
-            store_rollback(run->store);
-            rc = -1;
-        } else if (replacing) {
-            summary->replaced++;
+    if (rc != 0 || found > 0) {
+        item->outcome = rc != 0 ? PREPARED_FAILED : PREPARED_REJECTED;
+        json_decref(app);
+        return;
+    }
+    item->application = app;
+    item->outcome = PREPARED_WRITE;
+}
+
+static void prepared_clear(struct prepared *item)
+{
+    json_decref(item->application);
+    problems_free(&item->problems);
+    *item = (struct prepared){0};
+}
+
+/* The preparing thread: every manifest entry in order, then the end. */
+static gpointer prepare_all(gpointer data)
+{
+    struct ingest_run *run = data;
+    for (size_t i = 0; i < run->manifest.entry_count; i++) {
+        struct prepared *item = g_async_queue_pop(run->free_items);
+        /* Freed here, not by the writer: freeing a parsed application
+         * costs time the writer is shorter of. */
+        prepared_clear(item);
+        if (g_atomic_int_get(&run->stop)) {
+            g_async_queue_push(run->free_items, item);
+            break;
+        }
+        prepare_application(run, &run->manifest.entries[i], item);
+        g_async_queue_push(run->ready, item);
+    }
+    g_async_queue_push(run->ready, &run->end);
+    return NULL;
+}
+
+/* The open write transaction and what it will have loaded once committed. */
+struct batch {
+    bool open;
+    int applications;
+    double started;
+    int loaded, replaced;
+};
+
+static int batch_commit(struct ingest_run *run, struct batch *batch, struct error *err)
+{
+    if (!batch->open)
+        return 0;
+    batch->open = false;
+    if (store_commit(run->store, err) != 0) {
+        store_rollback(run->store);
+        return -1;
+    }
+    run->summary->loaded += batch->loaded;
+    run->summary->replaced += batch->replaced;
+    *batch = (struct batch){0};
+    return 0;
+}
+
+/* After a failure: nothing of the open batch stays. */
+static void batch_abandon(struct ingest_run *run, struct batch *batch)
+{
+    if (batch->open)
+        store_rollback(run->store);
+    *batch = (struct batch){0};
+}
+
+static bool batch_is_due(const struct batch *batch)
+{
+    return batch->open && (batch->applications >= INGEST_BATCH_APPLICATIONS ||
+                           timestamp_monotonic() - batch->started >= INGEST_BATCH_SECONDS);
+}
+
+/* Writes one checked application into the open batch (opening one when
+ * none is).  The stored hash is read again inside the transaction: another
+ * ingest may have loaded the application since the preparing thread
+ * looked, and then it is unchanged, or changed, and then it is replaced. */
+static int write_prepared(struct ingest_run *run, struct batch *batch, struct prepared *item,
+                          struct error *err)
+{
+    if (!batch->open) {
+        if (store_begin(run->store, err) != 0)
+            return -1;
+        batch->open = true;
+        batch->started = timestamp_monotonic();
+    }
+    char existing[65];
+    if (stored_hash(run->store, item->key, existing, err) != 0)
+        return -1;
+    if (strcmp(existing, item->sha256) == 0) {
+        run->summary->unchanged++;
+        return 0;
+    }
+    bool replacing = existing[0] != '\0';
+    if (write_application(run, item->application, item->key, item->sha256, replacing, err) != 0)
+        return -1;
+    if (replacing)
+        batch->replaced++;
+    else
+        batch->loaded++;
+    batch->applications++;
+    return 0;
+}
+
+/* The writer: takes the prepared applications in manifest order until the
+ * end marker.  After a failure it only drains the queue, so that the
+ * preparing thread, told to stop, can finish.  Returns 0 or -1 (err). */
+static int write_all(struct ingest_run *run, ingest_progress_fn progress, void *progress_context,
+                     struct error *err)
+{
+    struct batch batch = {0};
+    int rc = 0, done = 0, total = (int)run->manifest.entry_count;
+    for (;;) {
+        struct prepared *item;
+        if (batch.open) {
+            /* A batch is not held open while the preparing thread is slow
+             * (a large attachment): commit when its time is up. */
+            double left = INGEST_BATCH_SECONDS - (timestamp_monotonic() - batch.started);
+            item = left > 0 ? g_async_queue_timeout_pop(run->ready, (guint64)(left * 1e6) + 1) : NULL;
+            if (!item) {
+                if (batch_commit(run, &batch, err) != 0) {
+                    rc = -1;
+                    g_atomic_int_set(&run->stop, 1);
+                }
+                continue;
+            }
         } else {
-            summary->loaded++;
+            item = g_async_queue_pop(run->ready);
+        }
+        if (item == &run->end)
+            break;
+        if (rc == 0) {
+            problems_move(&run->summary->problems, &item->problems);
+            switch (item->outcome) {
+            case PREPARED_REJECTED: run->summary->rejected++; break;
+            case PREPARED_UNCHANGED: run->summary->unchanged++; break;
+            case PREPARED_FAILED: *err = item->err; rc = -1; break;
+            case PREPARED_WRITE: rc = write_prepared(run, &batch, item, err); break;
+            case PREPARED_END: break;
+            }
+            if (rc == 0 && batch_is_due(&batch))
+                rc = batch_commit(run, &batch, err);
+            if (rc != 0) {
+                batch_abandon(run, &batch);
+                g_atomic_int_set(&run->stop, 1);
+            } else if (progress) {
+                progress(++done, total, progress_context);
+            }
+        }
+        g_async_queue_push(run->free_items, item);
+    }
+    if (rc == 0 && batch_commit(run, &batch, err) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* The content hash of every stored application, for the preparing thread
+ * to skip unchanged ones without parsing them. */
+static int load_stored_hashes(struct ingest_run *run, struct error *err)
+{
+    static const char *sql = "SELECT key, content_sha256 FROM applications";
+    sqlite3_stmt *s = store_statement(run->store, sql, err);
+    if (!s)
+        return -1;
+    int row;
+    while ((row = store_step(run->store, s, err)) > 0)
+        g_hash_table_insert(run->stored, g_strdup((const char *)sqlite3_column_text(s, 0)),
+                            g_strdup((const char *)sqlite3_column_text(s, 1)));
+    sqlite3_reset(s);
+    return row < 0 ? -1 : 0;
+}
+
+/* Runs the preparing thread and the writer over every manifest entry. */
+static int ingest_applications(struct ingest_run *run, ingest_progress_fn progress,
+                               void *progress_context, struct error *err)
+{
+    run->verified_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    run->stored = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    run->free_items = g_async_queue_new();
+    run->ready = g_async_queue_new();
+    for (size_t i = 0; i < INGEST_QUEUE_DEPTH; i++)
+        g_async_queue_push(run->free_items, &run->items[i]);
+    int rc = load_stored_hashes(run, err);
+    GThread *thread = NULL;
+    if (rc == 0) {
+        GError *thread_error = NULL;
+        thread = g_thread_try_new("ingest-prepare", prepare_all, run, &thread_error);
+        if (!thread) {
+            rc = error_set(err, ERROR_INTERNAL, "cannot start the preparing thread: %s",
+                           thread_error->message);
+            g_error_free(thread_error);
         }
     }
-    json_decref(app);
+    if (thread) {
+        rc = write_all(run, progress, progress_context, err);
+        g_thread_join(thread);
+    }
+    for (size_t i = 0; i < INGEST_QUEUE_DEPTH; i++)
+        prepared_clear(&run->items[i]);
+    g_async_queue_unref(run->ready);
+    g_async_queue_unref(run->free_items);
+    g_hash_table_destroy(run->stored);
+    g_hash_table_destroy(run->verified_files);
     return rc;
 }
 
 /* ---- the package ------------------------------------------------------- */
 
+struct unlisted {
+    struct ingest_run *run;
+    GHashTable *listed;             /* manifest paths */
+};
+
 static void report_unlisted(const char *member, void *context)
 {
-    struct ingest_run *run = context;
+    struct unlisted *unlisted = context;
+    if (g_hash_table_contains(unlisted->listed, member))
+        return;
+    add_problem(unlisted->run, &unlisted->run->summary->problems, member, "",
+                "not listed in the manifest; not loaded");
+    unlisted->run->summary->reported++;
+}
+
+/* Reports the files under applications/ that the manifest does not list.
+ * Returns 0, or 1 when the package is refused (too many members). */
+static int check_unlisted(struct ingest_run *run)
+{
+    struct unlisted unlisted = {run, g_hash_table_new(g_str_hash, g_str_equal)};
     for (size_t i = 0; i < run->manifest.entry_count; i++)
-        if (strcmp(run->manifest.entries[i].path, member) == 0)
-            return;
-    add_problem(run, member, "", "not listed in the manifest; not loaded");
-    run->summary->reported++;
+        g_hash_table_add(unlisted.listed, run->manifest.entries[i].path);
+    struct error list_err;
+    int rc = package_list(run->package, "applications", report_unlisted, &unlisted, &list_err);
+    g_hash_table_destroy(unlisted.listed);
+    if (rc != 0) {
+        add_problem(run, &run->summary->problems, "applications", "", list_err.message);
+        return list_err.kind == ERROR_INVALID ? 1 : 0;
+    }
+    return 0;
 }
 
 /* Reads and checks manifest.json.  Returns 0 if the package is readable,
- * 1 if it is refused (problem added), -1 on our own failure. */
+ * 1 if it is refused (problem added). */
 static int read_manifest(struct ingest_run *run)
 {
+    struct problem_list *problems = &run->summary->problems;
     char *data = NULL;
     size_t length = 0;
     struct error read_err;
     if (package_read(run->package, "manifest.json", VALIDATE_MAX_MANIFEST_BYTES, &data, &length,
                      &read_err) != PACKAGE_OK) {
-        add_problem(run, "manifest.json", "", read_err.message);
+        add_problem(run, problems, "manifest.json", "", read_err.message);
         return 1;
     }
     text_sha256_hex(data, length, run->manifest_sha256);
-    json_t *root = parse_json(run, "manifest.json", data, length);
+    json_t *root = parse_json(run, problems, "manifest.json", data, length);
     free(data);
     if (!root)
         return 1;
-    size_t before = run->summary->problems.count;
-    int rc = validate_manifest(root, "manifest.json", &run->manifest, &run->summary->problems);
-    stamp_package(run, before);
+    size_t before = problems->count;
+    int rc = validate_manifest(root, "manifest.json", &run->manifest, problems);
+    stamp_package(run, problems, before);
     json_decref(root);
     return rc == 0 ? 0 : 1;
 }
@@ -701,9 +984,31 @@ static int read_manifest(struct ingest_run *run)
 static void add_package_problem(struct ingest_summary *summary, const char *package,
                                 const char *rule)
 {
+    size_t before = summary->problems.count;
     problems_add(&summary->problems, "", "", "%s", rule);
-    snprintf(summary->problems.items[summary->problems.count - 1].package,
-             sizeof summary->problems.items[0].package, "%s", package);
+    if (summary->problems.count > before)
+        snprintf(summary->problems.items[before].package, sizeof summary->problems.items[0].package,
+                 "%s", package);
+}
+
+/* The connection's page cache: read, and set for the ingest. */
+static int cache_size(struct store *store)
+{
+    sqlite3_stmt *s;
+    int pages = -2000;
+    if (sqlite3_prepare_v2(store_db(store), "PRAGMA cache_size", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            pages = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return pages;
+}
+
+static void set_cache_size(struct store *store, int pages)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", pages);
+    sqlite3_exec(store_db(store), sql, NULL, NULL, NULL);
 }
 
 int ingest_package(struct store *store, const char *package_path_name,
@@ -712,6 +1017,8 @@ int ingest_package(struct store *store, const char *package_path_name,
                    struct error *err)
 {
     struct ingest_run run = {.store = store, .summary = summary};
+    snprintf(run.source, sizeof run.source, "%s", package_path_name);
+    snprintf(run.files_dir, sizeof run.files_dir, "%s", store_files_dir(store));
     struct error open_err;
     if (package_open(package_path_name, &run.package, &open_err) != 0) {
         add_package_problem(summary, package_path_name, open_err.message);
@@ -719,21 +1026,18 @@ int ingest_package(struct store *store, const char *package_path_name,
         return 0;
     }
     int rc = 0;
-    if (read_manifest(&run) != 0) {
-        add_package_problem(summary, package_path_name,
-                            "package refused: the manifest cannot be read; nothing was loaded");
+    const char *refusal = NULL;
+    if (read_manifest(&run) != 0)
+        refusal = "package refused: the manifest cannot be read; nothing was loaded";
+    else if (check_unlisted(&run) != 0)
+        refusal = "package refused: too many files under applications/; nothing was loaded";
+    if (refusal) {
+        add_package_problem(summary, package_path_name, refusal);
         summary->refused++;
     } else {
-        run.verified_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        struct error list_err;
-        if (package_list(run.package, "applications", report_unlisted, &run, &list_err) != 0)
-            add_problem(&run, "applications", "", list_err.message);
-        for (size_t i = 0; rc == 0 && i < run.manifest.entry_count; i++) {
-            rc = ingest_application(&run, &run.manifest.entries[i], err);
-            if (progress)
-                progress((int)i + 1, (int)run.manifest.entry_count, progress_context);
-        }
-        g_hash_table_destroy(run.verified_files);
+        int pages = cache_size(store);
+        set_cache_size(store, -INGEST_CACHE_KIB);
+        rc = ingest_applications(&run, progress, progress_context, err);
         /* Once per package, not per application: every application touches
          * most pools of its department. */
         if (rc == 0 && (store_begin(store, err) != 0 || index_refresh_pool_statistics(store, err) != 0 ||
@@ -741,6 +1045,7 @@ int ingest_package(struct store *store, const char *package_path_name,
             store_rollback(store);
             rc = -1;
         }
+        set_cache_size(store, pages);
     }
     manifest_free(&run.manifest);
     package_close(run.package);
@@ -750,4 +1055,56 @@ int ingest_package(struct store *store, const char *package_path_name,
 void ingest_summary_free(struct ingest_summary *summary)
 {
     problems_free(&summary->problems);
+}
+
+/* ---- one ingest at a time ------------------------------------------------ */
+
+struct ingest_lock {
+    int fd;
+};
+
+int ingest_lock_acquire(struct store *store, void (*on_wait)(const char *path, void *context),
+                        void *context, struct ingest_lock **out, struct error *err)
+{
+    *out = NULL;
+    const char *database = sqlite3_db_filename(store_db(store), "main");
+    if (!database || !database[0])
+        return 0;   /* a temporary or in-memory database: no other process sees it */
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s.ingest-lock", database);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK) {
+            error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (on_wait)
+            on_wait(database, context);
+        while (flock(fd, LOCK_EX) != 0) {
+            if (errno != EINTR) {
+                error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
+                close(fd);
+                return -1;
+            }
+        }
+    }
+    struct ingest_lock *lock = malloc(sizeof *lock);
+    if (!lock) {
+        close(fd);
+        return error_set(err, ERROR_INTERNAL, "out of memory");
+    }
+    lock->fd = fd;
+    *out = lock;
+    return 0;
+}
+
+void ingest_lock_release(struct ingest_lock *lock)
+{
+    if (!lock)
+        return;
+    close(lock->fd);   /* releases the flock */
+    free(lock);
 }

@@ -21,6 +21,48 @@ struct package {
 
 const char *package_path(const struct package *package) { return package->path; }
 
+static unsigned long long little_endian(const unsigned char *p, int bytes)
+{
+    unsigned long long value = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        value = value << 8 | p[i];
+    return value;
+}
+
+/* The number of entries a zip's end-of-central-directory record (or its
+ * zip64 record) declares, read before libzip reads the whole central
+ * directory into memory (110 MB for 300,000 entries).  -1 when it cannot
+ * be found: libzip then decides. */
+static long long zip_declared_entries(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    long long entries = -1;
+    enum { TAIL = 22 + 65535 };              /* the record and the longest comment */
+    unsigned char *tail = malloc(TAIL);
+    if (tail && fstat(fd, &st) == 0 && st.st_size >= 22) {
+        off_t start = st.st_size > TAIL ? st.st_size - TAIL : 0;
+        ssize_t got = pread(fd, tail, (size_t)(st.st_size - start), start);
+        for (ssize_t i = got - 22; got >= 22 && i >= 0; i--) {
+            if (memcmp(tail + i, "PK\5\6", 4) != 0)
+                continue;
+            entries = (long long)little_endian(tail + i + 10, 2);
+            unsigned char z64[56];
+            /* zip64: a locator just before the record points to the zip64 record */
+            if (entries == 0xFFFF && i >= 20 && memcmp(tail + i - 20, "PK\6\7", 4) == 0 &&
+                pread(fd, z64, sizeof z64, (off_t)little_endian(tail + i - 20 + 8, 8)) == (ssize_t)sizeof z64 &&
+                memcmp(z64, "PK\6\6", 4) == 0)
+                entries = (long long)little_endian(z64 + 32, 8);
+            break;
+        }
+    }
+    free(tail);
+    close(fd);
+    return entries;
+}
+
 int package_open(const char *path, struct package **out, struct error *err)
 {
     struct stat st;
@@ -36,6 +78,12 @@ int package_open(const char *path, struct package **out, struct error *err)
             return error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
         }
     } else {
+        long long declared = zip_declared_entries(path);
+        if (declared > PACKAGE_MAX_MEMBERS) {
+            free(package);
+            return error_set(err, ERROR_INVALID, "%s: %lld entries in the zip archive, limit %d", path,
+                             declared, PACKAGE_MAX_MEMBERS);
+        }
         int code = 0;
         package->zip = zip_open(path, ZIP_RDONLY, &code);
         if (!package->zip) {
@@ -44,6 +92,14 @@ int package_open(const char *path, struct package **out, struct error *err)
             error_set(err, ERROR_INVALID, "%s: not a directory or a readable zip archive: %s", path,
                       zip_error_strerror(&zip_error));
             zip_error_fini(&zip_error);
+            free(package);
+            return -1;
+        }
+        zip_int64_t entries = zip_get_num_entries(package->zip, 0);
+        if (entries > PACKAGE_MAX_MEMBERS) {
+            error_set(err, ERROR_INVALID, "%s: %lld entries in the zip archive, limit %d", path,
+                      (long long)entries, PACKAGE_MAX_MEMBERS);
+            zip_discard(package->zip);
             free(package);
             return -1;
         }
@@ -195,6 +251,11 @@ static int list_directory(struct package *package, const char *directory,
     while ((entry = readdir(dir))) {
         if (entry->d_name[0] == '.')
             continue;
+        if (list->count >= PACKAGE_MAX_MEMBERS) {
+            closedir(dir);
+            return error_set(err, ERROR_INVALID, "%s/: more than %d files, the most a package may hold",
+                             directory, PACKAGE_MAX_MEMBERS);
+        }
         char member[PATH_MAX];
         snprintf(member, sizeof member, "%s/%s", directory, entry->d_name);
         if (name_list_add(list, member) != 0) {

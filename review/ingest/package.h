@@ -16,6 +16,17 @@ struct package;
 
 enum package_status { PACKAGE_OK = 0, PACKAGE_MISSING = 1, PACKAGE_ERROR = -1 };
 
+/* The most members a package may have: the entries of a zip (checked at
+ * package_open, before anything is read), or the files directly under a
+ * directory package's applications/ (checked by package_list).  A manifest
+ * within its 16 MiB cap can list at most about 100,000 applications (an
+ * entry takes at least 170 bytes); the rest leaves room for their files,
+ * which applications share by hash.  Without a cap a zip
+ * of 300,000 empty entries took 504 MB and printed 300,000 lines. */
+#define PACKAGE_MAX_MEMBERS 200000
+
+/* Opens a directory or a zip; a zip of more than PACKAGE_MAX_MEMBERS
+ * entries is refused (ERROR_INVALID). */
 int package_open(const char *path, struct package **out, struct error *err);
 void package_close(struct package *package);
 const char *package_path(const struct package *package);
@@ -31,7 +42,8 @@ enum package_status package_read(struct package *package, const char *member,
                                  struct error *err);
 
 /* Calls visit for every regular member directly under `directory` (e.g.
- * "applications"), in sorted order, with its member path. */
+ * "applications"), in sorted order, with its member path.  More than
+ * PACKAGE_MAX_MEMBERS of them fail it (ERROR_INVALID) before any visit. */
 int package_list(struct package *package, const char *directory,
                  void (*visit)(const char *member, void *context), void *context,
                  struct error *err);

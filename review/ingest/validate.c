@@ -6,6 +6,8 @@
 #include "ingest/validate.h"
 #include "core/text.h"
 
+#include <glib.h>
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +31,33 @@ void file_references_free(struct file_reference_list *list)
 {
     free(list->items);
     *list = (struct file_reference_list){0};
+}
+
+/* ---- text fields ------------------------------------------------------- */
+
+/* Text that a terminal, a table cell or a file name shows on one line
+ * (names, titles, attachment names …): no control character at all, so no
+ * escape sequence or line break can reach a reviewer's terminal. */
+static const char *line_string(struct checker *c, const json_t *object, const char *parent,
+                               const char *key, enum checker_presence presence,
+                               size_t min_chars, size_t max_chars)
+{
+    const char *text = checker_string(c, object, parent, key, presence, min_chars, max_chars);
+    char path[256];
+    checker_member_path(path, sizeof path, parent, key);
+    return text && checker_no_controls(c, path, text, false) ? text : NULL;
+}
+
+/* Running text (summaries, syllabi, remarks, statements): line feeds and
+ * tabs, and no other control character. */
+static const char *long_string(struct checker *c, const json_t *object, const char *parent,
+                               const char *key, enum checker_presence presence,
+                               size_t min_chars, size_t max_chars)
+{
+    const char *text = checker_string(c, object, parent, key, presence, min_chars, max_chars);
+    char path[256];
+    checker_member_path(path, sizeof path, parent, key);
+    return text && checker_no_controls(c, path, text, true) ? text : NULL;
 }
 
 /* ---- format checks ----------------------------------------------------- */
@@ -163,22 +192,22 @@ static void check_student(struct checker *c, const json_t *application)
         return;
     const char *p = "$.student";
     static const char *const genders[] = {"M", "F", NULL};
-    checker_string(c, student, p, "name", CHECK_REQUIRED, 1, 100);
+    line_string(c, student, p, "name", CHECK_REQUIRED, 1, 100);
     checker_format(c, student, p, "national_id", CHECK_REQUIRED, is_student_id,
                   "a letter followed by 9 digits");
     checker_enum(c, student, p, "gender", CHECK_REQUIRED, genders);
     checker_format(c, student, p, "birth_date", CHECK_REQUIRED, validate_is_date, "a date YYYY-MM-DD");
     const json_t *school = checker_typed(c, student, p, "school", JSON_OBJECT, "object");
     if (school) {
-        checker_string(c, school, "$.student.school", "code", CHECK_REQUIRED, 6, 6);
-        checker_string(c, school, "$.student.school", "name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, school, "$.student.school", "code", CHECK_REQUIRED, 6, 6);
+        line_string(c, school, "$.student.school", "name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
     }
-    checker_string(c, student, p, "program", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-    checker_string(c, student, p, "class_name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    line_string(c, student, p, "program", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    line_string(c, student, p, "class_name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
     checker_integer(c, student, p, "seat_no", 0, 999, NULL);
     checker_integer(c, student, p, "entry_year", 1, 999, NULL);
     checker_integer(c, student, p, "graduation_year", 1, 999, NULL);
-    checker_string(c, student, p, "status", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    line_string(c, student, p, "status", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
 }
 
 /* start <= end when both are valid dates */
@@ -202,8 +231,8 @@ static void check_cadres(struct checker *c, const json_t *application)
         checker_element_path(p, sizeof p, "$.cadres", i);
         if (!checker_is_object(c, cadre, p))
             continue;
-        checker_string(c, cadre, p, "unit", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        checker_string(c, cadre, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, cadre, p, "unit", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, cadre, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
         const char *start = checker_format(c, cadre, p, "start", CHECK_REQUIRED, validate_is_date, "a date YYYY-MM-DD");
         const char *end = checker_format(c, cadre, p, "end", CHECK_REQUIRED, validate_is_date, "a date YYYY-MM-DD");
         check_date_order(c, p, start, end);
@@ -263,7 +292,7 @@ static void check_course(struct checker *c, const json_t *course, const char *p)
     checker_integer(c, course, p, "grade", 1, 3, NULL);
     checker_format(c, course, p, "code", CHECK_REQUIRED, validate_is_course_code,
                   "a 23-character course code with a known category at position 17");
-    checker_string(c, course, p, "name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+    line_string(c, course, p, "name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
     checker_integer(c, course, p, "credits", 0, 10, NULL);
     bool has_score = false, has_makeup = false;
     checker_number(c, course, p, "score", CHECK_NULLABLE, 0, 100, 2, &has_score);
@@ -279,7 +308,7 @@ static void check_course(struct checker *c, const json_t *course, const char *p)
     }
     check_cohort(c, course, p);
     if (json_object_get(course, "remark"))
-        checker_string(c, course, p, "remark", CHECK_REQUIRED, 0, VALIDATE_MAX_LONG_TEXT);
+        long_string(c, course, p, "remark", CHECK_REQUIRED, 0, VALIDATE_MAX_LONG_TEXT);
 }
 
 static void check_courses(struct checker *c, const json_t *application)
@@ -331,14 +360,14 @@ static void check_catalog(struct checker *c, const json_t *application)
         }
         if (!checker_is_object(c, entry, p))
             continue;
-        checker_string(c, entry, p, "name_en", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, entry, p, "name_en", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
         check_string_array(c, entry, p, "teacher_source", teacher_sources);
         checker_boolean(c, entry, p, "required", CHECK_REQUIRED);
-        checker_string(c, entry, p, "domain", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, entry, p, "domain", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
         checker_enum(c, entry, p, "cross_domain", CHECK_NULLABLE, cross_domains);
-        checker_string(c, entry, p, "origin", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, entry, p, "origin", CHECK_REQUIRED, 0, VALIDATE_MAX_SHORT_TEXT);
         check_string_array(c, entry, p, "competencies", competencies);
-        checker_string(c, entry, p, "syllabus", CHECK_REQUIRED, 0, 2000);
+        long_string(c, entry, p, "syllabus", CHECK_REQUIRED, 0, 2000);
     }
 }
 
@@ -360,13 +389,13 @@ static size_t check_files(struct checker *c, const json_t *owner, const char *pa
         if (!checker_is_object(c, file, p))
             continue;
         size_t before = c->found;
-        const char *sha = checker_string(c, file, p, "sha256", CHECK_REQUIRED, 64, 64);
+        const char *sha = line_string(c, file, p, "sha256", CHECK_REQUIRED, 64, 64);
         if (sha && !text_is_sha256_hex(sha)) {
             char sp[256];
             checker_member_path(sp, sizeof sp, p, "sha256");
             checker_report(c, sp, "not 64 lowercase hexadecimal digits");
         }
-        checker_string(c, file, p, "name", CHECK_REQUIRED, 1, 255);
+        line_string(c, file, p, "name", CHECK_REQUIRED, 1, 255);
         const char *media = checker_enum(c, file, p, "media_type", CHECK_REQUIRED, media_types);
         long long size = 0;
         long long cap = media && (strncmp(media, "audio/", 6) == 0 || strncmp(media, "video/", 6) == 0)
@@ -416,7 +445,7 @@ static void check_item(struct checker *c, const json_t *object, const char *pare
 {
     char p[256];
     checker_member_path(p, sizeof p, parent, "item");
-    const char *item = checker_string(c, object, parent, "item", CHECK_REQUIRED, 1, 1);
+    const char *item = line_string(c, object, parent, "item", CHECK_REQUIRED, 1, 1);
     if (item && !is_item_letter(item, first, last))
         checker_report(c, p, "\"%s\" is not an item letter %c..%c", item, first, last);
 }
@@ -434,15 +463,15 @@ static void check_outcomes(struct checker *c, const json_t *application, bool se
         checker_element_path(p, sizeof p, "$.course_outcomes", i);
         if (!checker_is_object(c, outcome, p))
             continue;
-        check_unique_id(c, ids, checker_string(c, outcome, p, "id", CHECK_REQUIRED, 1, 64), p);
+        check_unique_id(c, ids, line_string(c, outcome, p, "id", CHECK_REQUIRED, 1, 64), p);
         check_item(c, outcome, p, 'B', 'E');
         checker_integer(c, outcome, p, "year", 1, 999, NULL);
         checker_integer(c, outcome, p, "semester", 1, 2, NULL);
         checker_format(c, outcome, p, "course_code", CHECK_REQUIRED, validate_is_course_code,
                       "a 23-character course code with a known category at position 17");
-        checker_string(c, outcome, p, "course_name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        checker_string(c, outcome, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        checker_string(c, outcome, p, "summary", CHECK_REQUIRED, 0, 100);
+        line_string(c, outcome, p, "course_name", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, outcome, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        long_string(c, outcome, p, "summary", CHECK_REQUIRED, 0, 100);
         checker_boolean(c, outcome, p, "certified", CHECK_REQUIRED);
         checker_format(c, outcome, p, "certified_at", CHECK_NULLABLE, validate_is_time, "an RFC 3339 time");
         checker_format(c, outcome, p, "uploaded_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
@@ -480,21 +509,21 @@ static void check_performances(struct checker *c, const json_t *application, boo
         checker_element_path(p, sizeof p, "$.performances", i);
         if (!checker_is_object(c, performance, p))
             continue;
-        check_unique_id(c, ids, checker_string(c, performance, p, "id", CHECK_REQUIRED, 1, 64), p);
+        check_unique_id(c, ids, line_string(c, performance, p, "id", CHECK_REQUIRED, 1, 64), p);
         check_item(c, performance, p, 'F', 'M');
         checker_enum(c, performance, p, "kind", CHECK_REQUIRED, kinds);
         checker_integer(c, performance, p, "year", 1, 999, NULL);
         checker_integer(c, performance, p, "semester", 1, 2, NULL);
-        checker_string(c, performance, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
-        checker_string(c, performance, p, "organizer", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, performance, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, performance, p, "organizer", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
         const char *start = checker_format(c, performance, p, "start", CHECK_NULLABLE, validate_is_date, "a date YYYY-MM-DD");
         const char *end = checker_format(c, performance, p, "end", CHECK_NULLABLE, validate_is_date, "a date YYYY-MM-DD");
         check_date_order(c, p, start, end);
         bool present;
         checker_number(c, performance, p, "hours", CHECK_NULLABLE, 0, 100000, -1, &present);
-        checker_string(c, performance, p, "level", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
-        checker_string(c, performance, p, "award", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
-        checker_string(c, performance, p, "summary", CHECK_REQUIRED, 0, 100);
+        line_string(c, performance, p, "level", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, performance, p, "award", CHECK_NULLABLE, 0, VALIDATE_MAX_SHORT_TEXT);
+        long_string(c, performance, p, "summary", CHECK_REQUIRED, 0, 100);
         checker_format(c, performance, p, "uploaded_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
         check_files(c, performance, p, files);
         check_links(c, performance, p);
@@ -515,9 +544,9 @@ static void check_uploads(struct checker *c, const json_t *application, bool sel
         /* Portfolio applications upload N and later; self-made ones every item. */
         check_item(c, upload, p, self_made ? 'A' : 'N', 'Z');
         const char *item = json_string_value(json_object_get(upload, "item"));
-        checker_string(c, upload, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
+        line_string(c, upload, p, "title", CHECK_REQUIRED, 1, VALIDATE_MAX_SHORT_TEXT);
         size_t limit = item && strcmp(item, "N") == 0 ? 800 : VALIDATE_MAX_LONG_TEXT;
-        checker_string(c, upload, p, "text", CHECK_NULLABLE, 0, limit);
+        long_string(c, upload, p, "text", CHECK_NULLABLE, 0, limit);
         size_t before = files->count;
         check_files(c, upload, p, files);
         if (self_made) {
@@ -607,7 +636,7 @@ static int check_manifest_departments(struct checker *c, const json_t *root, str
         if (!checker_is_object(c, department, p))
             continue;
         const char *code = checker_format(c, department, p, "code", CHECK_REQUIRED, checker_is_six_digits, "6 digits");
-        const char *name = checker_string(c, department, p, "name", CHECK_REQUIRED, 1, 200);
+        const char *name = line_string(c, department, p, "name", CHECK_REQUIRED, 1, 200);
         if (code && manifest_has_department(out, code))
             checker_report(c, p, "department %s listed twice", code);
         else if (code && name) {
@@ -628,8 +657,8 @@ static void check_manifest_entry(struct checker *c, const json_t *value, const c
     size_t before = c->found;
     const char *number = checker_format(c, value, p, "application_no", CHECK_REQUIRED, checker_is_eight_digits, "8 digits");
     const char *department = checker_format(c, value, p, "department", CHECK_REQUIRED, checker_is_six_digits, "6 digits");
-    const char *path = checker_string(c, value, p, "path", CHECK_REQUIRED, 1, 200);
-    const char *sha = checker_string(c, value, p, "sha256", CHECK_REQUIRED, 64, 64);
+    const char *path = line_string(c, value, p, "path", CHECK_REQUIRED, 1, 200);
+    const char *sha = line_string(c, value, p, "sha256", CHECK_REQUIRED, 64, 64);
     char mp[256];
     if (department && !manifest_has_department(manifest, department)) {
         checker_member_path(mp, sizeof mp, p, "department");
@@ -670,13 +699,13 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
     if (!checker_enum(c, root, "$", "format", CHECK_REQUIRED, formats) ||
         !check_version(c, root))
         return -1;
-    const char *round = checker_string(c, root, "$", "round", CHECK_REQUIRED, 1, 200);
+    const char *round = line_string(c, root, "$", "round", CHECK_REQUIRED, 1, 200);
     const char *exported = checker_format(c, root, "$", "exported_at", CHECK_REQUIRED, validate_is_time, "an RFC 3339 time");
     const json_t *university = checker_typed(c, root, "$", "university", JSON_OBJECT, "object");
     const char *university_code = NULL, *university_name = NULL;
     if (university) {
         university_code = checker_format(c, university, "$.university", "code", CHECK_REQUIRED, checker_is_three_digits, "3 digits");
-        university_name = checker_string(c, university, "$.university", "name", CHECK_REQUIRED, 1, 200);
+        university_name = line_string(c, university, "$.university", "name", CHECK_REQUIRED, 1, 200);
     }
     int departments_ok = check_manifest_departments(c, root, out);
     const json_t *applications = checker_array(c, root, "$", "applications", 1000000);
@@ -691,6 +720,10 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
     out->entries = calloc(json_array_size(applications) + 1, sizeof *out->entries);
     if (!out->entries)
         return -1;
+    /* The first entry of each application and of each path, by index + 1:
+     * a hostile manifest of 100,000 entries compared pairwise took minutes. */
+    GHashTable *first_of_application = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *first_of_path = g_hash_table_new(g_str_hash, g_str_equal);
     size_t i;
     const json_t *value;
     json_array_foreach(applications, i, value) {
@@ -698,22 +731,27 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
         checker_element_path(p, sizeof p, "$.applications", i);
         struct manifest_entry *entry = &out->entries[out->entry_count++];
         check_manifest_entry(c, value, p, out, entry);
-        for (size_t j = 0; entry->usable && j + 1 < out->entry_count; j++) {
-            const struct manifest_entry *other = &out->entries[j];
-            bool same_application = strcmp(other->department, entry->department) == 0 &&
-                                    strcmp(other->application_no, entry->application_no) == 0;
-            if (same_application) {
-                /* Which listing is right cannot be known: neither loads. */
-                checker_report(c, p, "%s-%s is listed twice", entry->department, entry->application_no);
-                entry->usable = false;
-                out->entries[j].usable = false;
-            } else if (strcmp(other->path, entry->path) == 0) {
-                char mp[256];
-                checker_member_path(mp, sizeof mp, p, "path");
-                checker_report(c, mp, "path \"%s\" is listed twice", entry->path);
-                entry->usable = false;
-            }
+        char *key = g_strdup_printf("%s-%s", entry->department, entry->application_no);
+        size_t same_application = GPOINTER_TO_SIZE(g_hash_table_lookup(first_of_application, key));
+        size_t same_path = GPOINTER_TO_SIZE(g_hash_table_lookup(first_of_path, entry->path));
+        if (entry->usable && same_application &&
+            (!same_path || same_application <= same_path)) {
+            /* Which listing is right cannot be known: neither loads. */
+            checker_report(c, p, "%s-%s is listed twice", entry->department, entry->application_no);
+            entry->usable = false;
+            out->entries[same_application - 1].usable = false;
+        } else if (entry->usable && same_path) {
+            char mp[256];
+            checker_member_path(mp, sizeof mp, p, "path");
+            checker_report(c, mp, "path \"%s\" is listed twice", entry->path);
+            entry->usable = false;
         }
+        if (!same_application)
+            g_hash_table_insert(first_of_application, key, GSIZE_TO_POINTER(out->entry_count));
+        else
+            g_free(key);
+        if (!same_path)
+            g_hash_table_insert(first_of_path, entry->path, GSIZE_TO_POINTER(out->entry_count));
         if (entry->usable) {
             /* docs/export-format.md §2: applications/<department>-<application_no>.json */
             char expected[64], mp[256];
@@ -726,5 +764,7 @@ int validate_manifest(const json_t *root, const char *file, struct manifest *out
             }
         }
     }
+    g_hash_table_destroy(first_of_path);
+    g_hash_table_destroy(first_of_application);
     return 0;
 }

@@ -23,10 +23,11 @@ static int insert_category(struct store *store, sqlite3_int64 application_id, in
         return -1;
     sqlite3_bind_int64(s, 1, application_id);
     sqlite3_bind_int(s, 2, position);
-    sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
+    /* stepped before the caller's buffers go away: no copies */
+    sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, group, -1, SQLITE_STATIC);
     if (item)
-        sqlite3_bind_text(s, 5, item, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 5, item, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 6, count);
     return store_step(store, s, err) < 0 ? -1 : 0;
 }

@@ -130,6 +130,13 @@ static int migrate(struct store *store, struct error *err)
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", m->version);
         if (store_begin(store, err) != 0)
             return -1;
+        /* Read again under the write lock: another process opening the
+         * same new database may have applied it meanwhile. */
+        if (store_schema_version(store) >= m->version) {
+            current = store_schema_version(store);
+            store_rollback(store);
+            continue;
+        }
         if (store_exec(store, m->sql, err) != 0 || store_exec(store, bump, err) != 0) {
             store_rollback(store);
             return error_prefix(err, "%s", m->file);
@@ -156,8 +163,22 @@ static int wait_for_lock(void *unused, int count)
     return 1;
 }
 
+/* Once per process, before SQLite's first use: no statistics of memory
+ * use, which nothing reads and which take a process-wide mutex around
+ * every allocation SQLite makes (a measurable part of an ingest's writes).
+ * If something initialised SQLite earlier the call fails harmlessly. */
+static gpointer configure_sqlite(gpointer unused)
+{
+    (void)unused;
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+    return NULL;
+}
+
 static int open_connection(const char *path, int flags, struct store **out, struct error *err)
 {
+    static GOnce configured = G_ONCE_INIT;
+    g_once(&configured, configure_sqlite, NULL);
     struct store *store = calloc(1, sizeof *store);
     if (!store)
         return error_set(err, ERROR_INTERNAL, "out of memory");

@@ -1,17 +1,24 @@
 #!/bin/sh
 # make bench: measured figures, never pass/fail.  Each section prints its
 # figures next to baselines run in the same session.
-# BENCH_APPS (default 10000) sets the size of the generated round.
+#   BENCH_APPS (default 10000)  size of the generated round
+#   BENCH_SEED (default 7)      its seed (another seed: a held-out round)
+#   BENCH_BEFORE=BINARY         also ingest with another build of beishen
+#                               (e.g. one built from an older commit), for
+#                               before/after figures from the same session
+#   BENCH_INGEST_ONLY=1         the ingest section alone
 set -e
 cd "$(dirname "$0")/../.."
 apps=${BENCH_APPS:-10000}
+seed=${BENCH_SEED:-7}
 work=tests/bench/work
 mkdir -p "$work"
 round="$work/round-$apps"
+[ "$seed" = 7 ] || round="$work/round-$apps-seed$seed"
 if [ ! -f "$round/manifest.json" ]; then
-    echo "generating a $apps-application round into $round ..."
+    echo "generating a $apps-application round (seed $seed) into $round ..."
     rm -rf "$round.tmp"
-    build/generate --seed 7 --apps "$apps" --out "$round.tmp"
+    build/generate --seed "$seed" --apps "$apps" --out "$round.tmp"
     mv "$round.tmp" "$round"
 fi
 
@@ -24,8 +31,9 @@ timed() {
 
 bytes=$(du -sb "$round/applications" | cut -f1)
 echo
-echo "== ingest: $apps applications, $(echo "$bytes" | awk '{printf "%.0f", $1/1048576}') MB of application JSON"
-rm -rf "$work/bench.db" "$work/bench.db-wal" "$work/bench.db-shm" "$work/bench.db.files"
+echo "== ingest: $apps applications (seed $seed), $(echo "$bytes" | awk '{printf "%.0f", $1/1048576}') MB of application JSON"
+fresh() { rm -rf "$1" "$1-wal" "$1-shm" "$1.files" "$1.ingest-lock"; }
+fresh "$work/bench.db"
 timed ./beishen ingest --db "$work/bench.db" "$round"
 ingest_s=$seconds; ingest_rss=$rss
 rows=$(sqlite3 "$work/bench.db" "SELECT count(*) FROM courses")
@@ -33,24 +41,41 @@ timed ./beishen ingest --db "$work/bench.db" "$round"
 reingest_s=$seconds
 timed build/bench/parse_only "$round"
 parse_s=$(awk '{print $3}' "$work/cmd.out")
-rm -f "$work/insert.db" "$work/insert.db-wal" "$work/insert.db-shm"
+fresh "$work/insert.db"
 timed build/bench/insert_only "$work/bench.db" "$work/insert.db"
 insert_s=$(awk '{print $2}' "$work/cmd.out")
+fresh "$work/plain.db"
+timed build/bench/insert_only --plain "$work/bench.db" "$work/plain.db"
+plain_s=$(awk '{print $2}' "$work/cmd.out")
+fresh "$work/plain.db"
+before_s=0
+if [ -n "${BENCH_BEFORE:-}" ]; then
+    fresh "$work/before.db"
+    timed "$BENCH_BEFORE" ingest --db "$work/before.db" "$round"
+    before_s=$seconds
+    fresh "$work/before.db"
+fi
+fresh "$work/insert.db"
 awk -v a="$apps" -v r="$rows" -v b="$bytes" -v i="$ingest_s" -v p="$parse_s" -v n="$insert_s" \
-    -v re="$reingest_s" -v rss="$ingest_rss" 'BEGIN {
+    -v pl="$plain_s" -v re="$reingest_s" -v rss="$ingest_rss" -v bf="$before_s" 'BEGIN {
     printf "ingest            %7.2f s  %8.0f applications/s  %9.0f course rows/s  %6.1f MB/s  peak RSS %d MB\n", i, a/i, r/i, b/1048576/i, rss/1024
     printf "baseline parse    %7.2f s  (jansson only)\n", p
-    printf "baseline insert   %7.2f s  (the same rows, only inserted)\n", n
-    printf "ingest / (parse + insert) = %.2f   (goal <= 1.5)\n", i/(p+n)
+    printf "baseline plain    %7.2f s  (the same rows into plain tables: no key, index or trigger; a transaction per application)\n", pl
+    printf "baseline insert   %7.2f s  (the same rows into the real schema, indexes and triggers; a transaction per application)\n", n
+    printf "ingest / (parse + plain insert) = %.2f   (goal <= 2)\n", i/(p+pl)
+    printf "ingest / (parse + insert)       = %.2f\n", i/(p+n)
+    if (bf > 0)
+        printf "before (%s) %7.2f s  %8.0f applications/s  ratio to parse + plain insert %.2f;  after/before speed %.2fx\n", ENVIRON["BENCH_BEFORE"], bf, a/bf, bf/(p+pl), bf/i
     printf "re-ingest unchanged %5.2f s   first / re-ingest = %.1fx   (goal >= 10x)\n", re, i/(re>0?re:0.01)
 }'
+[ -n "${BENCH_INGEST_ONLY:-}" ] && exit 0
 
 # Peak RSS must stay flat in the number of applications: ingest a tenth.
 small="$work/round-small"
 if [ ! -f "$small/manifest.json" ]; then
     rm -rf "$small.tmp"; build/generate --seed 8 --apps $((apps / 10)) --out "$small.tmp"; mv "$small.tmp" "$small"
 fi
-rm -rf "$work/small.db" "$work/small.db-wal" "$work/small.db-shm" "$work/small.db.files"
+fresh "$work/small.db"
 timed ./beishen ingest --db "$work/small.db" "$small"
 echo "peak RSS: $((rss / 1024)) MB at $((apps / 10)) applications, $((ingest_rss / 1024)) MB at $apps"
 
