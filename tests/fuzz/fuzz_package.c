@@ -1,6 +1,6 @@
 /* fuzz_package — review/ingest/package.c, the reader of export packages,
  * on arbitrary bytes as a .zip (package_open takes a path: the bytes are
- * written to a temporary file, on tmpfs when there is one).  Each input
+ * written to a scratch file, on tmpfs when there is one; see fuzz.h).  Each input
  * goes the way ingest takes a package, without the store: open, read
  * manifest.json and check it, list applications/ and files/, read every
  * listed member and every usable manifest entry, check each application
@@ -21,23 +21,15 @@
 
 #include <glib.h>
 
-static char *path;   /* the temporary .zip */
-
-static void remove_file(void)
-{
-    unlink(path);
-}
+static char *path;   /* the .zip written for each input */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *base = g_file_test("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir();
-    path = g_build_filename(base, "beishen-fuzz-package-XXXXXX", NULL);
-    int fd = g_mkstemp(path);
-    FUZZ_CHECK(fd >= 0, "mkstemp %s", path);
-    close(fd);
-    atexit(remove_file);
+    char *directory = fuzz_scratch_directory("package");
+    path = g_build_filename(directory, "package.zip", NULL);
+    g_free(directory);
     return 0;
 }
 
@@ -114,7 +106,7 @@ static void read_application(struct package *package, const struct manifest *man
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = open(path, O_WRONLY | O_TRUNC);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     FUZZ_CHECK(fd >= 0, "open %s", path);
     FUZZ_CHECK(write(fd, data, size) == (ssize_t)size, "write %s", path);
     close(fd);

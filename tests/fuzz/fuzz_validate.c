@@ -53,15 +53,6 @@ static void reset_store(void)
     open_store();
 }
 
-static void remove_directory(void)
-{
-    store_close(store);
-    char *command = g_strdup_printf("rm -rf '%s'", directory);
-    if (system(command) != 0)
-        fprintf(stderr, "fuzz_validate: could not remove %s\n", directory);
-    g_free(command);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -73,12 +64,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     problems_free(&problems);
     json_decref(root);
     /* tmpfs when there is one: every passing application is a transaction. */
-    const char *base = g_file_test("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir();
-    char *template = g_build_filename(base, "beishen-fuzz-validate-XXXXXX", NULL);
-    directory = g_mkdtemp(template);
-    FUZZ_CHECK(directory != NULL, "mkdtemp");
+    directory = fuzz_scratch_directory("validate");
     open_store();
-    atexit(remove_directory);
     return 0;
 }
 
