@@ -1221,7 +1221,10 @@ static int decode_stream(const struct object *o, unsigned char **out, size_t *ou
     return 0;
 }
 
-/* The CIDs and widths of a /W array: "c [ w1 w2 … ]" and "c_first c_last w". */
+/* The CIDs and widths of a /W array: "c [ w1 w2 … ]" and "c_first c_last w".
+ * A font lists each of its at most MAX_CID glyphs once, so a /W listing
+ * more widths than that is malformed: without the bound, a few kilobytes
+ * of "0 65535 1" ranges made us hold hundreds of millions of widths. */
 static int read_widths(const struct value *w, GArray *cids, GArray *widths)
 {
     unsigned long first, last;
@@ -1235,7 +1238,7 @@ static int read_widths(const struct value *w, GArray *cids, GArray *widths)
             for (size_t k = 0; k < b->count; k++) {
                 double width;
                 unsigned cid = (unsigned)(first + k);
-                if (!value_number(&b->items[k], &width) || cid >= MAX_CID)
+                if (!value_number(&b->items[k], &width) || cid >= MAX_CID || cids->len >= MAX_CID)
                     return -1;
                 g_array_append_val(cids, cid);
                 g_array_append_val(widths, width);
@@ -1245,7 +1248,8 @@ static int read_widths(const struct value *w, GArray *cids, GArray *widths)
         }
         double width;
         if (i + 2 >= w->count || !token_unsigned(b->text, b->length, &last) || last < first ||
-            last >= MAX_CID || !value_number(&w->items[i + 2], &width))
+            last >= MAX_CID || !value_number(&w->items[i + 2], &width) ||
+            cids->len + (last - first + 1) > MAX_CID)
             return -1;
         for (unsigned long cid = first; cid <= last; cid++) {
             unsigned c = (unsigned)cid;
