@@ -192,7 +192,7 @@ fuzz-deps:
 
 fuzz: check-deps fuzz-deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
-	  $(SUBSET_FONTS) $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+	  $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_OPTIONS="$(FUZZ_OPTIONS)" \
 	  sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
