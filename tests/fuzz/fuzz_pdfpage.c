@@ -4,9 +4,10 @@
  *    it opens has at least one page, each 1 to 14,400 points a side;
  *  - a source opened with check_all can be placed: pdfpage_append onto a
  *    Cairo document of our own cannot fail;
- *  - pdfpage_correct_cff_widths on any bytes is safe, and its rewrite is
- *    itself readable, opens as a source whenever the input did, and needs
- *    no second correction. */
+ *  - pdfpage_correct_cff_widths on any bytes is safe, never asks for more
+ *    than 65,536 widths of one font, and its rewrite is itself readable,
+ *    opens as a source whenever the input did, and needs no second
+ *    correction. */
 #include "fuzz.h"
 #include "render/pdfpage.h"
 
@@ -52,6 +53,8 @@ static int measure(const unsigned char *program, size_t size, const unsigned *ci
                    double *widths, void *user)
 {
     (void)user;
+    /* pdfpage.h: a /W listing more widths than a font has glyphs is refused. */
+    FUZZ_CHECK(count <= 65536, "asked for %zu widths", count);
     if (size == 0)
         return -1;
     for (size_t i = 0; i < count; i++)
