@@ -99,7 +99,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ) $(HEADERS)
 
 # Install whatever Debian packages are missing (idempotent).
 deps:
-	@sh tools/deps.sh $(DEBS)
+	@sh tools/deps.sh $(DEBS) $(FUZZ_DEBS)
 	@$(MAKE) --no-print-directory browser-deps
 
 # The browser test's driver (playwright-core drives Debian's chromium; it
@@ -128,7 +128,7 @@ demo: check-deps
 	@sh tools/demo.sh
 
 test: check-deps browser-deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
 	@sh tests/run.sh
 
 # The C unit tests only: seconds, no packages to install, no browser.
@@ -138,7 +138,7 @@ check: $(UNIT_BIN) $(SUBSET_FONTS)
 asan: check-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  build-asan/beishen-asan
+	  build-asan/beishen-asan $(FUZZ_NAMES:%=build-asan/fuzz/replay_%)
 	@BEISHEN=build-asan/beishen-asan BUILD=build-asan \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -161,7 +161,7 @@ serve: check-deps
 	@sh tools/serve-demo.sh out/demo.db $(SERVE_LISTEN)
 
 clean:
-	rm -rf build build-asan beishen out
+	rm -rf build build-asan build-fuzz beishen out
 
 # ---- install --------------------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=/staging/root]; make uninstall (same PREFIX).
@@ -213,3 +213,51 @@ uninstall:
 	rm -rf $(INSTALL_DATA) $(INSTALL_DOC)
 	rm -f $(addprefix $(INSTALL_MAN)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
 	      $(addprefix $(INSTALL_MAN)/man5/,$(notdir $(filter %.5,$(MAN_PAGES))))
+
+
+# ---- Fuzzing -----------------------------------------------------------------
+# libFuzzer targets, one per tests/fuzz/fuzz_<name>.c, built by Debian's
+# clang with AddressSanitizer and UndefinedBehaviorSanitizer (library and
+# target alike) into build-fuzz/.  `make fuzz` runs each for FUZZ_SECONDS
+# from its seeds (tests/fuzz/corpus/<name>/, never written to; what a run
+# finds goes to build-fuzz/runs/<name>/) and prints executions and crashes
+# per target; FUZZ_TARGETS picks targets, FUZZ_JOBS how many run at once,
+# FUZZ_OPTIONS adds libFuzzer flags.  make test needs no clang: it builds
+# the same targets with $(CC) and tests/fuzz/replay.c as main, and
+# tests/e2e_fuzz_replay.sh replays every seed and every fixed crash
+# (tests/fuzz/regressions/<name>/) through them.
+FUZZ_DEBS     := clang libclang-rt-dev
+FUZZ_SECONDS  ?= 60
+FUZZ_JOBS     ?= 2
+FUZZ_NAMES    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS  ?= $(FUZZ_NAMES)
+FUZZ_CFLAGS   := -O1 -g -Wno-unknown-warning-option -Wno-error=format-zero-length -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                 -fno-sanitize-recover=undefined
+FUZZ_REPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+
+.PHONY: fuzz fuzz-deps fuzz-seeds
+
+# clang and its libFuzzer runtime; also in `make deps`.
+fuzz-deps:
+	@command -v clang >/dev/null 2>&1 && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+	  >/dev/null 2>&1 || sh tools/deps.sh $(FUZZ_DEBS)
+
+fuzz: check-deps fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	  $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_OPTIONS="$(FUZZ_OPTIONS)" \
+	  sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ $@"; $(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB_OBJ) $(LDLIBS)
+
+# Rewrites the pdfpage target's PDF seeds (committed; see tests/fuzz/pdf_seeds.c).
+fuzz-seeds: $(LIB_OBJ) $(SUBSET_FONTS)
+	@mkdir -p $(BUILD)/fuzz
+	$(CC) $(CFLAGS) -o $(BUILD)/fuzz/pdf_seeds tests/fuzz/pdf_seeds.c $(LIB_OBJ) $(LDLIBS)
+	$(BUILD)/fuzz/pdf_seeds tests/fuzz/corpus/pdfpage

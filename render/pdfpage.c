@@ -336,19 +336,22 @@ static bool read_media_box(const struct value *page, double box[4])
 
 /* ---- Objects */
 
-static int parse_object(const struct pdf *pdf, unsigned long number, struct object *o,
-                        struct error *err);
+static int parse_object_as(const struct pdf *pdf, unsigned long number, bool may_be_stream,
+                           struct object *o, struct error *err);
 
-/* A stream's /Length: a number, or a reference to an object that is one. */
+/* A stream's /Length: a number, or a reference to an object that is one.
+ * That object is read as one that may not be a stream: otherwise a
+ * /Length referring to its own stream, or to another stream's /Length
+ * referring back, would recurse until the stack ran out. */
 static int stream_length(const struct pdf *pdf, const struct value *length, size_t *out,
                          struct error *err)
 {
     struct object held = { 0 };
     unsigned long n;
     if (length && length->kind == VALUE_REF) {
-        if (parse_object(pdf, length->number, &held, err) != 0)
+        if (parse_object_as(pdf, length->number, false, &held, err) != 0)
             return -1;
-        length = held.stream ? NULL : &held.value;
+        length = &held.value;
     }
     bool ok = length && length->kind == VALUE_ATOM && token_unsigned(length->text, length->length, &n);
     object_clear(&held);
@@ -358,8 +361,8 @@ static int stream_length(const struct pdf *pdf, const struct value *length, size
     return 0;
 }
 
-static int parse_object(const struct pdf *pdf, unsigned long number, struct object *o,
-                        struct error *err)
+static int parse_object_as(const struct pdf *pdf, unsigned long number, bool may_be_stream,
+                           struct object *o, struct error *err)
 {
     memset(o, 0, sizeof *o);
     if (number == 0 || number >= pdf->object_count || pdf->offsets[number] == 0)
@@ -376,6 +379,10 @@ static int parse_object(const struct pdf *pdf, unsigned long number, struct obje
 
     length = regular_token(&r, &text);
     if (token_is(text, length, "stream")) {
+        if (!may_be_stream) {
+            object_clear(o);
+            return reader_fail(&r, "object %lu: a stream where a number was expected", number);
+        }
         if (o->value.kind != VALUE_DICT) {
             object_clear(o);
             return reader_fail(&r, "object %lu: a stream without a dictionary", number);
@@ -407,6 +414,12 @@ static int parse_object(const struct pdf *pdf, unsigned long number, struct obje
         return reader_fail(&r, "object %lu: no endobj", number);
     }
     return 0;
+}
+
+static int parse_object(const struct pdf *pdf, unsigned long number, struct object *o,
+                        struct error *err)
+{
+    return parse_object_as(pdf, number, true, o, err);
 }
 
 /* `v`, or the object it refers to (held in `holder`, cleared by the caller). */
@@ -1208,7 +1221,10 @@ static int decode_stream(const struct object *o, unsigned char **out, size_t *ou
     return 0;
 }
 
-/* The CIDs and widths of a /W array: "c [ w1 w2 … ]" and "c_first c_last w". */
+/* The CIDs and widths of a /W array: "c [ w1 w2 … ]" and "c_first c_last w".
+ * A font lists each of its at most MAX_CID glyphs once, so a /W listing
+ * more widths than that is malformed: without the bound, a few kilobytes
+ * of "0 65535 1" ranges made us hold hundreds of millions of widths. */
 static int read_widths(const struct value *w, GArray *cids, GArray *widths)
 {
     unsigned long first, last;
@@ -1222,7 +1238,7 @@ static int read_widths(const struct value *w, GArray *cids, GArray *widths)
             for (size_t k = 0; k < b->count; k++) {
                 double width;
                 unsigned cid = (unsigned)(first + k);
-                if (!value_number(&b->items[k], &width) || cid >= MAX_CID)
+                if (!value_number(&b->items[k], &width) || cid >= MAX_CID || cids->len >= MAX_CID)
                     return -1;
                 g_array_append_val(cids, cid);
                 g_array_append_val(widths, width);
@@ -1232,7 +1248,8 @@ static int read_widths(const struct value *w, GArray *cids, GArray *widths)
         }
         double width;
         if (i + 2 >= w->count || !token_unsigned(b->text, b->length, &last) || last < first ||
-            last >= MAX_CID || !value_number(&w->items[i + 2], &width))
+            last >= MAX_CID || !value_number(&w->items[i + 2], &width) ||
+            cids->len + (last - first + 1) > MAX_CID)
             return -1;
         for (unsigned long cid = first; cid <= last; cid++) {
             unsigned c = (unsigned)cid;

@@ -82,7 +82,9 @@ typedef int (*pdfpage_cff_widths_fn)(const unsigned char *program, size_t size,
  * more than half a unit, sets *result to a rewritten copy of the file
  * with the measured widths (same objects, one xref table; the caller
  * unrefs it), and *corrected to how many widths changed.  *result stays
- * NULL when nothing needed correcting.  Returns 0, or -1 with a message. */
+ * NULL when nothing needed correcting.  A /W listing more widths than a
+ * font can have glyphs (65,536) is malformed, so `measure` is never asked
+ * about more.  Returns 0, or -1 with a message. */
 int pdfpage_correct_cff_widths(GBytes *bytes, pdfpage_cff_widths_fn measure, void *user,
                                GBytes **result, int *corrected, struct error *err);
 

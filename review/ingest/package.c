@@ -292,7 +292,9 @@ int package_list(struct package *package, const char *directory,
     int rc = package->zip ? list_zip(package, directory, &list, err)
                           : list_directory(package, directory, &list, err);
     if (rc == 0) {
-        qsort(list.names, list.count, sizeof list.names[0], compare_strings);
+        /* Nothing listed leaves names NULL, which qsort must not be given. */
+        if (list.count > 1)
+            qsort(list.names, list.count, sizeof list.names[0], compare_strings);
         for (size_t i = 0; i < list.count; i++)
             visit(list.names[i], context);
     }

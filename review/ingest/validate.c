@@ -240,6 +240,8 @@ static void check_cadres(struct checker *c, const json_t *application)
     }
 }
 
+#define MAX_COHORT 1000000   /* students in one cohort */
+
 static void check_cohort(struct checker *c, const json_t *course, const char *parent)
 {
     const json_t *cohort = json_object_get(course, "cohort");
@@ -250,8 +252,8 @@ static void check_cohort(struct checker *c, const json_t *course, const char *pa
     if (!checker_is_object(c, cohort, p))
         return;
     long long size = 0, rank = 0;
-    bool have_size = checker_integer(c, cohort, p, "size", 1, 1000000, &size);
-    bool have_rank = checker_integer(c, cohort, p, "rank", 1, 1000000, &rank);
+    bool have_size = checker_integer(c, cohort, p, "size", 1, MAX_COHORT, &size);
+    bool have_rank = checker_integer(c, cohort, p, "rank", 1, MAX_COHORT, &rank);
     if (have_size && have_rank && rank > size) {
         char rank_path[256];
         checker_member_path(rank_path, sizeof rank_path, p, "rank");
@@ -276,6 +278,13 @@ static void check_cohort(struct checker *c, const json_t *course, const char *pa
             return;
         if (json_integer_value(count) < 0) {
             checker_report(c, ep, "negative count");
+            return;
+        }
+        /* The counts add up to the size, so none can pass the largest
+         * size; and ten counts near 2^63 would overflow the sum. */
+        if (json_integer_value(count) > MAX_COHORT) {
+            checker_report(c, ep, "%lld is more than a cohort's largest size %d",
+                           (long long)json_integer_value(count), MAX_COHORT);
             return;
         }
         sum += json_integer_value(count);

@@ -113,11 +113,8 @@ static json_t *rubric(const json_t *list, const struct review_plan *plan)
     return items;
 }
 
-/* Checks items against the list and the plan's bands; with `complete`,
- * every item of the list must be scored.  Fills *total (two decimals)
- * when every item is scored.  Returns 0 or ERROR_INVALID naming the
- * first problem's JSON path. */
-static int check_items(const json_t *items, const json_t *list, const struct review_plan *plan,
+/* See scores.h. */
+int scores_check_items(const json_t *items, const json_t *list, const struct review_plan *plan,
                        bool complete, bool *all_scored, double *total, struct error *err)
 {
     struct problem_list problems = {0};
@@ -196,7 +193,7 @@ static json_t *sheet_json(const char *department, const char *no, const char *re
     bool all;
     double total;
     struct error ignored;
-    bool totalled = sheet->exists && check_items(sheet->items, list, plan, false, &all, &total,
+    bool totalled = sheet->exists && scores_check_items(sheet->items, list, plan, false, &all, &total,
                                                  &ignored) == 0 && all;
     char key[32];
     snprintf(key, sizeof key, "%s-%s", department, no);
@@ -351,7 +348,7 @@ int scores_save(struct store *store, const struct scores_change *change, bool su
     bool all = false;
     double total = 0;
     if (rc == 0)
-        rc = check_items(change->items, list, &plan, submit, &all, &total, err);
+        rc = scores_check_items(change->items, list, &plan, submit, &all, &total, err);
     if (rc == 0)
         rc = content_of(store, change->department, change->application_no, content, err);
     /* Comments that are empty are not kept. */

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "scoring/plan.h"
 #include "store/store.h"
 
 #define SCORES_COMMENT_MAX 2000          /* characters */
@@ -50,6 +51,15 @@ struct scores_change {
  * rule (the message names it: "$.B.score: 95 is outside 優良 80–89"). */
 int scores_save(struct store *store, const struct scores_change *change, bool submit,
                 json_t **sheet, struct error *err);
+
+/* The rule scores_save applies to a sheet's items (what a client sends):
+ * checks `items` against the required-item list `list` (checked by
+ * requirements_check) and the plan's bands; with `complete`, every item of
+ * the list must be scored.  *all_scored says whether every item is;
+ * *total is Σ weight × score / 100 in two decimals, half up.  Returns 0,
+ * or -1 with ERROR_INVALID naming the first problem's JSON path.  Pure. */
+int scores_check_items(const json_t *items, const json_t *list, const struct review_plan *plan,
+                       bool complete, bool *all_scored, double *total, struct error *err);
 
 /* The office reopens a submitted sheet (a draft again, its version moved).
  * `for_revision` records that a flagged application is resolved by its

@@ -257,6 +257,24 @@ bool http_decode_segment(const char *raw, size_t length, char *out, size_t out_s
     return ok;
 }
 
+void http_request_set_path(struct http_request *request, const char *target)
+{
+    size_t length = strcspn(target, "?#");
+    request->path_too_long = length > HTTP_PATH_CAP;
+    if (!request->path_too_long) {
+        memcpy(request->path, target, length);
+        request->path[length] = '\0';
+    }
+}
+
+bool http_query_text_ok(const char *value, size_t length)
+{
+    /* strlen: MHD hands over the length, and a value with a NUL inside
+     * would be cut short wherever it is used as a C string. */
+    return length <= HTTP_PARAM_CAP && strlen(value) == length && text_is_utf8(value, length) &&
+           !has_control(value, length);
+}
+
 /* A query value: NULL when absent or empty, else checked text.  Returns
  * false when the value is present but unusable. */
 static bool query_value(struct http_call *call, const char *name, const char **out)
@@ -267,8 +285,7 @@ static bool query_value(struct http_call *call, const char *name, const char **o
     if (MHD_lookup_connection_value_n(call->connection, MHD_GET_ARGUMENT_KIND, name, strlen(name),
                                       &value, &length) != MHD_YES || !value || length == 0)
         return true;
-    if (length > HTTP_PARAM_CAP || strlen(value) != length || !text_is_utf8(value, length) ||
-        has_control(value, length))
+    if (!http_query_text_ok(value, length))
         return false;
     *out = value;
     return true;
@@ -288,24 +305,35 @@ bool http_query_values(struct http_call *call, const char *const *names, const c
     return true;
 }
 
+json_t *http_parse_json_body(const char *content_type, const char *body, size_t length,
+                             unsigned *status, const char **message)
+{
+    if (!content_type || strncasecmp(content_type, "application/json", 16) != 0) {
+        *status = MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+        *message = "the body must be JSON (Content-Type: application/json)";
+        return NULL;
+    }
+    json_error_t error;
+    json_t *json = body ? json_loadb(body, length, JSON_REJECT_DUPLICATES, &error) : NULL;
+    if (!json_is_object(json)) {
+        json_decref(json);
+        *status = MHD_HTTP_BAD_REQUEST;
+        *message = "the body must be a JSON object";
+        return NULL;
+    }
+    return json;
+}
+
 json_t *http_json_body(struct http_call *call, enum MHD_Result *result)
 {
     const char *type = MHD_lookup_connection_value(call->connection, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!type || strncasecmp(type, "application/json", 16) != 0) {
-        *result = http_reply_error(call, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "the body must be JSON "
-                                   "(Content-Type: application/json)");
-        return NULL;
-    }
-    json_error_t error;
-    json_t *body = call->request->body
-        ? json_loadb(call->request->body, call->request->body_length, JSON_REJECT_DUPLICATES, &error)
-        : NULL;
-    if (!json_is_object(body)) {
-        json_decref(body);
-        *result = http_reply_error(call, MHD_HTTP_BAD_REQUEST, "the body must be a JSON object");
-        return NULL;
-    }
+    unsigned status;
+    const char *message;
+    json_t *body = http_parse_json_body(type, call->request->body, call->request->body_length,
+                                        &status, &message);
+    if (!body)
+        *result = http_reply_error(call, status, message);
     return body;
 }
 

@@ -139,6 +139,18 @@ enum MHD_Result http_reply_recorded(struct http_call *call, json_t *value, const
  * on a malformed escape, a NUL or control character, invalid UTF-8 or a
  * result that does not fit. */
 bool http_decode_segment(const char *raw, size_t length, char *out, size_t out_size);
+/* The raw path of a request target (the part before '?' or '#', not
+ * decoded, so that an escaped '/' stays inside its segment) into
+ * request->path; request->path_too_long when it exceeds HTTP_PATH_CAP. */
+void http_request_set_path(struct http_request *request, const char *target);
+/* A query value of `length` bytes is usable text: at most HTTP_PARAM_CAP
+ * bytes, no NUL or control character, valid UTF-8. */
+bool http_query_text_ok(const char *value, size_t length);
+/* A request body as a JSON object (a new reference), or NULL with the
+ * status to answer in *status (415: the Content-Type is not JSON; 400: not
+ * a JSON object) and why in *message.  Pure: http_json_body answers from it. */
+json_t *http_parse_json_body(const char *content_type, const char *body, size_t length,
+                             unsigned *status, const char **message);
 /* The query values named (NULL-terminated, at most HTTP_QUERY_VALUES_MAX)
  * into values[] (NULL when absent or empty; borrowed from MHD).  false
  * after answering 400 for a value that is too long or not text. */

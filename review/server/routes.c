@@ -121,6 +121,40 @@ static bool route_matches(const struct route *route, const struct segments *path
     return true;
 }
 
+void routes_match(const char *method, const char *path, struct routes_match *match)
+{
+    match->route = -1;
+    match->flags = 0;
+    match->path_known = false;
+    match->allow[0] = '\0';
+    match->param_count = 0;
+    match->params_ok = true;
+    struct segments segments;
+    if (!split_path(path, &segments))
+        return;
+    size_t captured[HTTP_SEGMENTS_MAX];
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        size_t c[HTTP_SEGMENTS_MAX], n;
+        if (!route_matches(&routes[i], &segments, c, &n))
+            continue;
+        match->path_known = true;
+        size_t used = strlen(match->allow);
+        snprintf(match->allow + used, sizeof match->allow - used, "%s%s", used ? ", " : "",
+                 routes[i].method);
+        if (match->route < 0 && strcmp(routes[i].method, method) == 0) {
+            match->route = (int)i;
+            match->flags = routes[i].flags;
+            memcpy(captured, c, sizeof c);
+            match->param_count = n;
+        }
+    }
+    for (size_t i = 0; i < match->param_count && match->params_ok; i++) {
+        size_t s = captured[i];
+        match->params_ok = http_decode_segment(segments.start[s], segments.length[s],
+                                               match->params[i], sizeof match->params[i]);
+    }
+}
+
 /* Finds the route, checks the session, CSRF and parameters, runs the handler. */
 enum MHD_Result routes_dispatch(struct http_call *call, const char *method)
 {
@@ -133,23 +167,9 @@ enum MHD_Result routes_dispatch(struct http_call *call, const char *method)
         return http_reply_error(call, MHD_HTTP_BAD_REQUEST, "bad request path");
     /* HEAD is GET without the body; MHD leaves the body out. */
     const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    struct segments segments;
-    bool splittable = split_path(path, &segments);
-    const struct route *route = NULL;
-    bool path_known = false;
-    size_t captured[HTTP_SEGMENTS_MAX], capture_count = 0;
-    for (size_t i = 0; splittable && i < sizeof routes / sizeof routes[0]; i++) {
-        size_t c[HTTP_SEGMENTS_MAX], n;
-        if (!route_matches(&routes[i], &segments, c, &n))
-            continue;
-        path_known = true;
-        if (strcmp(routes[i].method, wanted) == 0) {
-            route = &routes[i];
-            memcpy(captured, c, sizeof c);
-            capture_count = n;
-            break;
-        }
-    }
+    struct routes_match match;
+    routes_match(wanted, path, &match);
+    const struct route *route = match.route >= 0 ? &routes[match.route] : NULL;
     bool api = strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
     struct auth_session session;
     const char *token = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, HTTP_COOKIE_NAME);
@@ -163,20 +183,12 @@ enum MHD_Result routes_dispatch(struct http_call *call, const char *method)
         call->session = &session;
         call->token = token;
     }
-    if (!path_known)
+    if (!match.path_known)
         return http_reply_not_found(call, "not found");
     if (!route) {
         struct MHD_Response *response = http_json_response(json_pack("{s:s}", "error", "method not allowed"));
-        if (response) {
-            char allow[64] = "";
-            for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-                size_t c[HTTP_SEGMENTS_MAX], n;
-                if (route_matches(&routes[i], &segments, c, &n))
-                    snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s",
-                             allow[0] ? ", " : "", routes[i].method);
-            }
-            MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow);
-        }
+        if (response)
+            MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, match.allow);
         return http_send(call, MHD_HTTP_METHOD_NOT_ALLOWED, response);
     }
     if ((route->flags & ROUTE_ADMIN) && session.role != AUTH_ADMIN)
@@ -186,12 +198,9 @@ enum MHD_Result routes_dispatch(struct http_call *call, const char *method)
         if (!auth_csrf_ok(&session, csrf))
             return http_reply_error(call, MHD_HTTP_FORBIDDEN, "missing or wrong " HTTP_CSRF_HEADER " header");
     }
-    char decoded[HTTP_SEGMENTS_MAX][HTTP_PARAM_CAP + 1];
-    for (size_t i = 0; i < capture_count; i++) {
-        size_t s = captured[i];
-        if (!http_decode_segment(segments.start[s], segments.length[s], decoded[i], sizeof decoded[i]))
-            return http_reply_error(call, MHD_HTTP_BAD_REQUEST, "bad path parameter");
-        call->params[i] = decoded[i];
-    }
+    if (!match.params_ok)
+        return http_reply_error(call, MHD_HTTP_BAD_REQUEST, "bad path parameter");
+    for (size_t i = 0; i < match.param_count; i++)
+        call->params[i] = match.params[i];
     return route->handler(call);
 }

@@ -109,11 +109,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
         return NULL;
     if (server->options.timing)
         request->received_at = timestamp_monotonic();
-    size_t length = strcspn(uri, "?#");
-    if (length > HTTP_PATH_CAP)
-        request->path_too_long = true;
-    else
-        memcpy(request->path, uri, length);
+    http_request_set_path(request, uri);
     return request;
 }
 
