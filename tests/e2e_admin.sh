@@ -356,9 +356,19 @@ check_eq "the dry run changed nothing" "$dump_before" \
 "$BEISHEN" purge --db "$db" --round "$R114" >"$TMP/dry.txt" 2>&1
 check_contains "the dry run's text says nothing was removed" "$TMP/dry.txt" "dry run: nothing removed"
 
-# A draft sheet refuses it.
+# A draft sheet refuses it.  An ingest holds the ingest lock meanwhile
+# (flock, as beishen ingest takes it): the purge waits for it and says so.
+flock "$db.ingest-lock" sh -c "touch '$TMP/locked'; sleep 1.5" &
+lock_pid=$!
+while [ ! -e "$TMP/locked" ]; do sleep 0.05; done
+started=$(date +%s.%N)
 "$BEISHEN" purge --db "$db" --round "$R114" --yes >"$TMP/draft.out" 2>"$TMP/draft.err"
-check_eq "purge --yes with a draft score sheet: refused (exit 1)" "1" "$?"
+status=$?
+waited=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+wait "$lock_pid"
+check_eq "purge --yes with a draft score sheet: refused (exit 1)" "1" "$status"
+check_contains "it waited for the ingest holding the lock" "$TMP/draft.err" "an ingest into $db is running; waiting"
+check "for ${waited} s, until it ended" awk -v w="$waited" 'BEGIN { exit !(w >= 1) }'
 check_contains "it names the drafts" "$TMP/draft.err" "1 draft score sheets"
 check_eq "and removed nothing" "$dump_before" \
     "$(sqlite3 "$db" .dump | grep -v -e '^INSERT INTO audit_log' -e '^INSERT INTO sessions' | sha256sum)"

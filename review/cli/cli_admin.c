@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/text.h"
 #include "fonts/fonts.h"
+#include "ingest/ingest.h"
 #include "server/audit.h"
 #include "store/backup.h"
 #include "store/purge.h"
@@ -307,6 +308,14 @@ static int purge_list(struct store *store, bool json)
     return EXIT_OK;
 }
 
+static void say_waiting(const char *database, void *context)
+{
+    (void)context;
+    char shown[8192];
+    fprintf(stderr, "beishen purge: an ingest into %s is running; waiting for it to finish\n",
+            text_escape_controls(database, shown, sizeof shown));
+}
+
 int cli_purge(int argc, char **argv)
 {
     static const char *usage =
@@ -326,9 +335,10 @@ int cli_purge(int argc, char **argv)
         "deleted rows are overwritten, the database is rebuilt (VACUUM) and its\n"
         "WAL truncated, so no byte of the round is left in the database files.  A\n"
         "round with draft score sheets is refused unless --force.  Backups made\n"
-        "before keep the round: expire them too.  Do not run it beside an ingest\n"
-        "or a backup; a running beishen serve keeps rendered PDFs in its cache\n"
-        "until it stops.\n";
+        "before keep the round: expire them too.  It waits for an ingest into the\n"
+        "database to finish and holds ingests off until it is done; do not run\n"
+        "it beside a backup.  A running beishen serve keeps rendered PDFs in its\n"
+        "cache until it stops.\n";
     static const struct option options[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"round", required_argument, NULL, OPT_ROUND},
@@ -376,6 +386,15 @@ int cli_purge(int argc, char **argv)
     struct error err;
     struct purge_counts counts;
     char detail[AUDIT_FIELD_MAX], numbers[AUDIT_FIELD_MAX - 256];
+    /* Ingest stores a package's files before the transaction that names
+     * them: no ingest may run between the sweep's reading of `files` and
+     * its unlinking, so none runs until the purge is done. */
+    struct ingest_lock *lock = NULL;
+    if (yes && ingest_lock_acquire(store, say_waiting, NULL, &lock, &err) != 0) {
+        fprintf(stderr, "beishen purge: %s\n", err.message);
+        store_close(store);
+        return EXIT_FAILED;
+    }
     int rc = store_begin(store, &err);
     if (rc == 0)
         rc = purge_round(store, round, &counts, &err);
@@ -392,6 +411,7 @@ int cli_purge(int argc, char **argv)
         store_rollback(store);
     if (rc != 0) {
         fprintf(stderr, "beishen purge: %s\n", err.message);
+        ingest_lock_release(lock);
         store_close(store);
         return EXIT_FAILED;
     }
@@ -403,6 +423,7 @@ int cli_purge(int argc, char **argv)
             status = EXIT_FAILED;
         }
     }
+    ingest_lock_release(lock);
     store_close(store);
     if (json) {
         json_t *out = json_pack("{s:s, s:b, s:o, s:I}", "round", round, "removed", yes && !refused,

@@ -27,8 +27,9 @@
  * purge_remove_files sweeps every stored file that no row of `files`
  * names, so a crash before it only delays the removal to the next purge.
  * Ingest copies a package's files into the store before the transaction
- * that references them: run purge when no ingest is running, or a file
- * an ingest is about to reference may be swept (beishen check finds it).
+ * that references them: the caller holds the ingest lock
+ * (ingest_lock_acquire, review/ingest) from before purge_round until the
+ * sweep is done, or a file an ingest is about to reference may be swept.
  * The server may run: its caches follow the content version, which the
  * deletions move (its PDF cache is only dropped when it stops). */
 #ifndef BEISHEN_PURGE_H
