@@ -47,6 +47,8 @@
  * at most about this long). */
 #define INGEST_BATCH_APPLICATIONS 250
 #define INGEST_BATCH_SECONDS      0.5
+/* The pause after each commit, in microseconds (see batch_commit). */
+#define INGEST_BATCH_PAUSE_US     2000
 /* Applications prepared ahead of the writer: bounds the memory of parsed
  * JSON held at once. */
 #define INGEST_QUEUE_DEPTH        16
@@ -772,6 +774,10 @@ static int batch_commit(struct ingest_run *run, struct batch *batch, struct erro
     run->summary->loaded += batch->loaded;
     run->summary->replaced += batch->replaced;
     *batch = (struct batch){0};
+    /* Leave the write lock free a moment: another process waiting for it
+     * (the workstation saving a score polls every 0.2 ms) gets it here,
+     * instead of finding the next batch already begun. */
+    g_usleep(INGEST_BATCH_PAUSE_US);
     return 0;
 }
 
