@@ -43,7 +43,7 @@ retouch() {
 retouch 001012-10000003 '.student.name = $n' --arg n "$PAYLOAD"
 retouch 001012-10000001 '.course_outcomes[0].files[0].name = $n' --arg n "$EVIL_NAME"
 db=$TMP/server.db
-mkdir -p "$TMP/tmpdir"   # the servers' PDF caches go here
+mkdir -p "$TMP/tmpdir"   # TMPDIR of the servers: nothing must be left there
 "$BEISHEN" ingest --db "$db" "$TMP/package" >"$TMP/ingest.out" 2>&1
 check_eq "fixture with payload ingests" "loaded 5, unchanged 0, replaced 0, rejected 0" "$(tail -n 1 "$TMP/ingest.out")"
 "$BEISHEN" requirements load --db "$db" samples/requirements/001012.json >/dev/null 2>&1
@@ -464,7 +464,8 @@ check_eq "serve --timing prints its percentiles at the end" "1" "$([ "${timed:-0
 BASE=$FIRST
 
 # --- clean shutdown ----------------------------------------------------------------------------------------------
-check_eq "one PDF cache while running" "1" "$(ls "$TMP/tmpdir" | grep -c '^beishen-pdf\.')"
+check_eq "one PDF cache while running, beside the database" "1" "$(ls "$db.cache" | grep -c '^run-')"
+check_eq "the cache is private (0700)" "700" "$(stat -c %a "$db.cache")"
 helper=$(ps -o pid= --ppid "$server_pid" 2>/dev/null | tr -d ' ' | head -n 1)
 [ -n "$WRAP" ] && helper=""
 kill -TERM "$server_pid"
@@ -476,7 +477,8 @@ check_eq "no timing line without --timing" "0" "$(grep -c 'time in the server' "
 if [ -n "$helper" ]; then
     if kill -0 "$helper" 2>/dev/null; then fail "render helper left running"; else pass "render helper ended"; fi
 fi
-check_eq "PDF caches removed" "0" "$(ls "$TMP/tmpdir" | wc -l)"
+check_eq "PDF caches removed, nothing left in TMPDIR" "0 gone" \
+  "$(ls "$TMP/tmpdir" | wc -l) $([ -e "$db.cache" ] && echo left || echo gone)"
 server_pid=""
 check_eq "the journal is empty after a clean stop" "0" "$(stat -c %s "$db.audit-journal")"
 
