@@ -410,8 +410,8 @@ check_eq "the row names user, action, application, category" "rev|view_category|
   "$(sql "$db" "SELECT user, action, application, detail FROM audit_log WHERE action='view_category' ORDER BY id DESC LIMIT 1")"
 check_eq "file download audited" "rev|001012-10000001|$SHA" "$(sql "$db" "SELECT user, application, detail FROM audit_log WHERE action='file' LIMIT 1")"
 check_eq "PDFs audited" "3" "$(sql "$db" "SELECT count(*) FROM audit_log WHERE action IN ('packet_pdf','compare_pdf')")"
-check_eq "failed logins audited" "1" "$(sql "$db" "SELECT count(*) > 6 FROM audit_log WHERE action='login_failed'")"
-check_eq "rate-limited login audited" "locked" "$(sql "$db" "SELECT user FROM audit_log WHERE action='login_limited' LIMIT 1")"
+check_eq "refused logins audited, one row per address and minute" "1" \
+  "$(sql "$db" "SELECT count(*) BETWEEN 1 AND 2 FROM audit_log WHERE action='login_refused' AND remote='127.0.0.1'")"
 check_eq "refused requests leave no view rows" "0" "$(sql "$db" "SELECT count(*) FROM audit_log WHERE application LIKE '001022-%' AND user='rev'")"
 check_eq "no password in the database" "0" "$(sqlite3 "$db" .dump | grep -c -e 'reviewer-pass' -e 'admin-pass' -e 'locked-pass' -e 'wrong-1')"
 "$BEISHEN" audit --db "$db" --user rev --application 001012-10000001 >"$TMP/audit.txt"
@@ -481,6 +481,11 @@ check_eq "PDF caches removed, nothing left in TMPDIR" "0 gone" \
   "$(ls "$TMP/tmpdir" | wc -l) $([ -e "$db.cache" ] && echo left || echo gone)"
 server_pid=""
 check_eq "the journal is empty after a clean stop" "0" "$(stat -c %s "$db.audit-journal")"
+# 2 wrong logins at the start, 5 wrong and 1 refused for 'locked' later.
+check_eq "a clean stop writes the refused logins' counts: wrong 7, limited 1" "8 7 1" \
+  "$(sql "$db" "SELECT sum(count) FROM audit_log WHERE action='login_refused'") $(sql "$db" "SELECT detail FROM audit_log WHERE action='login_refused'" | awk '{ w += $4; l += $6 } END { print w, l }')"
+check_eq "and the accounts tried" "1" \
+  "$(sql "$db" "SELECT count(*) > 0 FROM audit_log WHERE action='login_refused' AND detail LIKE '%locked%'")"
 
 # --- a journal left by a killed server --------------------------------------------------------------------
 # Rows a killed server had written to the journal but not imported come in

@@ -188,6 +188,7 @@ struct user_request {
     const char *name;
     struct auth_account account;          /* add: role, university, departments */
     bool json;
+    long cleared;                         /* unlock: failed logins forgotten */
 };
 
 static int user_list(struct store *store, struct user_request *request, struct error *err)
@@ -237,6 +238,23 @@ static int add_account(struct store *store, struct user_request *request, struct
     return auth_user_add(store, &request->account, err);
 }
 
+static int unlock_account(struct store *store, struct user_request *request, struct error *err)
+{
+    bool found = false;
+    if (auth_unlock(store, request->name, &found, &request->cleared, err) != 0)
+        return -1;
+    return found ? 0 : error_set(err, ERROR_NOT_FOUND, "no such user '%s'", request->name);
+}
+
+static int user_unlock(struct store *store, struct user_request *request, struct error *err)
+{
+    if (audited(store, "user_unlock", request->name, unlock_account, request, err) != 0)
+        return -1;
+    printf("unlocked %s (%ld failed login%s forgotten)\n", request->name, request->cleared,
+           request->cleared == 1 ? "" : "s");
+    return 0;
+}
+
 static int user_remove(struct store *store, struct user_request *request, struct error *err)
 {
     if (audited(store, "user_remove", request->name, remove_account, request, err) != 0)
@@ -272,6 +290,7 @@ static const struct {
     {"add", true, true, user_add},
     {"passwd", true, true, user_passwd},
     {"remove", true, false, user_remove},
+    {"unlock", true, false, user_unlock},
     {"list", false, false, user_list},
 };
 
@@ -282,6 +301,7 @@ int cli_user(int argc, char **argv)
         "                        [--university CODE] [--db FILE]\n"
         "       beishen user passwd NAME [--db FILE]\n"
         "       beishen user remove NAME [--db FILE]\n"
+        "       beishen user unlock NAME [--db FILE]\n"
         "       beishen user list [--json] [--db FILE]\n"
         "\n"
         "Workstation accounts.  A reviewer sees the departments given with\n"
@@ -290,8 +310,10 @@ int cli_user(int argc, char **argv)
         "the audit log.  add and passwd read the password from the terminal\n"
         "(asked twice, not echoed) or as one line from stdin; at least 8\n"
         "characters.  It is stored only as an Argon2id hash.  passwd and remove\n"
-        "end the account's sessions.  Every change is written to the audit log\n"
-        "in the same transaction: one that cannot be recorded is not made.\n";
+        "end the account's sessions.  unlock ends the account's login lockouts\n"
+        "at once (its failed logins, from every client, are forgotten).  Every\n"
+        "change is written to the audit log in the same transaction: one that\n"
+        "cannot be recorded is not made.\n";
     static const struct option options[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"role", required_argument, NULL, OPT_ROLE},
@@ -322,13 +344,13 @@ int cli_user(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_usage_error("user", "give add, passwd, remove or list");
+        return cli_usage_error("user", "give add, passwd, remove, unlock or list");
     const char *action = argv[optind];
     size_t chosen = 0, count = sizeof user_actions / sizeof user_actions[0];
     while (chosen < count && strcmp(user_actions[chosen].name, action) != 0)
         chosen++;
     if (chosen == count)
-        return cli_usage_error("user", "unknown action '%s' (add, passwd, remove, list)", action);
+        return cli_usage_error("user", "unknown action '%s' (add, passwd, remove, unlock, list)", action);
     bool takes_name = user_actions[chosen].takes_name, adding = user_actions[chosen].run == user_add;
     if (argc - optind != (takes_name ? 2 : 1))
         return cli_usage_error("user", takes_name ? "give exactly one NAME" : "list takes no NAME");

@@ -103,6 +103,23 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
         request->path_too_long = true;
     else
         memcpy(request->path, uri, length);
+    if (uri[length] == '?') {
+        const char *query = uri + length + 1;
+        size_t parameters = 1;
+        for (const char *p = query; *p && parameters <= HTTP_QUERY_PARAMS_MAX; p++)
+            parameters += *p == '&';
+        if (parameters > HTTP_QUERY_PARAMS_MAX || strlen(query) > HTTP_QUERY_CAP) {
+            /* libmicrohttpd (0.9.75) splits the query into parameters right
+             * after this callback, each a record in the connection's memory
+             * pool: ~480 parameters fill the 32 KiB pool and the request
+             * then gets no answer at all (not even MHD's own 431, which
+             * needs the pool too).  The query is ended here, in MHD's read
+             * buffer (writable; MHD cuts it up itself while parsing), so
+             * nothing is parsed, and the access handler answers 414. */
+            ((char *)query)[0] = '\0';
+            request->query_too_long = true;
+        }
+    }
     return request;
 }
 
@@ -167,9 +184,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     struct http_call call = {.shared = &server->shared, .connection = connection, .request = request};
     if (!request->started) {
         request->started = true;
-        if (request->path_too_long) {
+        if (request->path_too_long || request->query_too_long) {
             http_remote_address(connection, call.remote, sizeof call.remote);
-            return http_reply_error(&call, MHD_HTTP_URI_TOO_LONG, "request path too long");
+            return http_reply_error(&call, MHD_HTTP_URI_TOO_LONG, request->path_too_long
+                                    ? "request path too long" : "too many query parameters");
         }
         /* Refused before a byte of an oversized body is read. */
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -392,7 +410,7 @@ int server_start(const struct server_options *options, struct server **out, stru
     struct applicant_filter warm = {.department = ""};
     json_decref(query_applicants(store, &warm, err));
     store_close(store);
-    if (audit_writer_start(server->db_path, &server->shared.audit, err) != 0) {
+    if (audit_writer_start(server->db_path, 0, &server->shared.audit, err) != 0) {
         server_stop(server);
         return -1;
     }
