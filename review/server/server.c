@@ -31,11 +31,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CHECKPOINT_SECONDS 2       /* the WAL is copied back this often, off the request path */
 #define PURGE_SECONDS 60           /* expired sessions and old failed logins go this often */
+#define WAL_TRUNCATE_BYTES ((off_t)4 << 20)   /* a larger WAL is truncated after its checkpoint */
+#define WAL_TRUNCATE_WAIT_MS 50    /* the longest a truncation holds writers up waiting for readers */
 
 /* With options.timing: how many requests took each 10 µs step of time in
  * the server, from the moment their request line was read to the moment
@@ -51,6 +54,7 @@ struct server {
     _Atomic unsigned long timing[TIMING_STEPS];
     _Atomic unsigned long timing_longest_us;
     char db_path[4096];
+    char wal_path[4100];          /* <db>-wal */
     char url[128];
     struct auth_policy policy;
     struct http_shared shared;    /* the audit writer, the policy, the PDF jobs */
@@ -243,6 +247,14 @@ static void *maintenance_main(void *argument)
             next_purge = timestamp_monotonic() + PURGE_SECONDS;
         }
         store_exec(store, "PRAGMA wal_checkpoint(PASSIVE);", NULL);
+        /* A passive checkpoint never shrinks the WAL: after a burst (a
+         * flood of audit rows once wrote 80 MB of it) it would stay that
+         * large for good.  Truncated when it has grown; busy readers just
+         * put it off to the next round. */
+        struct stat wal;
+        if (stat(server->wal_path, &wal) == 0 && wal.st_size > WAL_TRUNCATE_BYTES &&
+            store_wal_truncate(store, WAL_TRUNCATE_WAIT_MS, &err) != 0 && err.kind != ERROR_BUSY)
+            http_log_error("checkpoint: %s", err.message);
         pthread_mutex_lock(&server->stop_lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -379,6 +391,7 @@ int server_start(const struct server_options *options, struct server **out, stru
         return error_set(err, ERROR_INTERNAL, "out of memory");
     server->options = *options;
     snprintf(server->db_path, sizeof server->db_path, "%s", options->db_path);
+    snprintf(server->wal_path, sizeof server->wal_path, "%s-wal", options->db_path);
     auth_default_policy(&server->policy);
     server->policy.session_seconds = options->session_seconds;
     server->shared.policy = &server->policy;
