@@ -7,8 +7,10 @@
 #include "core/timestamp.h"
 #include "server/audit.h"
 #include "server/auth.h"
+#include "server/guard.h"
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <pthread.h>
@@ -21,7 +23,8 @@
 enum {
     OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_TIMEOUT, OPT_SESSION, OPT_ALLOW_REMOTE,
     OPT_CONNECTIONS, OPT_ROLE, OPT_DEPARTMENT, OPT_UNIVERSITY, OPT_USER, OPT_APPLICATION,
-    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_HELP,
+    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_PER_IP, OPT_REQUEST_TIMEOUT, OPT_TRUSTED_PROXY,
+    OPT_HELP,
 };
 
 /* ---- serve ---------------------------------------------------------------- */
@@ -30,16 +33,25 @@ int cli_serve(int argc, char **argv)
 {
     static const char *usage =
         "usage: beishen serve [--db FILE] [--listen HOST:PORT] [--threads N]\n"
-        "                     [--connections N] [--timeout SECONDS] [--session-seconds N]\n"
-        "                     [--allow-remote] [--timing]\n"
+        "                     [--connections N] [--connections-per-ip N] [--timeout SECONDS]\n"
+        "                     [--request-timeout SECONDS] [--trusted-proxy ADDRESS]...\n"
+        "                     [--session-seconds N] [--allow-remote] [--timing]\n"
         "\n"
         "Runs the reviewers' workstation: the browser UI and its JSON API on\n"
         "127.0.0.1:8080 unless --listen says otherwise (port 0 picks a free port;\n"
         "the address is printed).  Only loopback addresses are accepted unless\n"
         "--allow-remote is given: the server has no TLS of its own.  --timeout is\n"
-        "the idle time after which a connection is closed (30 s), --connections\n"
-        "the open connections at once (256), --session-seconds a login's\n"
-        "lifetime (8 hours).  SIGINT or SIGTERM stop it.  Accounts: beishen user.\n"
+        "the idle time after which a connection is closed (30 s), --request-timeout\n"
+        "the time a client has to send a whole request, from its connection's\n"
+        "start or its previous answer (10 s), --connections the open connections\n"
+        "at once (256; when nearly all are taken, the one waiting longest for its\n"
+        "request is closed to make room), --connections-per-ip those one client\n"
+        "address may hold (32; 0: no cap), --session-seconds a login's lifetime\n"
+        "(8 hours).  --trusted-proxy (repeatable) names a proxy in front of the\n"
+        "server: its X-Forwarded-For says who the client is (for failed-login\n"
+        "limits and the audit log), and it has no per-address cap; any other\n"
+        "client's X-Forwarded-For is ignored.  SIGINT or SIGTERM stop it.\n"
+        "Accounts: beishen user.\n"
         "--timing times every request inside the server and prints the\n"
         "percentiles when it stops (for benchmarks).\n";
     static const struct option options[] = {
@@ -49,6 +61,9 @@ int cli_serve(int argc, char **argv)
         {"connections", required_argument, NULL, OPT_CONNECTIONS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"session-seconds", required_argument, NULL, OPT_SESSION},
+        {"connections-per-ip", required_argument, NULL, OPT_PER_IP},
+        {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
+        {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
         {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
         {"timing", no_argument, NULL, OPT_TIMING},
         {"help", no_argument, NULL, OPT_HELP},
@@ -56,6 +71,8 @@ int cli_serve(int argc, char **argv)
     };
     struct server_options o;
     server_default_options(&o);
+    const char *proxies[GUARD_TRUSTED_MAX];
+    o.trusted_proxies = proxies;
     const char *db = NULL;
     long value;
     int option;
@@ -83,6 +100,27 @@ int cli_serve(int argc, char **argv)
             if (!text_parse_integer(optarg, 1, 7 * 24 * 3600, &value))
                 return cli_usage_error("serve", "--session-seconds is 1 to 604800");
             o.session_seconds = (int)value;
+            break;
+        case OPT_PER_IP:
+            if (!text_parse_integer(optarg, 0, 65536, &value))
+                return cli_usage_error("serve", "--connections-per-ip is 0 to 65536");
+            o.per_address_limit = (unsigned)value;
+            break;
+        case OPT_REQUEST_TIMEOUT:
+            if (!text_parse_integer(optarg, 1, 3600, &value))
+                return cli_usage_error("serve", "--request-timeout is 1 to 3600 seconds");
+            o.request_timeout = (unsigned)value;
+            break;
+        case OPT_TRUSTED_PROXY:
+            if (o.trusted_proxy_count == GUARD_TRUSTED_MAX)
+                return cli_usage_error("serve", "at most %d --trusted-proxy", GUARD_TRUSTED_MAX);
+            {
+                unsigned char address[16];
+                if (inet_pton(AF_INET, optarg, address) != 1 && inet_pton(AF_INET6, optarg, address) != 1)
+                    return cli_usage_error("serve", "--trusted-proxy '%s' is not an IPv4 or IPv6 address",
+                                           optarg);
+            }
+            proxies[o.trusted_proxy_count++] = optarg;
             break;
         case OPT_ALLOW_REMOTE: o.allow_remote = true; break;
         case OPT_TIMING: o.timing = true; break;

@@ -59,6 +59,7 @@ struct http_request {
 };
 
 struct audit_writer;
+struct guard;
 struct pdf_jobs;
 struct worker;
 
@@ -67,6 +68,7 @@ struct http_shared {
     struct audit_writer *audit;
     const struct auth_policy *policy;
     struct pdf_jobs *pdf_jobs;
+    struct guard *guard;          /* connections and client addresses */
 };
 
 /* What a handler gets. */
@@ -164,7 +166,8 @@ bool http_blind(struct http_call *call, const char *department, struct blind_nam
 /* The department part of the {id} parameter ("<department>-<no>"). */
 void http_application_department(const struct http_call *call, char out[16]);
 
-/* The client's address as text, "?" when unknown. */
-void http_remote_address(struct MHD_Connection *connection, char *out, size_t size);
+/* Fills call->remote: the client's address as text, "?" when unknown
+ * (behind a trusted proxy, the one it names: guard.h). */
+void http_remote_address(struct http_call *call);
 
 #endif

@@ -1,6 +1,6 @@
 /* server — the workstation's HTTP server: starting and stopping it, the
  * libmicrohttpd callbacks a request passes through, and the maintenance
- * thread.
+ * thread (purges, WAL checkpoints).  guard.c watches every connection.
  *
  * A request goes: URI callback (keeps the raw path, so that an encoded '/'
  * in a category name stays inside its segment) -> access handler (body
@@ -15,6 +15,7 @@
 #include "query/query.h"
 #include "server/audit.h"
 #include "server/auth.h"
+#include "server/guard.h"
 #include "server/http.h"
 #include "server/pdf_jobs.h"
 #include "server/routes.h"
@@ -26,6 +27,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -70,13 +72,50 @@ struct server {
 
 /* ---- MHD callbacks ------------------------------------------------------------------ */
 
+/* libmicrohttpd's own messages.  A hostile client can cause one per
+ * connection ("Connection socket is closed when reading request ..."), and
+ * 300 of them a second must not fill a disk with a log: at most
+ * MHD_LOG_PER_MINUTE are written a minute, and how many were left out
+ * goes with the next one written. */
+#define MHD_LOG_PER_MINUTE 20
+
+static void log_mhd(void *cls, const char *format, va_list args)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static long long minute;
+    static unsigned long written, dropped;
+    (void)cls;
+    char message[512];
+    vsnprintf(message, sizeof message, format, args);
+    message[strcspn(message, "\n")] = '\0';
+    long long now = (long long)(timestamp_monotonic() / 60);
+    pthread_mutex_lock(&lock);
+    if (now != minute) {
+        minute = now;
+        written = 0;
+    }
+    bool write = written < MHD_LOG_PER_MINUTE;
+    unsigned long left_out = write ? dropped : 0;
+    if (write) {
+        written++;
+        dropped = 0;
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&lock);
+    if (write && left_out)
+        http_log_error("libmicrohttpd: %s (and %lu messages left out before it)", message, left_out);
+    else if (write)
+        http_log_error("libmicrohttpd: %s", message);
+}
+
 /* Runs a request whose body is complete: the thread's store, a GET's
  * read transaction, then the route. */
 static enum MHD_Result dispatch(struct server *server, struct MHD_Connection *connection,
                                 struct http_request *request, const char *method)
 {
     struct http_call call = {.shared = &server->shared, .connection = connection, .request = request};
-    http_remote_address(connection, call.remote, sizeof call.remote);
+    http_remote_address(&call);
     struct error err;
     if ((call.worker = worker_current(server->workers, &err)) != NULL)
         call.store = worker_store(call.worker);
@@ -163,8 +202,8 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
                          enum MHD_RequestTerminationCode code)
 {
     struct server *server = cls;
-    (void)connection;
     (void)code;
+    guard_request_done(connection);   /* the next request's deadline starts */
     struct http_request *request = *context;
     if (request) {
         if (server->options.timing)
@@ -189,15 +228,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     if (!request->started) {
         request->started = true;
         if (request->path_too_long || request->query_too_long) {
-            http_remote_address(connection, call.remote, sizeof call.remote);
+            guard_request_received(connection);
+            http_remote_address(&call);
             return http_reply_error(&call, MHD_HTTP_URI_TOO_LONG, request->path_too_long
                                     ? "request path too long" : "too many query parameters");
         }
         /* Refused before a byte of an oversized body is read. */
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length && strtoull(length, NULL, 10) > server->options.body_limit)
+        if (length && strtoull(length, NULL, 10) > server->options.body_limit) {
+            guard_request_received(connection);
             return http_reply_error(&call, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -218,6 +260,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         request->body[request->body_length] = '\0';
         return MHD_YES;
     }
+    /* The whole request is in: the deadline for sending it is met. */
+    guard_request_received(connection);
     if (request->body_too_large)
         return http_reply_error(&call, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     return dispatch(server, connection, request, method);
@@ -276,7 +320,9 @@ void server_default_options(struct server_options *options)
         .listen = "127.0.0.1:8080",
         .threads = 0,
         .connection_limit = 256,
+        .per_address_limit = 32,
         .connection_timeout = 30,
+        .request_timeout = 10,
         .body_limit = 16 * 1024,
         .connection_memory = 32 * 1024,
         .session_seconds = 8 * 3600,
@@ -356,6 +402,15 @@ void server_stop(struct server *server)
         MHD_stop_daemon(server->daemon);
     if (server->options.timing)
         print_timing(server);   /* every request has completed now */
+    if (server->shared.guard) {
+        struct guard_counts counts = guard_counts(server->shared.guard);
+        if (counts.refused || counts.timed_out || counts.evicted || counts.full)
+            fprintf(stderr, "beishen serve: connections refused at the per-address cap %lu, "
+                    "cut at the request deadline %lu, cut to make room at the connection cap %lu, "
+                    "refused with every connection busy %lu\n",
+                    counts.refused, counts.timed_out, counts.evicted, counts.full);
+    }
+    guard_stop(server->shared.guard);   /* after the daemon: its connections are gone */
     if (listening != MHD_INVALID_SOCKET)
         close(listening);
     audit_writer_stop(server->shared.audit);   /* after the workers: their rows are in */
@@ -428,6 +483,16 @@ int server_start(const struct server_options *options, struct server **out, stru
         return -1;
     }
 
+    struct guard_options guard = {
+        .connection_limit = options->connection_limit, .per_address = options->per_address_limit,
+        .request_timeout = options->request_timeout, .trusted_proxies = options->trusted_proxies,
+        .trusted_count = options->trusted_proxy_count,
+    };
+    if (guard_start(&guard, &server->shared.guard, err) != 0) {
+        server_stop(server);
+        return -1;
+    }
+
     if (pthread_create(&server->maintenance, NULL, maintenance_main, server) != 0) {
         error_set(err, ERROR_INTERNAL, "cannot start a thread");
         server_stop(server);
@@ -446,14 +511,17 @@ int server_start(const struct server_options *options, struct server **out, stru
         threads = 2;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (listen.ipv6 ? MHD_USE_IPv6 : 0);
-    server->daemon = MHD_start_daemon(flags, (uint16_t)listen.port, NULL, NULL, on_request, server,
+    server->daemon = MHD_start_daemon(flags, (uint16_t)listen.port, guard_accept, server->shared.guard,
+        on_request, server,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&listen.address,
         MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0,   /* 1: no pool, one thread */
-        MHD_OPTION_CONNECTION_LIMIT, options->connection_limit,
+        MHD_OPTION_CONNECTION_LIMIT, guard_daemon_limit(options->connection_limit),
         MHD_OPTION_CONNECTION_TIMEOUT, options->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+        MHD_OPTION_NOTIFY_CONNECTION, guard_connection, server->shared.guard,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, server,
         MHD_OPTION_END);
     if (!server->daemon) {
         error_set(err, ERROR_IO, "cannot listen on %s (in use?)", options->listen);
