@@ -513,6 +513,7 @@ int server_start(const struct server_options *options, struct server **out, stru
                      MHD_USE_ERROR_LOG | (listen.ipv6 ? MHD_USE_IPv6 : 0);
     server->daemon = MHD_start_daemon(flags, (uint16_t)listen.port, guard_accept, server->shared.guard,
         on_request, server,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, server,   /* first, or MHD logs the others' messages itself */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&listen.address,
         MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0,   /* 1: no pool, one thread */
         MHD_OPTION_CONNECTION_LIMIT, guard_daemon_limit(options->connection_limit),
@@ -521,7 +522,6 @@ int server_start(const struct server_options *options, struct server **out, stru
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
         MHD_OPTION_NOTIFY_CONNECTION, guard_connection, server->shared.guard,
-        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, server,
         MHD_OPTION_END);
     if (!server->daemon) {
         error_set(err, ERROR_IO, "cannot listen on %s (in use?)", options->listen);
