@@ -150,6 +150,10 @@ int cli_serve(int argc, char **argv)
     if (o.allow_remote)
         fprintf(stderr, "beishen serve: warning: no TLS; session cookies travel in clear "
                         "unless a TLS proxy is in front\n");
+    if (o.allow_remote && o.trusted_proxy_count == 0)
+        fprintf(stderr, "beishen serve: warning: no --trusted-proxy: behind a proxy every client "
+                        "has the proxy's address (one per-address connection cap, one failed-login "
+                        "count for all)\n");
     printf("beishen serve: listening on %s  (database %s)\n", server_url(server), o.db_path);
     printf("beishen serve: open %s in a browser; Ctrl-C stops the server\n", server_url(server));
     fflush(stdout);

@@ -47,7 +47,7 @@ start_server() {
     port=""
     i=0
     while [ $i -lt 300 ] && [ -z "$port" ]; do
-        port=$(sed -n 's/^beishen serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/ .*/\1/p' "$work/server.out")
+        [ -f "$work/server.out" ] && port=$(sed -n 's/^beishen serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/ .*/\1/p' "$work/server.out")
         [ -z "$port" ] && sleep 0.1
         i=$((i + 1))
     done
