@@ -201,6 +201,14 @@ check_eq "the refused logins are audited under the client's address, not the pro
 check_eq "a login through the proxy is audited under the client's address" "1" \
     "$(sql_eventually "$db" "SELECT count(*) >= 1 FROM audit_log WHERE action='login' AND user='rev' AND remote='198.51.100.20'" 1)"
 
+# Several hops: the nearest that is not a trusted proxy is the client; an
+# entry that is not an address ends the walk at the hop before it.
+via_proxy "198.51.100.30, 127.0.0.9" victim 'victim-pass-1' >/dev/null
+via_proxy "not-an-address, 198.51.100.31" victim 'victim-pass-1' >/dev/null
+via_proxy "198.51.100.32, not-an-address" victim 'victim-pass-1' >/dev/null
+check_eq "X-Forwarded-For read from the nearest hop outwards" "198.51.100.30 198.51.100.31 127.0.0.9" \
+    "$(sql_eventually "$db" "SELECT group_concat(remote, ' ') FROM (SELECT * FROM (SELECT id, remote FROM audit_log WHERE action='login' AND user='victim' ORDER BY id DESC LIMIT 3) ORDER BY id)" "198.51.100.30 198.51.100.31 127.0.0.9")"
+
 # Unlock: the admin's API, then the command line.
 check_eq "admin login" "200" "$(login adm 'admin-pass-1')"
 csrf=$(jq -r .csrf "$TMP/adm.login")
