@@ -41,6 +41,8 @@ HEADERS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.h))
 WEB_FILES := $(sort $(wildcard review/server/web/*))
 UNIT_SRC := $(wildcard tests/unit_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+# Programs the end-to-end tests drive (not tests themselves: run.sh runs unit_* only).
+TEST_TOOLS := $(BUILD)/tests/hostile_client
 
 .PHONY: all deps browser-deps check-deps demo test check asan bench clean samples serve
 
@@ -85,6 +87,11 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) $(HEADERS) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
+# The hostile clients of tests/e2e_hostile.sh: plain sockets, no library.
+$(BUILD)/tests/hostile_client: tests/hostile_client.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS) -o $@ $<
+
 # The sample generator writes JPEG attachments with libjpeg; nothing else uses it.
 $(BUILD)/generate: samples/generate.c
 	@mkdir -p $(dir $@)
@@ -128,7 +135,7 @@ demo: check-deps
 	@sh tools/demo.sh
 
 test: check-deps browser-deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) $(TEST_TOOLS)
 	@sh tests/run.sh
 
 # The C unit tests only: seconds, no packages to install, no browser.
@@ -144,7 +151,7 @@ asan: check-deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
-build-asan/beishen-asan: $(BUILD)/review/cli/main.o $(LIB_OBJ) $(UNIT_BIN) $(BUILD)/generate $(SUBSET_FONTS)
+build-asan/beishen-asan: $(BUILD)/review/cli/main.o $(LIB_OBJ) $(UNIT_BIN) $(TEST_TOOLS) $(BUILD)/generate $(SUBSET_FONTS)
 	@echo "  LD $@"; $(CC) $(CFLAGS) -o $@ $(BUILD)/review/cli/main.o $(LIB_OBJ) $(LDLIBS)
 
 bench: check-deps

@@ -91,7 +91,7 @@ check_contains "the 400 names the bad time" "$TMP/body" "not a time"
 # only the read fails.
 sql "$db" "ALTER TABLE audit_log RENAME TO audit_rows;
            CREATE VIEW audit_log AS SELECT id, at, user, action, application, detail,
-               remote || abs(-9223372036854775807 - 1) AS remote FROM audit_rows;
+               remote || abs(-9223372036854775807 - 1) AS remote, count FROM audit_rows;
            CREATE TRIGGER audit_log_insert INSTEAD OF INSERT ON audit_log BEGIN
                INSERT INTO audit_rows(at, user, action, application, detail, remote)
                VALUES (NEW.at, NEW.user, NEW.action, NEW.application, NEW.detail, NEW.remote); END;"

@@ -7,7 +7,9 @@
  *   row (it used to delete it, as if the pool were empty), while a pool
  *   that really became empty loses its row;
  * - concurrent failed logins can never pass the per-account limit (the
- *   count and the record of an attempt are one transaction).
+ *   count and the record of an attempt are one transaction); a client
+ *   that has not failed is never refused for others' failures; the
+ *   per-client and spread-out limits; an unlock ends a lockout.
  * The database is built from the project's own fixture, tests/fixtures/browse. */
 #include "core/error.h"
 #include "core/statistics.h"
@@ -260,7 +262,7 @@ static void test_login_limit_under_concurrency(void)
     CHECK(auth_user_add(store, &account, &err) == 0, "add the account (%s)", err.message);
     struct auth_policy policy;
     auth_default_policy(&policy);
-    policy.max_failures_per_user = 3;
+    policy.max_failures_per_account_client = 3;
     struct login_thread threads[LOGIN_THREADS];
     pthread_t ids[LOGIN_THREADS];
     for (int i = 0; i < LOGIN_THREADS; i++) {
@@ -276,9 +278,9 @@ static void test_login_limit_under_concurrency(void)
         limited += threads[i].rc == 0 && threads[i].outcome == AUTH_LOGIN_LIMITED;
     }
     CHECK(failed == 0, "every attempt was answered (%d failed)", failed);
-    CHECK(denied == policy.max_failures_per_user && limited == LOGIN_THREADS - denied,
+    CHECK(denied == policy.max_failures_per_account_client && limited == LOGIN_THREADS - denied,
           "%d concurrent wrong passwords: %d checked (limit %d), %d refused", LOGIN_THREADS,
-          denied, policy.max_failures_per_user, limited);
+          denied, policy.max_failures_per_account_client, limited);
     CHECK(single_value(store, "SELECT count(*) FROM login_failures WHERE user = 'target'") == denied,
           "one failure row per checked attempt");
     char token[AUTH_TOKEN_HEX + 1];
@@ -287,6 +289,40 @@ static void test_login_limit_under_concurrency(void)
     CHECK(auth_login(store, &policy, "target", "the-right-password", "192.0.2.7", token, &session,
                      &outcome, &err) == 0 && outcome == AUTH_LOGIN_LIMITED,
           "the account stays limited for the window");
+    CHECK(auth_login(store, &policy, "target", "the-right-password", "198.51.100.4", token, &session,
+                     &outcome, &err) == 0 && outcome == AUTH_LOGIN_OK,
+          "a client that has not failed still gets in with the right password");
+    bool found = false;
+    long cleared = 0;
+    CHECK(auth_unlock(store, "target", &found, &cleared, &err) == 0 && found && cleared == denied,
+          "unlock forgets the account's %d failures (%ld)", denied, cleared);
+    CHECK(auth_login(store, &policy, "target", "the-right-password", "192.0.2.7", token, &session,
+                     &outcome, &err) == 0 && outcome == AUTH_LOGIN_OK,
+          "after the unlock the client that failed gets in");
+    CHECK(auth_unlock(store, "nobody", &found, &cleared, &err) == 0 && !found,
+          "unlock of an account that does not exist finds nothing");
+
+    /* Failures spread over clients: once the account has its limit from
+     * all of them, a client that failed is refused for it, one that did
+     * not is not. */
+    struct auth_policy spread = policy;
+    spread.max_failures_per_account = 3;
+    const char *clients[] = {"203.0.113.1", "203.0.113.2", "203.0.113.3"};
+    for (int i = 0; i < 3; i++)
+        auth_login(store, &spread, "target", "a-wrong-password", clients[i], token, &session, &outcome, &err);
+    CHECK(auth_login(store, &spread, "target", "the-right-password", clients[0], token, &session,
+                     &outcome, &err) == 0 && outcome == AUTH_LOGIN_LIMITED,
+          "an account failed from 3 clients (limit 3): a client among them is refused");
+    CHECK(auth_login(store, &spread, "target", "the-right-password", "203.0.113.99", token, &session,
+                     &outcome, &err) == 0 && outcome == AUTH_LOGIN_OK,
+          "an unrelated client still gets in");
+    struct auth_policy strict = policy;
+    strict.max_failures_per_client = 2;
+    auth_login(store, &strict, "someone", "a-wrong-password", "203.0.113.50", token, &session, &outcome, &err);
+    auth_login(store, &strict, "another", "a-wrong-password", "203.0.113.50", token, &session, &outcome, &err);
+    CHECK(auth_login(store, &strict, "target", "the-right-password", "203.0.113.50", token, &session,
+                     &outcome, &err) == 0 && outcome == AUTH_LOGIN_LIMITED,
+          "a client that failed for two names (limit 2) is refused for every account");
     store_close(store);
 }
 

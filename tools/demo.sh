@@ -7,7 +7,7 @@
 set -e
 cd "$(dirname "$0")/.."
 mkdir -p out
-rm -rf out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.files out/demo.db.audit-journal out/packets out/*.pdf out/*.csv
+rm -rf out/demo.db out/demo.db-wal out/demo.db-shm out/demo.db.files out/demo.db.audit-journal out/demo.db.cache out/packets out/*.pdf out/*.csv
 db=out/demo.db
 echo "== ingest samples/round-115 into $db"
 ./beishen ingest --db "$db" samples/round-115

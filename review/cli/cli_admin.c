@@ -212,7 +212,7 @@ int cli_restore(int argc, char **argv)
     /* The backup's journal rows into the log, then the restore's own row
      * (opening the store migrates an older backup's schema first). */
     struct audit_writer *writer;
-    if (audit_writer_start(path, &writer, &err) != 0) {
+    if (audit_writer_start(path, 0, &writer, &err) != 0) {
         fprintf(stderr, "beishen restore: restored, but the audit journal was not imported: %s\n",
                 err.message);
         return EXIT_FAILED;

@@ -7,8 +7,10 @@
 #include "core/timestamp.h"
 #include "server/audit.h"
 #include "server/auth.h"
+#include "server/guard.h"
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <pthread.h>
@@ -21,7 +23,8 @@
 enum {
     OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_TIMEOUT, OPT_SESSION, OPT_ALLOW_REMOTE,
     OPT_CONNECTIONS, OPT_ROLE, OPT_DEPARTMENT, OPT_UNIVERSITY, OPT_USER, OPT_APPLICATION,
-    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_TLS_CERT, OPT_TLS_KEY, OPT_SECURE_COOKIES, OPT_HELP,
+    OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_TLS_CERT, OPT_TLS_KEY, OPT_SECURE_COOKIES,
+    OPT_PER_IP, OPT_REQUEST_TIMEOUT, OPT_TRUSTED_PROXY, OPT_HELP,
 };
 
 /* ---- serve ---------------------------------------------------------------- */
@@ -30,9 +33,10 @@ int cli_serve(int argc, char **argv)
 {
     static const char *usage =
         "usage: beishen serve [--db FILE] [--listen HOST:PORT] [--threads N]\n"
-        "                     [--connections N] [--timeout SECONDS] [--session-seconds N]\n"
-        "                     [--tls-cert FILE --tls-key FILE] [--allow-remote]\n"
-        "                     [--secure-cookies] [--timing]\n"
+        "                     [--connections N] [--connections-per-ip N] [--timeout SECONDS]\n"
+        "                     [--request-timeout SECONDS] [--trusted-proxy ADDRESS]...\n"
+        "                     [--session-seconds N] [--tls-cert FILE --tls-key FILE]\n"
+        "                     [--allow-remote] [--secure-cookies] [--timing]\n"
         "\n"
         "Runs the reviewers' workstation: the browser UI and its JSON API on\n"
         "127.0.0.1:8080 unless --listen says otherwise (port 0 picks a free port;\n"
@@ -43,9 +47,17 @@ int cli_serve(int argc, char **argv)
         "--allow-remote is given for a TLS reverse proxy on another host;\n"
         "--secure-cookies marks the session cookie Secure behind such a proxy.\n"
         "--timeout is the idle time after which a connection is closed (30 s),\n"
-        "--connections the open connections at once (256), --session-seconds a\n"
-        "login's lifetime (8 hours).  SIGINT or SIGTERM stop it.  Accounts:\n"
-        "beishen user.  man beishen-serve: systemd, TLS and reverse proxy set-up.\n"
+        "--request-timeout the time a client has to send a whole request, from its\n"
+        "connection's start or its previous answer (10 s), --connections the open\n"
+        "connections at once (256; when nearly all are taken, the one waiting\n"
+        "longest for its request is closed to make room), --connections-per-ip\n"
+        "those one client address may hold (32; 0: no cap), --session-seconds a\n"
+        "login's lifetime (8 hours).  --trusted-proxy (repeatable) names a proxy in\n"
+        "front of the server: its X-Forwarded-For says who the client is (for\n"
+        "failed-login limits and the audit log), and it has no per-address cap;\n"
+        "any other client's X-Forwarded-For is ignored.  SIGINT or SIGTERM stop it.\n"
+        "Accounts: beishen user.  man beishen-serve: systemd, TLS and reverse proxy\n"
+        "set-up.\n"
         "--timing times every request inside the server and prints the\n"
         "percentiles when it stops (for benchmarks).\n";
     static const struct option options[] = {
@@ -55,6 +67,9 @@ int cli_serve(int argc, char **argv)
         {"connections", required_argument, NULL, OPT_CONNECTIONS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"session-seconds", required_argument, NULL, OPT_SESSION},
+        {"connections-per-ip", required_argument, NULL, OPT_PER_IP},
+        {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
+        {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
         {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
         {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
         {"tls-key", required_argument, NULL, OPT_TLS_KEY},
@@ -65,6 +80,8 @@ int cli_serve(int argc, char **argv)
     };
     struct server_options o;
     server_default_options(&o);
+    const char *proxies[GUARD_TRUSTED_MAX];
+    o.trusted_proxies = proxies;
     const char *db = NULL;
     long value;
     int option;
@@ -92,6 +109,27 @@ int cli_serve(int argc, char **argv)
             if (!text_parse_integer(optarg, 1, 7 * 24 * 3600, &value))
                 return cli_usage_error("serve", "--session-seconds is 1 to 604800");
             o.session_seconds = (int)value;
+            break;
+        case OPT_PER_IP:
+            if (!text_parse_integer(optarg, 0, 65536, &value))
+                return cli_usage_error("serve", "--connections-per-ip is 0 to 65536");
+            o.per_address_limit = (unsigned)value;
+            break;
+        case OPT_REQUEST_TIMEOUT:
+            if (!text_parse_integer(optarg, 1, 3600, &value))
+                return cli_usage_error("serve", "--request-timeout is 1 to 3600 seconds");
+            o.request_timeout = (unsigned)value;
+            break;
+        case OPT_TRUSTED_PROXY:
+            if (o.trusted_proxy_count == GUARD_TRUSTED_MAX)
+                return cli_usage_error("serve", "at most %d --trusted-proxy", GUARD_TRUSTED_MAX);
+            {
+                unsigned char address[16];
+                if (inet_pton(AF_INET, optarg, address) != 1 && inet_pton(AF_INET6, optarg, address) != 1)
+                    return cli_usage_error("serve", "--trusted-proxy '%s' is not an IPv4 or IPv6 address",
+                                           optarg);
+            }
+            proxies[o.trusted_proxy_count++] = optarg;
             break;
         case OPT_ALLOW_REMOTE: o.allow_remote = true; break;
         case OPT_TLS_CERT: o.tls_cert = optarg; break;
@@ -126,6 +164,10 @@ int cli_serve(int argc, char **argv)
     if (o.allow_remote && !o.tls_cert)
         fprintf(stderr, "beishen serve: warning: no TLS; session cookies travel in clear "
                         "unless a TLS proxy is in front\n");
+    if (o.allow_remote && o.trusted_proxy_count == 0)
+        fprintf(stderr, "beishen serve: warning: no --trusted-proxy: behind a proxy every client "
+                        "has the proxy's address (one per-address connection cap, one failed-login "
+                        "count for all)\n");
     printf("beishen serve: listening on %s  (database %s)\n", server_url(server), o.db_path);
     printf("beishen serve: open %s in a browser; Ctrl-C stops the server\n", server_url(server));
     fflush(stdout);
@@ -202,6 +244,7 @@ struct user_request {
     const char *name;
     struct auth_account account;          /* add: role, university, departments */
     bool json;
+    long cleared;                         /* unlock: failed logins forgotten */
 };
 
 static int user_list(struct store *store, struct user_request *request, struct error *err)
@@ -251,6 +294,23 @@ static int add_account(struct store *store, struct user_request *request, struct
     return auth_user_add(store, &request->account, err);
 }
 
+static int unlock_account(struct store *store, struct user_request *request, struct error *err)
+{
+    bool found = false;
+    if (auth_unlock(store, request->name, &found, &request->cleared, err) != 0)
+        return -1;
+    return found ? 0 : error_set(err, ERROR_NOT_FOUND, "no such user '%s'", request->name);
+}
+
+static int user_unlock(struct store *store, struct user_request *request, struct error *err)
+{
+    if (audited(store, "user_unlock", request->name, unlock_account, request, err) != 0)
+        return -1;
+    printf("unlocked %s (%ld failed login%s forgotten)\n", request->name, request->cleared,
+           request->cleared == 1 ? "" : "s");
+    return 0;
+}
+
 static int user_remove(struct store *store, struct user_request *request, struct error *err)
 {
     if (audited(store, "user_remove", request->name, remove_account, request, err) != 0)
@@ -286,6 +346,7 @@ static const struct {
     {"add", true, true, user_add},
     {"passwd", true, true, user_passwd},
     {"remove", true, false, user_remove},
+    {"unlock", true, false, user_unlock},
     {"list", false, false, user_list},
 };
 
@@ -296,6 +357,7 @@ int cli_user(int argc, char **argv)
         "                        [--university CODE] [--db FILE]\n"
         "       beishen user passwd NAME [--db FILE]\n"
         "       beishen user remove NAME [--db FILE]\n"
+        "       beishen user unlock NAME [--db FILE]\n"
         "       beishen user list [--json] [--db FILE]\n"
         "\n"
         "Workstation accounts.  A reviewer sees the departments given with\n"
@@ -304,8 +366,10 @@ int cli_user(int argc, char **argv)
         "the audit log.  add and passwd read the password from the terminal\n"
         "(asked twice, not echoed) or as one line from stdin; at least 8\n"
         "characters.  It is stored only as an Argon2id hash.  passwd and remove\n"
-        "end the account's sessions.  Every change is written to the audit log\n"
-        "in the same transaction: one that cannot be recorded is not made.\n";
+        "end the account's sessions.  unlock ends the account's login lockouts\n"
+        "at once (its failed logins, from every client, are forgotten).  Every\n"
+        "change is written to the audit log in the same transaction: one that\n"
+        "cannot be recorded is not made.\n";
     static const struct option options[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"role", required_argument, NULL, OPT_ROLE},
@@ -336,13 +400,13 @@ int cli_user(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_usage_error("user", "give add, passwd, remove or list");
+        return cli_usage_error("user", "give add, passwd, remove, unlock or list");
     const char *action = argv[optind];
     size_t chosen = 0, count = sizeof user_actions / sizeof user_actions[0];
     while (chosen < count && strcmp(user_actions[chosen].name, action) != 0)
         chosen++;
     if (chosen == count)
-        return cli_usage_error("user", "unknown action '%s' (add, passwd, remove, list)", action);
+        return cli_usage_error("user", "unknown action '%s' (add, passwd, remove, unlock, list)", action);
     bool takes_name = user_actions[chosen].takes_name, adding = user_actions[chosen].run == user_add;
     if (argc - optind != (takes_name ? 2 : 1))
         return cli_usage_error("user", takes_name ? "give exactly one NAME" : "list takes no NAME");

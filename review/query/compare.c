@@ -1,5 +1,6 @@
 /* compare — the comparison table, built from query.c and requirements.c. */
 #include "query/compare.h"
+#include "core/csv.h"
 #include "core/text.h"
 #include "core/category.h"
 #include "query/query.h"
@@ -500,22 +501,8 @@ json_t *compare_table(struct store *store, const struct compare_request *request
 
 /* ---- cells as text, and the CSV ----------------------------------------- */
 
-/* A CSV field: quoted when it holds a comma, quote or newline. */
-static void csv_field(FILE *out, const char *text, bool last)
-{
-    if (strpbrk(text, ",\"\n\r")) {
-        fputc('"', out);
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(text, out);
-    }
-    fputs(last ? "\r\n" : ",", out);
-}
+/* Fields go through csv_field (core/csv.h): quoted when needed, formulas
+ * (= + - @ …) kept as text. */
 
 int compare_write_csv(const json_t *table, FILE *out)
 {

@@ -1,6 +1,7 @@
 /* results — spreads, flags, finals, normalization, ranks and reviewer
  * statistics, computed in one pass over a department's readings. */
 #include "scoring/results.h"
+#include "core/csv.h"
 #include "core/statistics.h"
 #include "query/query.h"
 #include "query/requirements.h"
@@ -521,26 +522,7 @@ json_t *results_ranked(const json_t *table)
     return ranked;
 }
 
-/* A CSV field, quoted when needed; one that would start a formula in a
- * spreadsheet (= + - @) is prefixed with ' so it stays text. */
-static void csv_field(FILE *out, const char *text, bool last)
-{
-    bool formula = text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@';
-    if (formula || strpbrk(text, ",\"\n\r")) {
-        fputc('"', out);
-        if (formula)
-            fputc('\'', out);
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(text, out);
-    }
-    fputs(last ? "\r\n" : ",", out);
-}
+/* Fields go through csv_field (core/csv.h), formulas kept as text. */
 
 int results_write_csv(const json_t *table, FILE *out)
 {

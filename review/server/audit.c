@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -67,7 +69,7 @@ json_t *audit_list(struct store *store, const struct audit_filter *filter, struc
 {
     /* The newest `limit` rows, handed back oldest first. */
     static const char *sql =
-        "SELECT * FROM (SELECT id, at, user, action, application, detail, remote FROM audit_log"
+        "SELECT * FROM (SELECT id, at, user, action, application, detail, remote, count FROM audit_log"
         " WHERE (?1 IS NULL OR user = ?1) AND (?2 IS NULL OR application = ?2)"
         "  AND (?3 IS NULL OR at >= ?3) ORDER BY id DESC LIMIT ?4) ORDER BY id";
     char since[TIMESTAMP_SIZE];
@@ -124,19 +126,49 @@ json_t *audit_list(struct store *store, const struct audit_filter *filter, struc
  * niced thread takes a core from a request thread for a whole time slice,
  * and a client sees that as milliseconds of delay (in the bench, the
  * 99th percentile of a category switch on one core went from 6.6-25 ms to
- * 2.6-3.0 ms).  Under load the journal just grows; a reader who needs the
- * log whole (audit_writer_flush) imports it in its own thread. */
+ * 2.6-3.0 ms).  Under load the journal just grows, up to its cap: an
+ * appender that finds that many bytes not yet imported imports them
+ * first, in its own thread, and when even that cannot bring them down the
+ * row is refused (the request then hands out nothing).  A reader who needs the log whole
+ * (audit_writer_flush) imports it in its own thread.
+ *
+ * Refused logins are counted, not written one by one (audit_writer_refused):
+ * a flood of them wrote a row per request, 30,000 rows and 15 MB a second. */
 
 #define JOURNAL_LINE_MAX 16384                   /* 6 capped fields, escaped */
 #define JOURNAL_READ_CHUNK ((size_t)1 << 20)
 #define JOURNAL_TRUNCATE_BYTES ((off_t)4 << 20)
-#define JOURNAL_FIELDS 7                         /* key, at, user, action, application, detail, remote */
+#define JOURNAL_CAP_DEFAULT ((size_t)64 << 20)
+#define JOURNAL_FIELDS 8           /* key, at, user, action, application, detail, remote, count */
+#define JOURNAL_FIELDS_BEFORE_COUNT 7                 /* lines written before schema 011 */
 #define IMPORT_INTERVAL_MS 250
+
+#define REFUSAL_SLOTS 1024         /* client addresses counted at once (open addressing) */
+#define REFUSAL_SOURCES_MAX 768    /* past this many in a minute, the others share one row */
+#define REFUSAL_ACCOUNTS 8         /* account names a row lists */
+#define REFUSAL_MANY "(many addresses)"
+
+/* The refused logins of one client address in one minute: one audit row. */
+struct refusal {
+    bool used;
+    long long minute;                       /* Unix seconds / 60 */
+    char remote[64];
+    char key[48];                           /* the row's journal key */
+    char at[32];                            /* the first refusal */
+    long count, wrong, limited;
+    long written;                           /* the count the journal has */
+    char accounts[REFUSAL_ACCOUNTS][72];
+    int account_count;
+    bool more_accounts;
+};
 
 struct audit_writer {
     int fd;                         /* the journal, O_APPEND */
     char run[17];                   /* this run's part of every journal key */
+    size_t journal_cap;             /* bytes */
+    off_t truncate_at;              /* journal bytes imported before it is emptied */
     pthread_rwlock_t append_lock;
+    _Atomic long long backlog;      /* journal bytes not yet imported (this process's view) */
     pthread_t thread;
     pthread_mutex_t lock;
     unsigned long long sequence;    /* under `lock` */
@@ -145,6 +177,9 @@ struct audit_writer {
     pthread_mutex_t import_lock;    /* held by whoever imports: the importer or a flush */
     struct store *store;            /* the connection that imports, under `import_lock` */
     off_t imported;                 /* journal bytes already in audit_log, under `import_lock` */
+    pthread_mutex_t refusal_lock;   /* the refusals below */
+    struct refusal refusals[REFUSAL_SLOTS];
+    int refusal_sources;            /* slots in use */
 };
 
 /* Appends `text` (NULL: \N) cut to AUDIT_FIELD_MAX bytes at a character
@@ -185,7 +220,8 @@ static void unescape(char *text)
 
 /* Splits one journal line (without its newline) into fields, unescaped in
  * place; a field that is exactly \N becomes NULL (text "\N" itself was
- * written as \\N).  False for a line of the wrong shape. */
+ * written as \\N).  A line of a journal written before schema 011 has no
+ * count: fields[7] is NULL then.  False for a line of the wrong shape. */
 static bool parse_line(char *line, char *fields[JOURNAL_FIELDS])
 {
     int count = 0;
@@ -203,16 +239,25 @@ static bool parse_line(char *line, char *fields[JOURNAL_FIELDS])
         }
         field = tab ? tab + 1 : NULL;
     }
+    if (count == JOURNAL_FIELDS_BEFORE_COUNT)
+        fields[count++] = NULL;
     return count == JOURNAL_FIELDS && fields[0] && fields[1] && fields[2] && fields[3];
 }
 
 /* Inserts the complete lines of `data` in the current transaction; returns
- * how many bytes they span, or -1 on a database error. */
+ * how many bytes they span, or -1 on a database error.  A second line with
+ * the key of a login_refused row carries that row's final count: it
+ * updates the row (the count only grows).  Any other line whose key is
+ * already stored changes nothing. */
 static long import_lines(struct store *store, char *data, size_t size, struct error *err)
 {
     static const char *sql =
-        "INSERT OR IGNORE INTO audit_log (journal_key, at, user, action, application, detail, remote)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        "INSERT INTO audit_log (journal_key, at, user, action, application, detail, remote, count)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 1))"
+        " ON CONFLICT (journal_key) WHERE journal_key IS NOT NULL DO UPDATE"
+        "  SET count = excluded.count, detail = excluded.detail, user = excluded.user"
+        "  WHERE audit_log.action = 'login_refused' AND excluded.action = 'login_refused'"
+        "   AND excluded.count > audit_log.count";
     sqlite3_stmt *s = store_statement(store, sql, err);
     if (!s)
         return -1;
@@ -224,12 +269,14 @@ static long import_lines(struct store *store, char *data, size_t size, struct er
         *newline = '\0';
         char *fields[JOURNAL_FIELDS];
         if (parse_line(data + done, fields)) {   /* a malformed line is skipped */
-            for (int i = 0; i < JOURNAL_FIELDS; i++) {
+            for (int i = 0; i < JOURNAL_FIELDS - 1; i++) {
                 if (fields[i])
                     sqlite3_bind_text(s, i + 1, fields[i], -1, SQLITE_STATIC);
                 else
                     sqlite3_bind_null(s, i + 1);
             }
+            long count = fields[7] ? strtol(fields[7], NULL, 10) : 1;
+            sqlite3_bind_int64(s, JOURNAL_FIELDS, count > 0 ? count : 1);
             int rc = store_step(store, s, err);
             sqlite3_reset(s);
             if (rc < 0)
@@ -244,6 +291,13 @@ static long import_lines(struct store *store, char *data, size_t size, struct er
  * transaction per chunk.  The caller holds import_lock. */
 static int import_journal(struct audit_writer *w, struct error *err)
 {
+    /* Shorter than what this run imported: another server on the same
+     * database emptied it (it imported it all first, and it can only do
+     * that while this one is between two locks: see truncate_journal).
+     * Read again from the start; keys keep rows single. */
+    struct stat st;
+    if (fstat(w->fd, &st) == 0 && st.st_size < w->imported)
+        w->imported = 0;
     char *buffer = malloc(JOURNAL_READ_CHUNK);
     if (!buffer)
         return error_set(err, ERROR_INTERNAL, "out of memory");
@@ -272,21 +326,36 @@ static int import_journal(struct audit_writer *w, struct error *err)
         w->imported += used;
     }
     free(buffer);
+    if (status == 0 && fstat(w->fd, &st) == 0 && st.st_size >= w->imported)
+        atomic_store(&w->backlog, (long long)(st.st_size - w->imported));
     return status;
 }
 
 /* Imports what is left and empties the journal, with appends held off.
- * The caller holds import_lock. */
+ * The caller holds import_lock.
+ *
+ * Several servers may run on one database, and so append to one journal.
+ * Each holds a shared flock on it for as long as it runs; only a server
+ * that can turn its lock exclusive, that is one running alone, empties
+ * the journal (another's line appended between the import and the
+ * truncation would be lost).  While two run, the journal is imported by
+ * both (keys keep rows single) and emptied once one is left. */
 static int truncate_journal(struct audit_writer *w, struct error *err)
 {
     pthread_rwlock_wrlock(&w->append_lock);
     int status = import_journal(w, err);
     struct stat st;
     if (status == 0 && fstat(w->fd, &st) == 0 && st.st_size == w->imported) {
-        if (ftruncate(w->fd, 0) == 0)
-            w->imported = 0;
-        else
-            status = error_set(err, ERROR_IO, "audit journal: %s", strerror(errno));
+        if (flock(w->fd, LOCK_EX | LOCK_NB) == 0) {
+            if (ftruncate(w->fd, 0) == 0) {
+                w->imported = 0;
+                atomic_store(&w->backlog, 0);
+            } else {
+                status = error_set(err, ERROR_IO, "audit journal: %s", strerror(errno));
+            }
+        }
+        /* Shared again (a failed conversion may have dropped the lock). */
+        flock(w->fd, LOCK_SH);
     }
     pthread_rwlock_unlock(&w->append_lock);
     return status;
@@ -307,9 +376,167 @@ static int import_round(struct audit_writer *w, struct error *err)
 {
     pthread_mutex_lock(&w->import_lock);
     int status = import_journal(w, err);
-    if (status == 0 && w->imported >= JOURNAL_TRUNCATE_BYTES)
+    if (status == 0 && w->imported >= w->truncate_at)
         status = truncate_journal(w, err);
     pthread_mutex_unlock(&w->import_lock);
+    return status;
+}
+
+/* Appends one line: 0 once it is in the journal.  When the lines not yet
+ * imported reach the cap, the journal is imported first; one that cannot
+ * be brought down refuses the line. */
+static int append_line(struct audit_writer *w, const char *key, const char *at,
+                       const struct audit_entry *entry, long count, struct error *err)
+{
+    if ((size_t)atomic_load(&w->backlog) >= w->journal_cap) {
+        struct error import_err;
+        if (import_round(w, &import_err) != 0)
+            fprintf(stderr, "beishen serve: %s\n", import_err.message);
+        if ((size_t)atomic_load(&w->backlog) >= w->journal_cap)
+            return error_set(err, ERROR_BUSY, "audit journal full (%zu bytes) and not importable",
+                             w->journal_cap);
+    }
+    char line[JOURNAL_LINE_MAX];
+    size_t length = (size_t)snprintf(line, sizeof line, "%s\t%s\t", key, at);
+    const char *fields[] = {entry->user, entry->action, entry->application, entry->detail, entry->remote};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        append_field(line, &length, fields[i]);
+        line[length++] = '\t';
+    }
+    length += (size_t)snprintf(line + length, sizeof line - length, "%ld\n", count);
+    pthread_rwlock_rdlock(&w->append_lock);
+    ssize_t written = write(w->fd, line, length);
+    if (written > 0)
+        atomic_fetch_add(&w->backlog, (long long)written);
+    pthread_rwlock_unlock(&w->append_lock);
+    if (written != (ssize_t)length)
+        return error_set(err, ERROR_IO, "audit journal: %s", written < 0 ? strerror(errno) : "short write");
+    return 0;
+}
+
+/* This run's next journal key. */
+static void next_key(struct audit_writer *w, char *out, size_t size)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned long long sequence = ++w->sequence;
+    pthread_mutex_unlock(&w->lock);
+    snprintf(out, size, "%s-%llu", w->run, sequence);
+}
+
+/* ---- refused logins ---------------------------------------------------------- */
+
+static unsigned long hash_text(const char *text)
+{
+    unsigned long hash = 2166136261u;   /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        hash = (hash ^ *p) * 16777619u;
+    return hash;
+}
+
+/* The slot of `remote`, or the free slot where it would go.  Never full:
+ * at most REFUSAL_SOURCES_MAX + 1 of REFUSAL_SLOTS are used. */
+static struct refusal *refusal_slot(struct audit_writer *w, const char *remote)
+{
+    size_t i = hash_text(remote) % REFUSAL_SLOTS;
+    while (w->refusals[i].used && strcmp(w->refusals[i].remote, remote) != 0)
+        i = (i + 1) % REFUSAL_SLOTS;
+    return &w->refusals[i];
+}
+
+/* The row of a refusal slot: "refused N: wrong W, limited L; accounts a, b". */
+static int write_refusal(struct audit_writer *w, struct refusal *r, struct error *err)
+{
+    char detail[AUDIT_FIELD_MAX];
+    int used = snprintf(detail, sizeof detail, "refused %ld: wrong %ld, limited %ld; accounts ",
+                        r->count, r->wrong, r->limited);
+    for (int i = 0; i < r->account_count && used < (int)sizeof detail; i++)
+        used += snprintf(detail + used, sizeof detail - (size_t)used, "%s%s", i ? ", " : "", r->accounts[i]);
+    if (r->more_accounts && used < (int)sizeof detail)
+        snprintf(detail + used, sizeof detail - (size_t)used, " and others");
+    struct audit_entry entry = {
+        .user = r->account_count == 1 && !r->more_accounts ? r->accounts[0] : "(several)",
+        .action = "login_refused", .detail = detail, .remote = r->remote,
+    };
+    if (append_line(w, r->key, r->at, &entry, r->count, err) != 0)
+        return -1;
+    r->written = r->count;
+    return 0;
+}
+
+/* Writes the final count of every minute that has ended (all of them
+ * when `everything`) and frees their slots.  refusal_lock held. */
+static int close_refusals(struct audit_writer *w, bool everything, struct error *err)
+{
+    long long minute = timestamp_unix_now() / 60;
+    int status = 0;
+    bool freed = false;
+    for (size_t i = 0; i < REFUSAL_SLOTS; i++) {
+        struct refusal *r = &w->refusals[i];
+        if (!r->used || (!everything && r->minute >= minute))
+            continue;
+        if (r->count > r->written && write_refusal(w, r, err) != 0)
+            status = -1;   /* counted, not written: the row keeps its earlier count */
+        r->used = false;
+        freed = true;
+        w->refusal_sources--;
+    }
+    if (!freed)
+        return status;
+    /* Open addressing: the slots left are placed again, so that none sits
+     * behind a freed one its search would stop at. */
+    struct refusal *kept = malloc(sizeof w->refusals);
+    if (!kept)
+        return error_set(err, ERROR_INTERNAL, "out of memory");
+    memcpy(kept, w->refusals, sizeof w->refusals);
+    memset(w->refusals, 0, sizeof w->refusals);
+    for (size_t i = 0; i < REFUSAL_SLOTS; i++)
+        if (kept[i].used)
+            *refusal_slot(w, kept[i].remote) = kept[i];
+    free(kept);
+    return status;
+}
+
+int audit_writer_refused(struct audit_writer *w, const char *user, const char *remote,
+                         bool limited, struct error *err)
+{
+    long long minute = timestamp_unix_now() / 60;
+    const char *source = remote && remote[0] ? remote : "?";
+    int status = 0;
+    pthread_mutex_lock(&w->refusal_lock);
+    struct refusal *r = refusal_slot(w, source);
+    if (r->used && r->minute != minute) {
+        status = close_refusals(w, false, err);   /* its minute is over: written, slot freed */
+        r = refusal_slot(w, source);
+    }
+    if (!r->used && w->refusal_sources >= REFUSAL_SOURCES_MAX) {
+        source = REFUSAL_MANY;
+        r = refusal_slot(w, source);
+    }
+    if (!r->used) {
+        *r = (struct refusal){.used = true, .minute = minute};
+        snprintf(r->remote, sizeof r->remote, "%s", source);
+        next_key(w, r->key, sizeof r->key);
+        timestamp_now_milliseconds(r->at);
+        w->refusal_sources++;
+    }
+    r->count++;
+    if (limited)
+        r->limited++;
+    else
+        r->wrong++;
+    const char *name = user ? user : "?";
+    bool listed = false;
+    for (int i = 0; i < r->account_count && !listed; i++)
+        listed = strcmp(r->accounts[i], name) == 0;
+    if (!listed && r->account_count < REFUSAL_ACCOUNTS)
+        snprintf(r->accounts[r->account_count++], sizeof r->accounts[0], "%s", name);
+    else if (!listed)
+        r->more_accounts = true;
+    /* The minute's first refusal is in the journal at once: a killed
+     * server loses at most the count of the rest. */
+    if (status == 0 && r->count == 1)
+        status = write_refusal(w, r, err);
+    pthread_mutex_unlock(&w->refusal_lock);
     return status;
 }
 
@@ -335,6 +562,11 @@ static void *importer_main(void *argument)
             break;
         pthread_mutex_unlock(&w->lock);
         struct error err;
+        pthread_mutex_lock(&w->refusal_lock);
+        int closed = close_refusals(w, false, &err);
+        pthread_mutex_unlock(&w->refusal_lock);
+        if (closed != 0)
+            fprintf(stderr, "beishen serve: %s\n", err.message);
         if (import_round(w, &err) != 0)
             fprintf(stderr, "beishen serve: %s\n", err.message);
         pthread_mutex_lock(&w->lock);
@@ -360,19 +592,25 @@ static void writer_free(struct audit_writer *w)
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->work);
     pthread_mutex_destroy(&w->import_lock);
+    pthread_mutex_destroy(&w->refusal_lock);
     free(w);
 }
 
-int audit_writer_start(const char *db_path, struct audit_writer **out, struct error *err)
+int audit_writer_start(const char *db_path, size_t journal_cap, struct audit_writer **out,
+                       struct error *err)
 {
     struct audit_writer *w = calloc(1, sizeof *w);
     if (!w)
         return error_set(err, ERROR_INTERNAL, "out of memory");
     w->fd = -1;
+    w->journal_cap = journal_cap ? journal_cap : JOURNAL_CAP_DEFAULT;
+    w->truncate_at = (off_t)(w->journal_cap / 2) < JOURNAL_TRUNCATE_BYTES
+        ? (off_t)(w->journal_cap / 2) : JOURNAL_TRUNCATE_BYTES;
     pthread_rwlock_init(&w->append_lock, NULL);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work, NULL);
     pthread_mutex_init(&w->import_lock, NULL);
+    pthread_mutex_init(&w->refusal_lock, NULL);
     random_run_id(w->run);
     char path[4200];
     if (snprintf(path, sizeof path, "%s.audit-journal", db_path) >= (int)sizeof path) {
@@ -387,6 +625,10 @@ int audit_writer_start(const char *db_path, struct audit_writer **out, struct er
      * checkpoints from its own connection instead. */
     store_exec(w->store, "PRAGMA wal_autocheckpoint = 0;", NULL);
     w->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (w->fd >= 0 && flock(w->fd, LOCK_SH) != 0) {   /* this server appends: see truncate_journal */
+        close(w->fd);
+        w->fd = -1;
+    }
     if (w->fd < 0) {
         error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
         writer_free(w);
@@ -409,33 +651,25 @@ int audit_writer_record(struct audit_writer *w, const struct audit_entry *entry,
 {
     if (!entry->user || !entry->action)
         return error_set(err, ERROR_INVALID, "audit: user and action are required");
-    char line[JOURNAL_LINE_MAX], at[32];
-    size_t length = 0;
+    char key[48], at[TIMESTAMP_SIZE];
+    next_key(w, key, sizeof key);
     timestamp_now_milliseconds(at);
-    pthread_mutex_lock(&w->lock);
-    unsigned long long sequence = ++w->sequence;
-    pthread_mutex_unlock(&w->lock);
-    length = (size_t)snprintf(line, sizeof line, "%s-%llu\t%s\t", w->run, sequence, at);
-    const char *fields[] = {entry->user, entry->action, entry->application, entry->detail, entry->remote};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        append_field(line, &length, fields[i]);
-        line[length++] = i + 1 < sizeof fields / sizeof fields[0] ? '\t' : '\n';
-    }
-    pthread_rwlock_rdlock(&w->append_lock);
-    ssize_t written = write(w->fd, line, length);
-    pthread_rwlock_unlock(&w->append_lock);
-    if (written != (ssize_t)length)
-        return error_set(err, ERROR_IO, "audit journal: %s", written < 0 ? strerror(errno) : "short write");
     /* No signal: the importer takes the journal in batches every
      * IMPORT_INTERVAL_MS, so that the database (and with it every reader's
      * page cache) changes a few times a second, not at every request. */
-    return 0;
+    return append_line(w, key, at, entry, 1, err);
 }
 
 int audit_writer_flush(struct audit_writer *w, struct error *err)
 {
     /* In the caller's thread: the importer may not get a core for a while. */
     return import_round(w, err);
+}
+
+size_t audit_writer_backlog(struct audit_writer *w)
+{
+    long long backlog = atomic_load(&w->backlog);
+    return backlog > 0 ? (size_t)backlog : 0;
 }
 
 void audit_writer_stop(struct audit_writer *w)
@@ -448,6 +682,10 @@ void audit_writer_stop(struct audit_writer *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     struct error err;
+    pthread_mutex_lock(&w->refusal_lock);
+    if (close_refusals(w, true, &err) != 0)
+        fprintf(stderr, "beishen serve: %s\n", err.message);
+    pthread_mutex_unlock(&w->refusal_lock);
     if (empty_journal(w, &err) != 0)
         fprintf(stderr, "beishen serve: %s\n", err.message);
     writer_free(w);

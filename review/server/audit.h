@@ -11,6 +11,8 @@
 #define BEISHEN_AUDIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include "store/store.h"
 
 /* One event.  user and action are required; the others may be NULL.
@@ -36,24 +38,45 @@ int audit_record(struct store *store, const struct audit_entry *entry, struct er
  * into audit_log in batches, every quarter second when a core is free, and
  * keeps the journal short.  Requests never wait for SQLite, and a row
  * written survives the process being killed (the next start imports it;
- * each journal line has a unique key, so nothing is stored twice). */
+ * each journal line has a unique key, so nothing is stored twice).  The
+ * journal has a cap: an append that finds that many bytes not yet
+ * imported imports them first, in the caller's thread, and fails
+ * (ERROR_BUSY) when it cannot.  Servers sharing a database share the
+ * journal; it is emptied only by one running alone. */
 struct audit_writer;
 
 /* Opens its own connection and the journal, imports what a previous run
- * left in it, and starts the thread.  That connection never checkpoints
- * the WAL: the caller must (PASSIVE, from another connection, every few
- * seconds).  *out is released by audit_writer_stop. */
-int audit_writer_start(const char *db_path, struct audit_writer **out, struct error *err);
+ * left in it, and starts the thread.  journal_cap: the journal's cap in
+ * bytes (0: 64 MiB).  That connection never checkpoints the WAL: the
+ * caller must (from another connection, every few seconds).  *out is
+ * released by audit_writer_stop. */
+int audit_writer_start(const char *db_path, size_t journal_cap, struct audit_writer **out,
+                       struct error *err);
 /* Appends one row to the journal: 0 once it is there, -1 when it could not
  * be written (the caller must then not hand out the data).  Thread-safe;
  * the entry's strings are borrowed until it returns. */
 int audit_writer_record(struct audit_writer *writer, const struct audit_entry *entry,
                         struct error *err);
+/* A refused login: a wrong name or password, or one refused by the rate
+ * limits (`limited`).  They are counted, one row per client address and
+ * minute: action "login_refused", `count` the refusals, the detail "refused
+ * N: wrong W, limited L; accounts a, b" (up to 8 names, then "and others"),
+ * the user the one account tried or "(several)".  The minute's first
+ * refusal puts the row in the journal at once; its final count follows
+ * when the minute is over (the importer, within a second) or the writer
+ * stops, as a second line with the same key.  Past 768 addresses in one
+ * minute, the others share a row whose remote is "(many addresses)".
+ * A killed server loses at most the count of its last minute.  Thread-safe. */
+int audit_writer_refused(struct audit_writer *writer, const char *user, const char *remote,
+                         bool limited, struct error *err);
 /* Moves every row recorded before the call into audit_log, in the
  * caller's thread (the importer runs only on an idle core): for readers of
  * the log that must see it whole.  -1 on a database error. */
 int audit_writer_flush(struct audit_writer *writer, struct error *err);
-/* Imports what is left, stops the thread, closes the connection. */
+/* Journal bytes this writer knows are not yet imported. */
+size_t audit_writer_backlog(struct audit_writer *writer);
+/* Writes the refusals' counts, imports what is left, stops the thread,
+ * closes the connection. */
 void audit_writer_stop(struct audit_writer *writer);
 
 struct audit_filter {
@@ -63,7 +86,8 @@ struct audit_filter {
     long limit;                /* 0: no limit; else the newest `limit` rows */
 };
 
-/* [{id, at, user, action, application, detail, remote}] oldest first.
+/* [{id, at, user, action, application, detail, remote, count}] oldest
+ * first (count: the requests a row stands for, 1 but for login_refused).
  * Fails on a malformed `since`. */
 json_t *audit_list(struct store *store, const struct audit_filter *filter, struct error *err);
 

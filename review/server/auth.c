@@ -240,6 +240,30 @@ int auth_user_remove(struct store *store, const char *name, bool *found, struct 
     return 0;
 }
 
+int auth_unlock(struct store *store, const char *name, bool *found, long *cleared, struct error *err)
+{
+    static const char *exists = "SELECT 1 FROM users WHERE name = ?1";
+    static const char *forget = "DELETE FROM login_failures WHERE user = ?1";
+    *found = false;
+    *cleared = 0;
+    sqlite3_stmt *s = store_statement(store, exists, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    int row = store_step(store, s, err);
+    sqlite3_reset(s);
+    if (row <= 0)
+        return row < 0 ? error_prefix(err, "finding the user") : 0;
+    *found = true;
+    if (!(s = store_statement(store, forget, err)))
+        return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    if (step_done(store, s, err, "forgetting failed logins") != 0)
+        return -1;
+    *cleared = sqlite3_changes(store_db(store));
+    return 0;
+}
+
 json_t *auth_user_list(struct store *store, struct error *err)
 {
     static const char *sql =
@@ -276,8 +300,9 @@ void auth_default_policy(struct auth_policy *policy)
 {
     policy->session_seconds = 8 * 3600;
     policy->failure_window_seconds = 15 * 60;
-    policy->max_failures_per_user = 5;
-    policy->max_failures_per_remote = 30;
+    policy->max_failures_per_account_client = 5;
+    policy->max_failures_per_client = 30;
+    policy->max_failures_per_account = 50;
 }
 
 /* Unknown users are verified against this hash so that a wrong name costs
@@ -363,48 +388,80 @@ int auth_session_lookup(struct store *store, const char *token, struct auth_sess
     return 0;
 }
 
-static int count_failures(struct store *store, const char *user, const char *remote,
-                          long long since, int *by_user, int *by_remote, struct error *err)
+/* The failures of the window that bear on one attempt, each counted only
+ * up to the limit it is checked against. */
+struct failure_counts {
+    int account_client;           /* of this account from this client */
+    int client;                   /* from this client, any account */
+    int account;                  /* of this account, any client */
+};
+
+static int count_failures(struct store *store, const struct auth_policy *policy, const char *user,
+                          const char *remote, long long since, struct failure_counts *counts,
+                          struct error *err)
 {
     static const char *sql =
-        "SELECT (SELECT count(*) FROM login_failures WHERE user = ?1 AND at >= ?3),"
-        "       (SELECT count(*) FROM login_failures WHERE remote = ?2 AND at >= ?3)";
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM login_failures"
+        "          WHERE user = ?1 AND at >= ?3 AND remote = ?2 LIMIT ?4)),"
+        "       (SELECT count(*) FROM (SELECT 1 FROM login_failures"
+        "          WHERE remote = ?2 AND at >= ?3 LIMIT ?5)),"
+        "       (SELECT count(*) FROM (SELECT 1 FROM login_failures"
+        "          WHERE user = ?1 AND at >= ?3 LIMIT ?6))";
     sqlite3_stmt *s = store_statement(store, sql, err);
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, remote, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, since);
+    sqlite3_bind_int(s, 4, policy->max_failures_per_account_client);
+    sqlite3_bind_int(s, 5, policy->max_failures_per_client);
+    sqlite3_bind_int(s, 6, policy->max_failures_per_account);
     int row = store_step(store, s, err);
     if (row > 0) {
-        *by_user = sqlite3_column_int(s, 0);
-        *by_remote = sqlite3_column_int(s, 1);
+        counts->account_client = sqlite3_column_int(s, 0);
+        counts->client = sqlite3_column_int(s, 1);
+        counts->account = sqlite3_column_int(s, 2);
     }
     sqlite3_reset(s);
     return row > 0 ? 0 : error_prefix(err, "counting failed logins");
 }
 
-/* Counts the recent failures of user and remote and, when neither is over
- * its limit, records this attempt as a failure, in one write transaction:
- * concurrent attempts each see those before them, so together they can
- * never pass the limit.  *attempt is the row to delete if the password
- * turns out right; 0 when the attempt is refused (*limited). */
+/* The rules of auth.h: a client is refused after its own failures (for
+ * the account, or in all), and after the account's failures from every
+ * client only when it has failed for that account itself.  A client that
+ * has not failed is never refused for what others did. */
+static bool over_limits(const struct auth_policy *policy, const struct failure_counts *counts)
+{
+    return counts->client >= policy->max_failures_per_client ||
+           counts->account_client >= policy->max_failures_per_account_client ||
+           (counts->account >= policy->max_failures_per_account && counts->account_client > 0);
+}
+
+/* Checks the limits of user and remote and, when the attempt may go on,
+ * records it as a failure, in one write transaction: concurrent attempts
+ * each see those before them, so together they can never pass a limit.
+ * A refused attempt is found with a plain read first and writes nothing
+ * (a flood of them must not queue for the write lock).  *attempt is the
+ * row to delete if the password turns out right; 0 when the attempt is
+ * refused (*limited). */
 static int record_attempt(struct store *store, const struct auth_policy *policy,
                           const char *user, const char *remote, long long now,
                           sqlite3_int64 *attempt, bool *limited, struct error *err)
 {
     static const char *record_failure =
         "INSERT INTO login_failures (at, user, remote) VALUES (?1, ?2, ?3)";
-    int by_user = 0, by_remote = 0;
+    struct failure_counts counts = {0};
+    long long since = now - policy->failure_window_seconds;
     *attempt = 0;
+    if (count_failures(store, policy, user, remote, since, &counts, err) != 0)
+        return -1;
+    if ((*limited = over_limits(policy, &counts)))
+        return 0;
     if (store_begin(store, err) != 0)
         return -1;
-    if (count_failures(store, user, remote, now - policy->failure_window_seconds, &by_user,
-                       &by_remote, err) != 0)
+    if (count_failures(store, policy, user, remote, since, &counts, err) != 0)
         goto fail;
-    *limited = by_user >= policy->max_failures_per_user ||
-               by_remote >= policy->max_failures_per_remote;
-    if (*limited) {
+    if ((*limited = over_limits(policy, &counts))) {
         store_rollback(store);
         return 0;
     }

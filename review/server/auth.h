@@ -64,6 +64,11 @@ int auth_user_set_password(struct store *store, const char *name, const char *pa
                            struct error *err);
 /* Removes an account and its sessions.  *found tells whether it existed. */
 int auth_user_remove(struct store *store, const char *name, bool *found, struct error *err);
+/* Ends the lockouts of account `name` before their window is over: its
+ * failed logins, from every client, are forgotten (*cleared of them).
+ * *found is false, and nothing changes, when there is no such account.
+ * The caller records it in the audit log. */
+int auth_unlock(struct store *store, const char *name, bool *found, long *cleared, struct error *err);
 /* [{name, role, university, departments:[code], created_at}] by name. */
 json_t *auth_user_list(struct store *store, struct error *err);
 
@@ -81,18 +86,33 @@ struct auth_session {
     char departments[AUTH_MAX_DEPARTMENTS][AUTH_CODE_MAX + 1];
 };
 
+/* Failed logins are counted per account name and per client (its address;
+ * behind a trusted proxy, the one X-Forwarded-For names: see guard.h) over
+ * a window.  An attempt is refused, before any password is checked, when
+ * - its client has max_failures_per_client failures, whatever the
+ *   accounts (someone trying many names);
+ * - its client has max_failures_per_account_client failures for this
+ *   account (guessing one password);
+ * - the account has max_failures_per_account failures from all clients
+ *   together (a guess spread over many addresses) and this client has
+ *   failed for it at least once.
+ * A client that has not itself failed for an account is never refused
+ * for it because of what other clients did: an attack cannot lock a user
+ * out of their own account, and a correct password from an unrelated
+ * client always gets in.  auth_unlock ends an account's lockouts early. */
 struct auth_policy {
-    int session_seconds;          /* a session's lifetime from login */
-    int failure_window_seconds;   /* failed logins are counted over this window */
-    int max_failures_per_user;    /* then that account name is refused for the window */
-    int max_failures_per_remote;  /* then that client address is refused */
+    int session_seconds;                  /* a session's lifetime from login */
+    int failure_window_seconds;           /* failures count for this long (15 min) */
+    int max_failures_per_account_client;  /* 5 */
+    int max_failures_per_client;          /* 30 */
+    int max_failures_per_account;         /* 50 */
 };
 
 void auth_default_policy(struct auth_policy *policy);
 
 enum auth_login_outcome { AUTH_LOGIN_OK, AUTH_LOGIN_DENIED, AUTH_LOGIN_LIMITED };
 
-/* Checks the rate limits and records the attempt as a failure, in one
+/* Checks the limits (above) and records the attempt as a failure, in one
  * write transaction (so that concurrent attempts cannot together pass a
  * limit), then checks the password; a right one replaces that row with a
  * session.  On AUTH_LOGIN_OK a new

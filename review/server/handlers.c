@@ -61,22 +61,20 @@ enum MHD_Result handle_login(struct http_call *call)
     json_decref(body);
     if (rc != 0)
         return http_reply_internal(call, "login", &err);
-    struct audit_entry entry = {.user = named, .remote = call->remote};
+    if (outcome != AUTH_LOGIN_OK &&
+        audit_writer_refused(call->shared->audit, named, call->remote,
+                             outcome == AUTH_LOGIN_LIMITED, &err) != 0)
+        http_log_error("audit: %s", err.message);
     if (outcome == AUTH_LOGIN_LIMITED) {
-        entry.action = "login_limited";
-        audit_writer_record(call->shared->audit, &entry, &err);
         struct MHD_Response *response = http_json_response(json_pack("{s:s}", "error",
             "too many failed logins; try again later"));
         if (response)
             MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "900");
         return http_send(call, MHD_HTTP_TOO_MANY_REQUESTS, response);
     }
-    if (outcome == AUTH_LOGIN_DENIED) {
-        entry.action = "login_failed";
-        audit_writer_record(call->shared->audit, &entry, &err);
+    if (outcome == AUTH_LOGIN_DENIED)
         return http_reply_error(call, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
-    }
-    entry.action = "login";
+    struct audit_entry entry = {.user = named, .action = "login", .remote = call->remote};
     if (audit_writer_record(call->shared->audit, &entry, &err) != 0) {
         auth_logout(call->store, token, &err);
         return http_reply_internal(call, "audit", &err);
@@ -519,6 +517,27 @@ enum MHD_Result handle_user_remove(struct http_call *call)
                      : http_reply_not_found(call, "no such user");
     }
     return http_commit_recorded(call, "user_remove", NULL, name, MHD_HTTP_OK, NULL);
+}
+
+enum MHD_Result handle_user_unlock(struct http_call *call)
+{
+    const char *name = call->params[0];
+    bool found = false;
+    long cleared = 0;
+    struct error err;
+    if (!auth_valid_user_name(name))
+        return http_reply_not_found(call, "no such user");
+    if (store_begin(call->store, &err) != 0)
+        return http_reply_failure(call, "unlock user", &err);
+    if (auth_unlock(call->store, name, &found, &cleared, &err) != 0 || !found) {
+        store_rollback(call->store);
+        return found ? http_reply_failure(call, "unlock user", &err)
+                     : http_reply_not_found(call, "no such user");
+    }
+    char detail[AUTH_NAME_MAX + 64];
+    snprintf(detail, sizeof detail, "%s: %ld failed login%s forgotten", name, cleared,
+             cleared == 1 ? "" : "s");
+    return http_commit_recorded(call, "user_unlock", NULL, detail, MHD_HTTP_OK, NULL);
 }
 
 enum MHD_Result handle_audit(struct http_call *call)

@@ -31,6 +31,7 @@ enum MHD_Result handle_compare(struct http_call *call);        /* GET /api/compa
 enum MHD_Result handle_users(struct http_call *call);          /* GET /api/users */
 enum MHD_Result handle_user_add(struct http_call *call);       /* POST /api/users */
 enum MHD_Result handle_user_remove(struct http_call *call);    /* DELETE /api/users/{name} */
+enum MHD_Result handle_user_unlock(struct http_call *call);    /* POST /api/users/{name}/unlock */
 enum MHD_Result handle_audit(struct http_call *call);          /* GET /api/audit */
 
 /* the browser UI's files, compiled in (server.h) */

@@ -4,6 +4,7 @@
 #include "core/timestamp.h"
 #include "scoring/plan.h"
 #include "server/audit.h"
+#include "server/guard.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -337,18 +338,9 @@ json_t *http_json_body(struct http_call *call, enum MHD_Result *result)
     return body;
 }
 
-void http_remote_address(struct MHD_Connection *connection, char *out, size_t size)
+void http_remote_address(struct http_call *call)
 {
-    snprintf(out, size, "?");
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!info || !info->client_addr)
-        return;
-    const struct sockaddr *address = info->client_addr;
-    if (address->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)address)->sin_addr, out, (socklen_t)size);
-    else if (address->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)address)->sin6_addr, out, (socklen_t)size);
+    guard_client_address(call->shared->guard, call->connection, call->remote, sizeof call->remote);
 }
 
 /* ---- what the session may see ---------------------------------------------------------- */

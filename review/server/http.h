@@ -27,6 +27,8 @@
 #define HTTP_SEGMENTS_MAX 8           /* path segments a route may have */
 #define HTTP_PARAM_CAP 1024           /* a decoded path segment or query value, bytes */
 #define HTTP_QUERY_VALUES_MAX 8       /* query values one handler reads */
+#define HTTP_QUERY_CAP 4096           /* the raw query string, bytes */
+#define HTTP_QUERY_PARAMS_MAX 32      /* parameters in it; more answer 414 */
 #define HTTP_CACHE_NAME_CAP 96        /* a cached PDF's file name */
 #define HTTP_COOKIE_NAME "beishen_session"
 #define HTTP_CSRF_HEADER "X-CSRF-Token"
@@ -39,6 +41,7 @@ struct http_request {
     double received_at;           /* monotonic seconds, when timing */
     char path[HTTP_PATH_CAP + 1];
     bool path_too_long;
+    bool query_too_long;          /* over HTTP_QUERY_CAP or HTTP_QUERY_PARAMS_MAX */
     bool started;                 /* the access handler has seen the headers */
     char *body;                   /* at most the body limit, NUL-terminated */
     size_t body_length;
@@ -56,6 +59,7 @@ struct http_request {
 };
 
 struct audit_writer;
+struct guard;
 struct pdf_jobs;
 struct worker;
 
@@ -66,6 +70,7 @@ struct http_shared {
     struct pdf_jobs *pdf_jobs;
     bool tls;                     /* served over TLS: answers carry Strict-Transport-Security */
     bool secure_cookies;          /* session cookies carry Secure (TLS here or at a proxy) */
+    struct guard *guard;          /* connections and client addresses */
 };
 
 /* What a handler gets. */
@@ -184,7 +189,8 @@ bool http_blind(struct http_call *call, const char *department, struct blind_nam
 /* The department part of the {id} parameter ("<department>-<no>"). */
 void http_application_department(const struct http_call *call, char out[16]);
 
-/* The client's address as text, "?" when unknown. */
-void http_remote_address(struct MHD_Connection *connection, char *out, size_t size);
+/* Fills call->remote: the client's address as text, "?" when unknown
+ * (behind a trusted proxy, the one it names: guard.h). */
+void http_remote_address(struct http_call *call);
 
 #endif

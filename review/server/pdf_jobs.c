@@ -25,16 +25,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PENDING_RENDERS_MAX 8     /* renders queued or running; more answer 503 */
 #define CACHE_DIR_CAP 4096
 #define JOB_PATH_CAP (CACHE_DIR_CAP + HTTP_CACHE_NAME_CAP)
 #define MAX_CONTENT_BYTES ((size_t)256 << 20)
+#define CACHE_RUN_PREFIX "run-"         /* <db>.cache/run-XXXXXX: one running server's PDFs */
+#define CACHE_LOCK_NAME ".lock"        /* held (flock) by that server while it lives */
 
 struct render_job {
     uint64_t id;
@@ -75,7 +79,9 @@ struct pdf_jobs {
     struct pending_render pending[PENDING_RENDERS_MAX];
     size_t pending_count;
     /* the cache */
-    char cache_dir[CACHE_DIR_CAP];
+    char cache_root[CACHE_DIR_CAP];  /* <db>.cache */
+    char cache_dir[CACHE_DIR_CAP];   /* this server's run directory in it */
+    int lock_fd;                     /* its .lock, flock'ed while the server runs */
     struct cache_entry *cache;
     size_t cache_count, cache_capacity, cache_total;
     uint64_t cache_clock;
@@ -159,25 +165,103 @@ static void cache_add(struct pdf_jobs *jobs, const char *name, size_t size)
     pthread_mutex_unlock(&jobs->lock);
 }
 
-/* Empties and removes the cache directory.  It is private: everything in
- * it is ours, including a killed render's temporary file. */
-static void remove_cache(struct pdf_jobs *jobs)
+/* Removes every file in `directory`, then the directory.  Only files are
+ * ever made in a cache directory (PDFs, their JSON, a render's temporary
+ * file, the lock). */
+static int remove_directory(const char *directory)
 {
-    if (!jobs->cache_dir[0])
-        return;
-    DIR *dir = opendir(jobs->cache_dir);
+    DIR *dir = opendir(directory);
     struct dirent *entry;
     while (dir && (entry = readdir(dir))) {
         if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
             continue;
         char path[JOB_PATH_CAP + 256];
-        snprintf(path, sizeof path, "%s/%s", jobs->cache_dir, entry->d_name);
+        snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
         unlink(path);
     }
     if (dir)
         closedir(dir);
-    if (rmdir(jobs->cache_dir) != 0 && errno != ENOENT)
+    return rmdir(directory) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* Empties and removes this server's cache directory, then the cache root
+ * when no other server uses it. */
+static void remove_cache(struct pdf_jobs *jobs)
+{
+    if (!jobs->cache_dir[0])
+        return;
+    if (remove_directory(jobs->cache_dir) != 0)
         http_log_error("%s: not removed: %s", jobs->cache_dir, strerror(errno));
+    if (jobs->lock_fd >= 0)
+        close(jobs->lock_fd);   /* the lock goes with it */
+    jobs->lock_fd = -1;
+    rmdir(jobs->cache_root);    /* fails, rightly, while another server has a directory there */
+}
+
+/* Removes the run directories of servers that are gone: killed, crashed or
+ * lost with the machine.  A live server holds the lock of its directory's
+ * .lock file; one whose lock can be taken is dead.  A directory without a
+ * .lock is a server's that was just starting, or died doing so: removed
+ * once it is a minute old. */
+static void remove_dead_caches(const char *root)
+{
+    DIR *dir = opendir(root);
+    struct dirent *entry;
+    while (dir && (entry = readdir(dir))) {
+        if (strncmp(entry->d_name, CACHE_RUN_PREFIX, strlen(CACHE_RUN_PREFIX)) != 0)
+            continue;
+        char path[JOB_PATH_CAP], lock[JOB_PATH_CAP + 16];
+        snprintf(path, sizeof path, "%s/%s", root, entry->d_name);
+        snprintf(lock, sizeof lock, "%s/" CACHE_LOCK_NAME, path);
+        int fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+        struct stat st;
+        bool dead = fd >= 0 ? flock(fd, LOCK_EX | LOCK_NB) == 0
+                            : errno == ENOENT && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+                                  st.st_mtime < time(NULL) - 60;
+        if (dead && remove_directory(path) != 0)
+            http_log_error("%s: a dead server's cache not removed: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    if (dir)
+        closedir(dir);
+}
+
+/* Makes the cache root beside the database (<db>.cache, 0700), clears what
+ * dead servers left there, and makes and locks this server's directory. */
+static int make_cache(struct pdf_jobs *jobs, struct error *err)
+{
+    if (snprintf(jobs->cache_root, sizeof jobs->cache_root, "%s.cache", jobs->db_path) >=
+            (int)sizeof jobs->cache_root ||
+        snprintf(jobs->cache_dir, sizeof jobs->cache_dir, "%s/" CACHE_RUN_PREFIX "XXXXXX",
+                 jobs->cache_root) >= (int)sizeof jobs->cache_dir) {
+        jobs->cache_dir[0] = '\0';
+        return error_set(err, ERROR_INVALID, "%s: path too long for the PDF cache", jobs->db_path);
+    }
+    struct stat st;
+    if (mkdir(jobs->cache_root, 0700) != 0 && errno != EEXIST) {
+        jobs->cache_dir[0] = '\0';
+        return error_set(err, ERROR_IO, "%s: %s", jobs->cache_root, strerror(errno));
+    }
+    if (lstat(jobs->cache_root, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+        jobs->cache_dir[0] = '\0';
+        return error_set(err, ERROR_IO, "%s: not a directory of ours", jobs->cache_root);
+    }
+    remove_dead_caches(jobs->cache_root);
+    if (!mkdtemp(jobs->cache_dir)) {
+        error_set(err, ERROR_IO, "%s: %s", jobs->cache_dir, strerror(errno));
+        jobs->cache_dir[0] = '\0';
+        return -1;
+    }
+    /* Locked under another name, then renamed: another server starting
+     * now never sees an unlocked .lock and takes this directory for dead. */
+    char lock[JOB_PATH_CAP], unready[JOB_PATH_CAP];
+    snprintf(lock, sizeof lock, "%s/" CACHE_LOCK_NAME, jobs->cache_dir);
+    snprintf(unready, sizeof unready, "%s/" CACHE_LOCK_NAME ".new", jobs->cache_dir);
+    jobs->lock_fd = open(unready, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (jobs->lock_fd < 0 || flock(jobs->lock_fd, LOCK_EX | LOCK_NB) != 0 || rename(unready, lock) != 0)
+        return error_set(err, ERROR_IO, "%s: %s", lock, strerror(errno));
+    return 0;
 }
 
 /* ---- the render helper -------------------------------------------------------------- */
@@ -391,6 +475,7 @@ int pdf_jobs_start(const struct pdf_jobs_options *options, struct pdf_jobs **out
     snprintf(jobs->db_path, sizeof jobs->db_path, "%s", options->db_path);
     jobs->options.db_path = jobs->db_path;
     jobs->helper_socket = -1;
+    jobs->lock_fd = -1;
     pthread_mutex_init(&jobs->lock, NULL);
 
     /* The helper first, while this process still has one thread. */
@@ -418,12 +503,7 @@ int pdf_jobs_start(const struct pdf_jobs_options *options, struct pdf_jobs **out
     jobs->helper = helper;
     jobs->helper_socket = pair[0];
 
-    const char *tmp = getenv("TMPDIR");
-    snprintf(jobs->cache_dir, sizeof jobs->cache_dir, "%s/beishen-pdf.XXXXXX",
-             tmp && tmp[0] ? tmp : "/tmp");
-    if (!mkdtemp(jobs->cache_dir)) {
-        error_set(err, ERROR_IO, "%s: %s", jobs->cache_dir, strerror(errno));
-        jobs->cache_dir[0] = '\0';
+    if (make_cache(jobs, err) != 0) {
         pdf_jobs_stop(jobs);
         return -1;
     }

@@ -8,8 +8,12 @@
  * in a fresh child per job (Pango and fontconfig never run in a server
  * thread), one job at a time, under a deadline; the request's connection
  * is suspended meanwhile instead of holding a worker thread.  The cache
- * is a private directory (mkdtemp, 0700) of at most cache_bytes, least
- * recently used out first, removed by pdf_jobs_stop.
+ * lives beside the database, in <db>.cache/ (0700): each running server
+ * has its own directory there, run-XXXXXX, of at most cache_bytes (least
+ * recently used out first), locked (flock) while the server lives and
+ * removed by pdf_jobs_stop.  A server killed or crashed leaves its
+ * directory; the next start on that database removes every directory
+ * whose lock it can take.  Nothing goes to /tmp.
  *
  * Threads: pdf_jobs_serve and pdf_jobs_finish run on worker threads; one
  * lock guards the cache and the jobs in flight. */
@@ -38,7 +42,7 @@ struct pdf_jobs_options {
 };
 
 /* Forks the render helper (call before the process starts any thread),
- * makes the cache directory and starts the thread that resumes finished
+ * removes dead servers' caches, makes this one's and starts the thread that resumes finished
  * requests.  *out is released by pdf_jobs_stop. */
 int pdf_jobs_start(const struct pdf_jobs_options *options, struct pdf_jobs **out,
                    struct error *err);

@@ -56,6 +56,7 @@ static const struct route routes[] = {
     {"GET", "/api/users", handle_users, ROUTE_ADMIN},
     {"POST", "/api/users", handle_user_add, ROUTE_ADMIN | ROUTE_CSRF},
     {"DELETE", "/api/users/{name}", handle_user_remove, ROUTE_ADMIN | ROUTE_CSRF},
+    {"POST", "/api/users/{name}/unlock", handle_user_unlock, ROUTE_ADMIN | ROUTE_CSRF},
     {"GET", "/api/audit", handle_audit, ROUTE_ADMIN},
     {"GET", "/api/scoring/plan", handle_scoring_plan, 0},
     {"GET", "/api/scoring/queue", handle_scoring_queue, 0},

@@ -1,6 +1,6 @@
 /* server — the workstation's HTTP server: starting and stopping it, the
  * libmicrohttpd callbacks a request passes through, and the maintenance
- * thread.
+ * thread (purges, WAL checkpoints).  guard.c watches every connection.
  *
  * A request goes: URI callback (keeps the raw path, so that an encoded '/'
  * in a category name stays inside its segment) -> access handler (body
@@ -16,6 +16,7 @@
 #include "query/query.h"
 #include "server/audit.h"
 #include "server/auth.h"
+#include "server/guard.h"
 #include "server/http.h"
 #include "server/pdf_jobs.h"
 #include "server/routes.h"
@@ -28,17 +29,21 @@
 #include <sodium.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CHECKPOINT_SECONDS 2       /* the WAL is copied back this often, off the request path */
 #define PURGE_SECONDS 60           /* expired sessions and old failed logins go this often */
+#define WAL_TRUNCATE_BYTES ((off_t)4 << 20)   /* a larger WAL is truncated after its checkpoint */
+#define WAL_TRUNCATE_WAIT_MS 50    /* the longest a truncation holds writers up waiting for readers */
 
 /* With options.timing: how many requests took each 10 µs step of time in
  * the server, from the moment their request line was read to the moment
@@ -54,6 +59,7 @@ struct server {
     _Atomic unsigned long timing[TIMING_STEPS];
     _Atomic unsigned long timing_longest_us;
     char db_path[4096];
+    char wal_path[4100];          /* <db>-wal */
     char url[128];
     struct auth_policy policy;
     struct http_shared shared;    /* the audit writer, the policy, the PDF jobs */
@@ -77,13 +83,56 @@ struct server {
 
 /* ---- MHD callbacks ------------------------------------------------------------------ */
 
+/* libmicrohttpd's own messages (a refused TLS key, a port in use, a client
+ * that spoke plain HTTP to the TLS port).  The first one, the cause where
+ * several follow, is kept for server_start's error.  A hostile client can
+ * cause one per connection ("Connection socket is closed when reading
+ * request ..."), and 300 of them a second must not fill a disk with a log:
+ * at most MHD_LOG_PER_MINUTE are written a minute, and how many were left
+ * out goes with the next one written. */
+#define MHD_LOG_PER_MINUTE 20
+
+static void log_mhd(void *cls, const char *format, va_list args)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static long long minute;
+    static unsigned long written, dropped;
+    struct server *server = cls;
+    char message[512];
+    vsnprintf(message, sizeof message, format, args);
+    message[strcspn(message, "\r\n")] = '\0';
+    pthread_mutex_lock(&server->log_lock);
+    if (!server->first_log[0])
+        snprintf(server->first_log, sizeof server->first_log, "%s", message);
+    pthread_mutex_unlock(&server->log_lock);
+    long long now = (long long)(timestamp_monotonic() / 60);
+    pthread_mutex_lock(&lock);
+    if (now != minute) {
+        minute = now;
+        written = 0;
+    }
+    bool write = written < MHD_LOG_PER_MINUTE;
+    unsigned long left_out = write ? dropped : 0;
+    if (write) {
+        written++;
+        dropped = 0;
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&lock);
+    if (write && left_out)
+        http_log_error("libmicrohttpd: %s (and %lu messages left out before it)", message, left_out);
+    else if (write)
+        http_log_error("libmicrohttpd: %s", message);
+}
+
 /* Runs a request whose body is complete: the thread's store, a GET's
  * read transaction, then the route. */
 static enum MHD_Result dispatch(struct server *server, struct MHD_Connection *connection,
                                 struct http_request *request, const char *method)
 {
     struct http_call call = {.shared = &server->shared, .connection = connection, .request = request};
-    http_remote_address(connection, call.remote, sizeof call.remote);
+    http_remote_address(&call);
     struct error err;
     if ((call.worker = worker_current(server->workers, &err)) != NULL)
         call.store = worker_store(call.worker);
@@ -110,6 +159,24 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
     if (server->options.timing)
         request->received_at = timestamp_monotonic();
     http_request_set_path(request, uri);
+    size_t length = strcspn(uri, "?#");
+    if (uri[length] == '?') {
+        const char *query = uri + length + 1;
+        size_t parameters = 1;
+        for (const char *p = query; *p && parameters <= HTTP_QUERY_PARAMS_MAX; p++)
+            parameters += *p == '&';
+        if (parameters > HTTP_QUERY_PARAMS_MAX || strlen(query) > HTTP_QUERY_CAP) {
+            /* libmicrohttpd (0.9.75) splits the query into parameters right
+             * after this callback, each a record in the connection's memory
+             * pool: ~480 parameters fill the 32 KiB pool and the request
+             * then gets no answer at all (not even MHD's own 431, which
+             * needs the pool too).  The query is ended here, in MHD's read
+             * buffer (writable; MHD cuts it up itself while parsing), so
+             * nothing is parsed, and the access handler answers 414. */
+            ((char *)query)[0] = '\0';
+            request->query_too_long = true;
+        }
+    }
     return request;
 }
 
@@ -149,8 +216,8 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
                          enum MHD_RequestTerminationCode code)
 {
     struct server *server = cls;
-    (void)connection;
     (void)code;
+    guard_request_done(connection);   /* the next request's deadline starts */
     struct http_request *request = *context;
     if (request) {
         if (server->options.timing)
@@ -174,15 +241,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     struct http_call call = {.shared = &server->shared, .connection = connection, .request = request};
     if (!request->started) {
         request->started = true;
-        if (request->path_too_long) {
-            http_remote_address(connection, call.remote, sizeof call.remote);
-            return http_reply_error(&call, MHD_HTTP_URI_TOO_LONG, "request path too long");
+        if (request->path_too_long || request->query_too_long) {
+            guard_request_received(connection);
+            http_remote_address(&call);
+            return http_reply_error(&call, MHD_HTTP_URI_TOO_LONG, request->path_too_long
+                                    ? "request path too long" : "too many query parameters");
         }
         /* Refused before a byte of an oversized body is read. */
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length && strtoull(length, NULL, 10) > server->options.body_limit)
+        if (length && strtoull(length, NULL, 10) > server->options.body_limit) {
+            guard_request_received(connection);
             return http_reply_error(&call, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -203,6 +274,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         request->body[request->body_length] = '\0';
         return MHD_YES;
     }
+    /* The whole request is in: the deadline for sending it is met. */
+    guard_request_received(connection);
     if (request->body_too_large)
         return http_reply_error(&call, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     return dispatch(server, connection, request, method);
@@ -232,6 +305,14 @@ static void *maintenance_main(void *argument)
             next_purge = timestamp_monotonic() + PURGE_SECONDS;
         }
         store_exec(store, "PRAGMA wal_checkpoint(PASSIVE);", NULL);
+        /* A passive checkpoint never shrinks the WAL: after a burst (a
+         * flood of audit rows once wrote 80 MB of it) it would stay that
+         * large for good.  Truncated when it has grown; busy readers just
+         * put it off to the next round. */
+        struct stat wal;
+        if (stat(server->wal_path, &wal) == 0 && wal.st_size > WAL_TRUNCATE_BYTES &&
+            store_wal_truncate(store, WAL_TRUNCATE_WAIT_MS, &err) != 0 && err.kind != ERROR_BUSY)
+            http_log_error("checkpoint: %s", err.message);
         pthread_mutex_lock(&server->stop_lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -247,21 +328,6 @@ static void *maintenance_main(void *argument)
 
 /* ---- start and stop -------------------------------------------------------------------- */
 
-/* libmicrohttpd's messages (a refused TLS key, a port in use, a client
- * that spoke plain HTTP to the TLS port) go to the log; the first one,
- * the cause where several follow, is kept for server_start's error. */
-static void on_log(void *cls, const char *format, va_list arguments)
-{
-    struct server *server = cls;
-    char message[512];
-    vsnprintf(message, sizeof message, format, arguments);
-    message[strcspn(message, "\r\n")] = '\0';
-    pthread_mutex_lock(&server->log_lock);
-    if (!server->first_log[0])
-        snprintf(server->first_log, sizeof server->first_log, "%s", message);
-    pthread_mutex_unlock(&server->log_lock);
-    http_log_error("libmicrohttpd: %s", message);
-}
 
 static void forget_secret(char **text, size_t *length)
 {
@@ -302,7 +368,9 @@ void server_default_options(struct server_options *options)
         .listen = "127.0.0.1:8080",
         .threads = 0,
         .connection_limit = 256,
+        .per_address_limit = 32,
         .connection_timeout = 30,
+        .request_timeout = 10,
         .body_limit = 16 * 1024,
         .connection_memory = 32 * 1024,
         .session_seconds = 8 * 3600,
@@ -382,6 +450,15 @@ void server_stop(struct server *server)
         MHD_stop_daemon(server->daemon);
     if (server->options.timing)
         print_timing(server);   /* every request has completed now */
+    if (server->shared.guard) {
+        struct guard_counts counts = guard_counts(server->shared.guard);
+        if (counts.refused || counts.timed_out || counts.evicted || counts.full)
+            fprintf(stderr, "beishen serve: connections refused at the per-address cap %lu, "
+                    "cut at the request deadline %lu, cut to make room at the connection cap %lu, "
+                    "refused with every connection busy %lu\n",
+                    counts.refused, counts.timed_out, counts.evicted, counts.full);
+    }
+    guard_stop(server->shared.guard);   /* after the daemon: its connections are gone */
     if (listening != MHD_INVALID_SOCKET)
         close(listening);
     audit_writer_stop(server->shared.audit);   /* after the workers: their rows are in */
@@ -424,6 +501,7 @@ int server_start(const struct server_options *options, struct server **out, stru
         return error_set(err, ERROR_INTERNAL, "out of memory");
     server->options = *options;
     snprintf(server->db_path, sizeof server->db_path, "%s", options->db_path);
+    snprintf(server->wal_path, sizeof server->wal_path, "%s-wal", options->db_path);
     auth_default_policy(&server->policy);
     server->policy.session_seconds = options->session_seconds;
     server->shared.policy = &server->policy;
@@ -462,7 +540,17 @@ int server_start(const struct server_options *options, struct server **out, stru
     struct applicant_filter warm = {.department = ""};
     json_decref(query_applicants(store, &warm, err));
     store_close(store);
-    if (audit_writer_start(server->db_path, &server->shared.audit, err) != 0) {
+    if (audit_writer_start(server->db_path, 0, &server->shared.audit, err) != 0) {
+        server_stop(server);
+        return -1;
+    }
+
+    struct guard_options guard = {
+        .connection_limit = options->connection_limit, .per_address = options->per_address_limit,
+        .request_timeout = options->request_timeout, .trusted_proxies = options->trusted_proxies,
+        .trusted_count = options->trusted_proxy_count,
+    };
+    if (guard_start(&guard, &server->shared.guard, err) != 0) {
         server_stop(server);
         return -1;
     }
@@ -493,16 +581,18 @@ int server_start(const struct server_options *options, struct server **out, stru
         {MHD_OPTION_END, 0, NULL},
     };
     struct MHD_OptionItem no_options[] = {{MHD_OPTION_END, 0, NULL}};
-    server->daemon = MHD_start_daemon(flags, (uint16_t)listen.port, NULL, NULL, on_request, server,
-        MHD_OPTION_EXTERNAL_LOGGER, on_log, server,   /* first, so that it gets every message */
+    server->daemon = MHD_start_daemon(flags, (uint16_t)listen.port, guard_accept, server->shared.guard,
+        on_request, server,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, server,   /* first, or MHD logs the others' messages itself */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&listen.address,
         MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0,   /* 1: no pool, one thread */
-        MHD_OPTION_CONNECTION_LIMIT, options->connection_limit,
+        MHD_OPTION_CONNECTION_LIMIT, guard_daemon_limit(options->connection_limit),
         MHD_OPTION_CONNECTION_TIMEOUT, options->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
         MHD_OPTION_ARRAY, tls ? tls_options : no_options,
+        MHD_OPTION_NOTIFY_CONNECTION, guard_connection, server->shared.guard,
         MHD_OPTION_END);
     if (!server->daemon) {
         pthread_mutex_lock(&server->log_lock);

@@ -14,10 +14,12 @@
  * in the journal before it answers; a GET's reads run in one read
  * transaction (one snapshot).
  *
- * Every buffer filled from the network has a hard cap (path, query values,
- * headers through the connection memory limit, the body); slow clients are
- * cut off by the per-connection timeout, and renders suspend their
- * connection instead of holding a worker. */
+ * Every buffer filled from the network has a hard cap (path, query values
+ * and their number, headers through the connection memory limit, the
+ * body); clients that hold connections without finishing a request are
+ * cut off (guard.c: a deadline for the whole request, a cap per address,
+ * room made near the connection cap), idle ones by the idle timeout, and
+ * renders suspend their connection instead of holding a worker. */
 #ifndef BEISHEN_SERVER_H
 #define BEISHEN_SERVER_H
 
@@ -40,12 +42,17 @@ struct server_options {
     const char *tls_cert;         /* PEM certificate (chain) file: serve HTTPS only; NULL: plain HTTP */
     const char *tls_key;          /* PEM private key file, with tls_cert */
     bool secure_cookies;          /* Secure session cookies without tls_cert (a TLS proxy in front) */
+    unsigned per_address_limit;   /* open connections one client address may hold; 0: no cap */
+    unsigned request_timeout;     /* seconds a client has to send a whole request */
+    const char *const *trusted_proxies;   /* addresses whose X-Forwarded-For is believed */
+    size_t trusted_proxy_count;
     bool timing;                  /* time every request; server_stop prints the percentiles */
 };
 
-/* Fills the defaults: 127.0.0.1:8080, 256 connections, 30 s timeout,
- * 16 KiB bodies, 32 KiB of headers, 8 h sessions, 300 s renders, 512 MiB
- * of cached PDFs. */
+/* Fills the defaults: 127.0.0.1:8080, 256 connections (32 per client
+ * address), 30 s idle timeout, 10 s to send a request, 16 KiB bodies,
+ * 32 KiB of headers, 8 h sessions, 300 s renders, 512 MiB of cached PDFs,
+ * no trusted proxy. */
 void server_default_options(struct server_options *options);
 
 struct server;

@@ -77,6 +77,14 @@ int store_begin(struct store *store, struct error *err);
 int store_commit(struct store *store, struct error *err);
 void store_rollback(struct store *store);
 
+/* Copies the whole WAL into the database and truncates the WAL file to
+ * zero bytes (SQLite's TRUNCATE checkpoint), waiting at most wait_ms for
+ * readers of older snapshots and for a writer; writers wait while it runs.
+ * A WAL is otherwise reused, never shrunk: it keeps the size of its
+ * largest burst.  Returns 0, or -1 (ERROR_BUSY when others kept it from
+ * finishing; try again later). */
+int store_wal_truncate(struct store *store, int wait_ms, struct error *err);
+
 /* The schema version the database is at. */
 int store_schema_version(struct store *store);
 /* The newest schema version this beishen knows (its last migration). */

@@ -207,7 +207,7 @@ sqlite3 -batch -noheader -separator ' ' "$db" "SELECT reviewer, '$password', dep
 server_options=""
 start_server() {
     # shellcheck disable=SC2086  # options are split into words on purpose
-    "$BEISHEN" serve --db "$db" --listen 127.0.0.1:0 --connections 512 --timing $server_options \
+    "$BEISHEN" serve --db "$db" --listen 127.0.0.1:0 --connections 512 --connections-per-ip 0 --timing $server_options \
         ${BENCH_SERVER_OPTIONS:-} >"$tmp/server.out" 2>"$tmp/server.err" &
     server_pid=$!
     port=""

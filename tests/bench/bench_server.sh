@@ -49,7 +49,7 @@ mkdir -p "$work/tmp"
 server_options=""
 start_server() {
     # shellcheck disable=SC2086  # options are split into words on purpose
-    TMPDIR=$work/tmp "$@" "$BEISHEN" serve --db "$BENCH_DB" --listen 127.0.0.1:0 --connections 512 \
+    TMPDIR=$work/tmp "$@" "$BEISHEN" serve --db "$BENCH_DB" --listen 127.0.0.1:0 --connections 512 --connections-per-ip 0 \
         --timing $server_options ${BENCH_SERVER_OPTIONS:-} >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
     url=""
