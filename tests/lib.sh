@@ -37,7 +37,8 @@ check_not_contains() {
 }
 
 # sql DB QUERY: one value
-sql() { sqlite3 -batch -noheader "$1" "$2"; }
+# A busy timeout: a test reads while a server writes.
+sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$1" "$2"; }
 
 finish() {
     echo "$passed passed, $failed failed"
