@@ -75,14 +75,40 @@ void checker_report(struct checker *c, const char *path, const char *format, ...
     c->found++;
 }
 
+/* Paths are built for every member checked, problem or not: by hand,
+ * since snprintf was most of the time validation took.  What does not
+ * fit goes through snprintf, which truncates as it always did. */
+
 /* path of object member: "<parent>.<key>" */
 void checker_member_path(char *out, size_t size, const char *parent, const char *key)
 {
+    size_t p = strlen(parent), k = strlen(key);
+    if (p + 1 + k < size) {
+        memcpy(out, parent, p);
+        out[p] = '.';
+        memcpy(out + p + 1, key, k + 1);
+        return;
+    }
     snprintf(out, size, "%s.%s", parent, key);
 }
 
+/* path of array element: "<parent>[<index>]" */
 void checker_element_path(char *out, size_t size, const char *parent, size_t index)
 {
+    char digits[24];
+    size_t n = 0, value = index, p = strlen(parent);
+    do
+        digits[n++] = (char)('0' + value % 10);
+    while ((value /= 10) > 0);
+    if (p + n + 2 < size) {
+        memcpy(out, parent, p);
+        out[p++] = '[';
+        while (n > 0)
+            out[p++] = digits[--n];
+        out[p++] = ']';
+        out[p] = '\0';
+        return;
+    }
     snprintf(out, size, "%s[%zu]", parent, index);
 }
 
