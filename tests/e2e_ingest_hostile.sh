@@ -18,6 +18,7 @@
 # bounds (they catch growth with the input, not small changes).
 . tests/lib.sh
 
+case "$BEISHEN" in *asan*) rss_factor=3 ;; *) rss_factor=1 ;; esac
 cp "$BEISHEN" "$TMP/beishen" && BEISHEN=$TMP/beishen
 PY=/usr/bin/python3
 OUT=$TMP/out.json
@@ -29,11 +30,11 @@ ingest() {
     "$BEISHEN" ingest --db "$ingest_db" --json "$@" >"$OUT" 2>"$ERR"
     rc=$?
 }
-# ingest_timed DB PACKAGE: as ingest, peak RSS in kB in $rss
 # A memory bound in kB; an AddressSanitizer build (make asan) keeps shadow
 # memory and a quarantine of freed blocks: three times the bound there.
-rss_limit() { case "$BEISHEN" in *asan*) echo $(($1 * 3)) ;; *) echo "$1" ;; esac; }
+rss_limit() { echo $(($1 * rss_factor)); }
 
+# ingest_timed DB PACKAGE: as ingest, peak RSS in kB in $rss
 ingest_timed() {
     /usr/bin/time -f '%M' -o "$TMP/rss" "$BEISHEN" ingest --db "$1" --json "$2" >"$OUT" 2>"$ERR"
     rc=$?
