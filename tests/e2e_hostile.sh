@@ -240,9 +240,13 @@ wrong=${1:-0}; limited=${2:-0}; other=${3:-1}
 check_eq "the flood is refused: 5 wrong passwords checked, the rest 429 ($(cat "$TMP/flood.out"))" "5 0" \
     "$wrong $other"
 check_eq "thousands of refusals" "1" "$([ "$limited" -ge 1000 ] && echo 1)"
-sleep 1
-check_eq "while it lasts, at most two audit rows (one per address and minute)" "1" \
-    "$([ $(( $(sql "$db" "SELECT count(*) FROM audit_log") - rows_before )) -le 2 ] && echo 1)"
+# The flood's rows only (earlier requests' rows may still be on their way
+# from the journal), once the first has been imported.
+flood_rows() { sql "$db" "SELECT count(*) FROM audit_log WHERE remote = '127.0.0.5'"; }
+i=0
+while [ "$(flood_rows)" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "while it lasts, one or two audit rows (one per address and minute)" "1" \
+    "$(n=$(flood_rows); [ "$n" -ge 1 ] && [ "$n" -le 2 ] && echo 1)"
 journal=$(stat -c %s "$db.audit-journal")
 check_eq "the journal stays small ($journal bytes)" "1" "$([ "$journal" -lt 65536 ] && echo 1)"
 

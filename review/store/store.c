@@ -203,7 +203,7 @@ static int open_connection(const char *path, int flags, struct store **out, stru
     return 0;
 }
 
-int store_open(const char *path, struct store **out, struct error *err)
+static int open_configured(const char *path, struct store **out, struct error *err)
 {
     struct store *store;
     if (open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &store, err) != 0)
@@ -220,6 +220,22 @@ int store_open(const char *path, struct store **out, struct error *err)
     }
     *out = store;
     return 0;
+}
+
+/* Two processes opening a new database at once: while the file is still in
+ * rollback-journal mode, SQLite answers SQLITE_BUSY at once where waiting
+ * could deadlock, without calling the busy handler.  The one refused tries
+ * again shortly (for up to about 5 s). */
+#define OPEN_BUSY_RETRIES 250
+int store_open(const char *path, struct store **out, struct error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        if (open_configured(path, out, err) == 0)
+            return 0;
+        if (err->kind != ERROR_BUSY || attempt >= OPEN_BUSY_RETRIES)
+            return -1;
+        g_usleep(20000);
+    }
 }
 
 int store_open_readonly(const char *path, struct store **out, struct error *err)
