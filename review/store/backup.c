@@ -594,48 +594,17 @@ static int copy_into_store(const char *sha256, const char *media_type, long long
     return 0;
 }
 
-/* Removes the stored files whose names are not in `keep`: what the
- * replaced database referenced and the backup does not. */
-static int remove_unreferenced(const char *files_dir, GHashTable *keep, long long *removed,
-                               struct error *err)
+/* What the restored database references, as SHA-256 keys: the copied
+ * files' names without their extension. */
+static GHashTable *hashes_of(GHashTable *names)
 {
-    DIR *top = opendir(files_dir);
-    if (!top)
-        return errno == ENOENT ? 0 : error_set(err, ERROR_IO, "%s: %s", files_dir, strerror(errno));
-    struct dirent *entry;
-    int rc = 0;
-    while (rc == 0 && (entry = readdir(top)) != NULL) {
-        if (strlen(entry->d_name) != 2 || !g_ascii_isxdigit(entry->d_name[0]) ||
-            !g_ascii_isxdigit(entry->d_name[1]))
-            continue;
-        char sub[PATH_CAP], path[PATH_CAP];
-        if (path_join(sub, sizeof sub, err, "%s/%s", files_dir, entry->d_name) != 0)
-            break;
-        DIR *inner = opendir(sub);
-        if (!inner)
-            continue;
-        struct dirent *file;
-        while (rc == 0 && (file = readdir(inner)) != NULL) {
-            /* <sha256>.<ext>: what ingest writes; anything else is left alone. */
-            if (strlen(file->d_name) < 66 || file->d_name[64] != '.' ||
-                strncmp(file->d_name, entry->d_name, 2) != 0)
-                continue;
-            char hash[65];
-            snprintf(hash, sizeof hash, "%.64s", file->d_name);
-            if (!text_is_sha256_hex(hash) || g_hash_table_contains(keep, file->d_name))
-                continue;
-            if (path_join(path, sizeof path, err, "%s/%s", sub, file->d_name) != 0)
-                break;
-            if (unlink(path) != 0)
-                rc = error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
-            else
-                (*removed)++;
-        }
-        closedir(inner);
-        rmdir(sub);   /* when empty */
-    }
-    closedir(top);
-    return rc;
+    GHashTable *hashes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTableIter it;
+    gpointer name;
+    g_hash_table_iter_init(&it, names);
+    while (g_hash_table_iter_next(&it, &name, NULL))
+        g_hash_table_add(hashes, g_strndup(name, 64));
+    return hashes;
 }
 
 /* Appends the backup's journal lines to <db>.audit-journal. */
@@ -755,8 +724,11 @@ int backup_restore(const char *directory, const char *db_path, bool replace,
     sqlite3_close(source);
     /* What no longer belongs: files of the replaced database, or left
      * from an earlier one of this name. */
-    if (rc == 0)
-        rc = remove_unreferenced(store_files, run.names, &result->files_removed, err);
+    if (rc == 0) {
+        GHashTable *keep = hashes_of(run.names);
+        rc = store_remove_files_except(store_files, keep, &result->files_removed, err);
+        g_hash_table_destroy(keep);
+    }
     g_hash_table_destroy(run.names);
     if (rc == 0)
         rc = restore_journal(directory, db_path, err);

@@ -4,7 +4,6 @@
 #include "core/text.h"
 #include "store/index.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -158,54 +157,6 @@ int purge_round(struct store *store, const char *round, struct purge_counts *cou
     return store_commit(store, err);
 }
 
-/* ---- the file store --------------------------------------------------------------------- */
-
-static bool is_stored_name(const char *name, const char *prefix)
-{
-    char hash[65];
-    if (strlen(name) < 66 || name[64] != '.' || strncmp(name, prefix, 2) != 0)
-        return false;
-    snprintf(hash, sizeof hash, "%.64s", name);
-    return text_is_sha256_hex(hash);
-}
-
-static int sweep(struct store *store, GHashTable *referenced, long long *removed, struct error *err)
-{
-    const char *files_dir = store_files_dir(store);
-    DIR *top = opendir(files_dir);
-    if (!top)
-        return errno == ENOENT ? 0 : error_set(err, ERROR_IO, "%s: %s", files_dir, strerror(errno));
-    struct dirent *entry;
-    int rc = 0;
-    while (rc == 0 && (entry = readdir(top)) != NULL) {
-        if (strlen(entry->d_name) != 2 || !g_ascii_isxdigit(entry->d_name[0]) ||
-            !g_ascii_isxdigit(entry->d_name[1]))
-            continue;
-        char *sub = g_build_filename(files_dir, entry->d_name, NULL);
-        DIR *inner = opendir(sub);
-        struct dirent *file;
-        while (inner && rc == 0 && (file = readdir(inner)) != NULL) {
-            if (!is_stored_name(file->d_name, entry->d_name))
-                continue;
-            char hash[65];
-            snprintf(hash, sizeof hash, "%.64s", file->d_name);
-            if (g_hash_table_contains(referenced, hash))
-                continue;
-            char *path = g_build_filename(sub, file->d_name, NULL);
-            if (unlink(path) == 0)
-                (*removed)++;
-            else if (errno != ENOENT)
-                rc = error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
-            g_free(path);
-        }
-        if (inner)
-            closedir(inner);
-        rmdir(sub);   /* only when empty */
-        g_free(sub);
-    }
-    closedir(top);
-    return rc;
-}
 
 int purge_remove_files(struct store *store, long long *removed, struct error *err)
 {
@@ -219,7 +170,7 @@ int purge_remove_files(struct store *store, long long *removed, struct error *er
     int row = s ? 0 : -1;
     while (s && (row = store_step(store, s, err)) > 0)
         g_hash_table_add(referenced, g_strdup((const char *)sqlite3_column_text(s, 0)));
-    int rc = row < 0 ? -1 : sweep(store, referenced, removed, err);
+    int rc = row < 0 ? -1 : store_remove_files_except(store_files_dir(store), referenced, removed, err);
     g_hash_table_destroy(referenced);
     if (rc == 0)
         rc = store_commit(store, err);

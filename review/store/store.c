@@ -2,11 +2,15 @@
  * and the file store's paths. */
 #include "store/store.h"
 #include "store/schema_sql.h"
+#include "core/text.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -410,4 +414,53 @@ void store_rollback(struct store *store)
     if (!sqlite3_get_autocommit(store->db))
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
     release_write_lock(store);
+}
+
+/* <sha256>.<ext> in the folder named by its first two hex digits: what
+ * ingest writes. */
+static bool is_stored_name(const char *name, const char *prefix)
+{
+    char hash[65];
+    if (strlen(name) < 66 || name[64] != '.' || strncmp(name, prefix, 2) != 0)
+        return false;
+    snprintf(hash, sizeof hash, "%.64s", name);
+    return text_is_sha256_hex(hash);
+}
+
+int store_remove_files_except(const char *files_dir, GHashTable *keep, long long *removed,
+                              struct error *err)
+{
+    DIR *top = opendir(files_dir);
+    if (!top)
+        return errno == ENOENT ? 0 : error_set(err, ERROR_IO, "%s: %s", files_dir, strerror(errno));
+    struct dirent *entry;
+    int rc = 0;
+    while (rc == 0 && (entry = readdir(top)) != NULL) {
+        if (strlen(entry->d_name) != 2 || !g_ascii_isxdigit(entry->d_name[0]) ||
+            !g_ascii_isxdigit(entry->d_name[1]))
+            continue;
+        char *sub = g_build_filename(files_dir, entry->d_name, NULL);
+        DIR *inner = opendir(sub);
+        struct dirent *file;
+        while (inner && rc == 0 && (file = readdir(inner)) != NULL) {
+            if (!is_stored_name(file->d_name, entry->d_name))
+                continue;
+            char hash[65];
+            snprintf(hash, sizeof hash, "%.64s", file->d_name);
+            if (g_hash_table_contains(keep, hash))
+                continue;
+            char *path = g_build_filename(sub, file->d_name, NULL);
+            if (unlink(path) == 0)
+                (*removed)++;
+            else if (errno != ENOENT)
+                rc = error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
+            g_free(path);
+        }
+        if (inner)
+            closedir(inner);
+        rmdir(sub);   /* only when empty */
+        g_free(sub);
+    }
+    closedir(top);
+    return rc;
 }

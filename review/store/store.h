@@ -14,6 +14,7 @@
 #ifndef BEISHEN_STORE_H
 #define BEISHEN_STORE_H
 
+#include <glib.h>
 #include <sqlite3.h>
 #include <stddef.h>
 
@@ -38,6 +39,12 @@ void store_file_path(struct store *store, const char *sha256, const char *media_
  * that has the database's name but no connection to it. */
 void store_file_path_in(const char *files_dir, const char *sha256, const char *media_type,
                         char *out, size_t out_size);
+/* Removes from the file store at files_dir every stored file
+ * (<2 hex>/<sha256>.<ext>) whose SHA-256 (64 lowercase hex, the key of
+ * keep) is not in keep, and the subfolders left empty; anything else there
+ * is left alone.  Adds the count to *removed.  Returns 0 or -1 (ERROR_IO). */
+int store_remove_files_except(const char *files_dir, GHashTable *keep, long long *removed,
+                              struct error *err);
 /* "pdf", "jpg", "png", "mp3", "mp4" for a media type; NULL if unknown. */
 const char *store_extension_for(const char *media_type);
 
