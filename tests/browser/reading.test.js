@@ -11,27 +11,11 @@
 // 001012), BEISHEN_OFFICE/…_PASSWORD, BEISHEN_ADMIN/…_PASSWORD, PAYLOAD_NAME
 // (001012-10000003's name).  Ends with "N passed, N failed".
 'use strict';
-const { chromium } = require('playwright-core');
+const { check, equal, launch, login: loginAt, finish } = require('./harness');
 
 const base = process.env.BASE_URL;
 const first = '001012-10000001';
-let passed = 0;
-let failed = 0;
-
-function check(name, ok, detail) {
-  if (ok) { passed++; console.log('ok   ' + name); }
-  else { failed++; console.log('FAIL ' + name + (detail !== undefined ? '\n     ' + JSON.stringify(detail) : '')); }
-}
-function equal(name, expected, actual) { check(name, expected === actual, { expected, actual }); }
-
-async function login(page, user, password) {
-  await page.goto(base + '/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-user', user);
-  await page.fill('#login-password', password);
-  await page.click('#login-submit');
-  await page.waitForFunction(() => document.getElementById('login-view').hidden);
-}
+const login = (page, user, password) => loginAt(page, base, user, password);
 
 /* WCAG contrast ratio of an rgb() colour against white. */
 function contrastOnWhite(rgb) {
@@ -43,10 +27,7 @@ function contrastOnWhite(rgb) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  const browser = await launch();
   const errors = [];
   const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
   const page = await context.newPage();
@@ -264,8 +245,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
 main();

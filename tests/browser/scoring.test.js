@@ -10,21 +10,12 @@
 // total), THIRD_READER (the reviewer the office's third reading goes to).
 // Prints one line per check and ends with "N passed, N failed".
 'use strict';
-const { chromium } = require('playwright-core');
+const { check, equal, launch, login: loginAt, finish } = require('./harness');
 
 const base = process.env.BASE_URL;
 const items = JSON.parse(process.env.ITEMS);
 const otherTotal = Number(process.env.OTHER_TOTAL);
 const application = '001012-10000001';
-let passed = 0;
-let failed = 0;
-
-function check(name, ok, detail) {
-  if (ok) { passed++; console.log('ok   ' + name); }
-  else { failed++; console.log('FAIL ' + name + (detail !== undefined ? '\n     ' + JSON.stringify(detail) : '')); }
-}
-
-function equal(name, expected, actual) { check(name, expected === actual, { expected, actual }); }
 
 async function newPage(context, problems) {
   const page = await context.newPage();
@@ -33,14 +24,7 @@ async function newPage(context, problems) {
   return page;
 }
 
-async function login(page, user, password) {
-  await page.goto(base + '/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-user', user);
-  await page.fill('#login-password', password);
-  await page.click('#login-submit');
-  await page.waitForSelector('#list-view', { state: 'visible' });
-}
+const login = (page, user, password) => loginAt(page, base, user, password);
 
 /* The sheet as the server has it, fetched with the page's session. */
 function serverSheet(page) {
@@ -51,11 +35,7 @@ const saved = (page) => page.waitForFunction(() =>
   /已儲存|已送出/.test(document.querySelector('#score-panel .save-state').textContent));
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  const browser = await launch();
   const problems = [];
   const context = await browser.newContext();
   const page = await newPage(context, problems);
@@ -207,8 +187,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
 main();
