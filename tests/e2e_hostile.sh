@@ -15,7 +15,9 @@
 #  - a newly loaded requirement list is a new packet (the cache key is the
 #    content's hash, and the content holds the list and its version);
 #  - the PDF cache beside the database, a killed server's removed at start;
-#  - CSV cells that would be formulas are written as text.
+#  - CSV cells that would be formulas are written as text;
+#  - a full audit journal while the database is locked: 503, and no view
+#    answered without its audit row.
 # No wall-clock asserts: what is checked is who gets served and what is
 # cut, with generous margins.
 . tests/lib.sh
@@ -247,7 +249,7 @@ i=0
 while [ "$(flood_rows)" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check_eq "while it lasts, one or two audit rows (one per address and minute)" "1" \
     "$(n=$(flood_rows); [ "$n" -ge 1 ] && [ "$n" -le 2 ] && echo 1)"
-journal=$(stat -c %s "$db.audit-journal")
+journal=$(cat "$db".audit-journal* | wc -c)
 check_eq "the journal stays small ($journal bytes)" "1" "$([ "$journal" -lt 65536 ] && echo 1)"
 
 # --- the WAL is truncated ---------------------------------------------------------------------------------------------
@@ -315,6 +317,39 @@ check_eq "the next start removes it" "gone" "$([ -e "$dead" ] && echo left || ec
 check_eq "and makes its own directory" "1" "$(ls "$db.cache" | grep -c '^run-')"
 check_eq "a killed server's refused logins still have their row (the minute's first is written at once)" "1" \
     "$(sql "$db" "SELECT count(*) BETWEEN 1 AND 2 AND min(count) >= 1 FROM audit_log WHERE action='login_refused' AND remote='127.0.0.6'")"
+stop_server
+
+# --- a full audit journal: 503, never data handed out unrecorded ----------------------------------------------------
+# A 16 KiB journal and the database locked for 6 s (as a long ingest or a
+# backup might): views fill the journal, then answer 503 with Retry-After
+# within about a second each; once the lock goes, 200 again.  Every view
+# answered 200 has its audit row.
+start_server --audit-journal-max 16
+check_eq "reviewer login (journal of 16 KiB)" "200" "$(login rev 'reviewer-pass-1')"
+views_before=$(sql "$db" "SELECT count(*) FROM audit_log WHERE action = 'view_category' AND user = 'rev'")
+(printf 'BEGIN EXCLUSIVE;\n'; sleep 6; printf 'COMMIT;\n') | sqlite3 "$db" &
+lock_pid=$!
+sleep 0.3
+: >"$TMP/statuses"
+end=$(($(date +%s) + 9))
+while [ "$(date +%s)" -lt "$end" ]; do
+    curl -s -g -o "$TMP/full.body" -D "$TMP/full.headers" -w '%{http_code}\n' -b "$TMP/rev.jar" \
+        "$BASE/api/applicants/001012-10000002/categories/%E5%9F%BA%E6%9C%AC%E8%B3%87%E6%96%99" >>"$TMP/statuses"
+    if [ "$(tail -n 1 "$TMP/statuses")" = 503 ] && [ ! -f "$TMP/busy.headers" ]; then
+        cp "$TMP/full.headers" "$TMP/busy.headers"; cp "$TMP/full.body" "$TMP/busy.body"
+    fi
+done
+wait "$lock_pid"
+answered=$(grep -c '^200$' "$TMP/statuses")
+check_eq "views while the journal fills: 200 ($(sort "$TMP/statuses" | uniq -c | tr '\n' ' '))" "1" \
+    "$([ "$answered" -ge 50 ] && echo 1)"
+check_eq "then, the journal full and the database locked: 503" "1" "$(grep -q '^503$' "$TMP/statuses" && echo 1)"
+check_eq "never a 500" "0" "$(grep -vc '^200$\|^503$' "$TMP/statuses")"
+check_eq "503 says when to try again" "5" "$(grep -i '^retry-after:' "$TMP/busy.headers" | tr -d '\r' | sed 's/^[^:]*: *//')"
+check_eq "and that the server is busy" "busy; try again shortly" "$(jq -r .error "$TMP/busy.body")"
+check_eq "after the lock, the last views are answered again" "200" "$(tail -n 1 "$TMP/statuses")"
+check_eq "every view answered 200 has its audit row" "$answered" \
+    "$(sql_eventually "$db" "SELECT count(*) - $views_before FROM audit_log WHERE action = 'view_category' AND user = 'rev'" "$answered")"
 stop_server
 check_eq "nothing in TMPDIR at the end" "0" "$(ls "$TMP/tmpdir" | wc -l)"
 check_not_contains "no sanitizer report" "$TMP/server.err" "Sanitizer"

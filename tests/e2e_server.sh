@@ -405,7 +405,8 @@ check_eq "GET /api/audit at once lists the view just made" "view_category $((bef
 get "$R" "$B" >/dev/null
 check_eq "a view answered from the worker's cache is audited too" "$((before + 2))" \
   "$(sql_eventually "$db" "SELECT count(*) FROM audit_log WHERE user='rev' AND action='view_category'" "$((before + 2))")"
-check_eq "the journal beside the database is private (0600)" "600" "$(stat -c %a "$db.audit-journal")"
+check_eq "the server's journal beside the database is private (0600)" "600" \
+  "$(for f in "$db".audit-journal.*; do stat -c %a "$f"; done | sort -u | tr '\n' ' ' | sed 's/ $//')"
 check_eq "the row names user, action, application, category" "rev|view_category|001012-10000001|B 書面報告" \
   "$(sql "$db" "SELECT user, action, application, detail FROM audit_log WHERE action='view_category' ORDER BY id DESC LIMIT 1")"
 check_eq "file download audited" "rev|001012-10000001|$SHA" "$(sql "$db" "SELECT user, application, detail FROM audit_log WHERE action='file' LIMIT 1")"
@@ -431,6 +432,7 @@ second_pid=$started_pid
 FIRST=$BASE
 BASE=$URL
 check_eq "a second server on the same database" "200" "$(login rev 'reviewer-pass-1')"
+check_eq "each server keeps a journal of its own" "2" "$(ls "$db".audit-journal.* | wc -l | tr -d ' ')"
 check_eq "session valid at once" "200" "$(get "$R" /api/session)"
 sleep 3
 check_eq "expired session: 401" "401" "$(get "$R" /api/session)"
@@ -472,6 +474,8 @@ second_pid=""
 # and the style sheet after the limit test, and says how long they took.
 timed=$(sed -n 's/^beishen serve: \([0-9]*\) requests; time in the server (request line read to reply sent): p50 [0-9.]* ms, p99 [0-9.]* ms, p99.9 [0-9.]* ms, max [0-9.]* ms$/\1/p' "$TMP/second.out.err")
 check_eq "serve --timing prints its percentiles at the end" "1" "$([ "${timed:-0}" -ge 4 ] && echo 1 || echo 0)"
+check_eq "the stopped server's journal is gone, the other's stays" "1" "$(ls "$db".audit-journal.* | wc -l | tr -d ' ')"
+
 BASE=$FIRST
 
 # --- clean shutdown ----------------------------------------------------------------------------------------------
@@ -491,7 +495,7 @@ fi
 check_eq "PDF caches removed, nothing left in TMPDIR" "0 gone" \
   "$(ls "$TMP/tmpdir" | wc -l) $([ -e "$db.cache" ] && echo left || echo gone)"
 server_pid=""
-check_eq "the journal is empty after a clean stop" "0" "$(stat -c %s "$db.audit-journal")"
+check_eq "no journal is left after a clean stop" "0" "$(ls "$db".audit-journal* 2>/dev/null | wc -l | tr -d ' ')"
 # 2 wrong logins at the start, 5 wrong and 1 refused for 'locked' later.
 check_eq "a clean stop writes the refused logins' counts: wrong 7, limited 1" "8 7 1" \
   "$(sql "$db" "SELECT sum(count) FROM audit_log WHERE action='login_refused'") $(sql "$db" "SELECT detail FROM audit_log WHERE action='login_refused'" | awk '{ w += $4; l += $6 } END { print w, l }')"
@@ -515,7 +519,27 @@ check_eq "journal: \\N is NULL, an escaped backslash before N is text" "1|\\N" \
 check_eq "the row left in the journal is imported at start, once" "1" \
   "$(sql "$db" "SELECT count(*) FROM audit_log WHERE journal_key = 'killed-run-1' AND detail = 'left' || char(9) || 'in the journal'")"
 check_eq "the line already imported is not stored twice" "$((rows_before + 2))" "$(sql "$db" "SELECT count(*) FROM audit_log")"
-check_eq "and the journal is emptied" "0" "$(stat -c %s "$db.audit-journal")"
+check_eq "and the journal it was in is removed" "gone" "$([ -e "$db.audit-journal" ] && echo left || echo gone)"
+
+# --- a server killed beside another ----------------------------------------------------------------------------
+# Its journal is left behind; the running server adopts it (a flush, as
+# GET /api/audit makes, or within 10 s): its rows are stored once and the
+# file goes.
+THIRD=$URL
+start_server "$TMP/killed.out" --timeout 3
+second_pid=$started_pid
+BASE=$URL
+logins_before=$(sql "$db" "SELECT count(*) FROM audit_log WHERE action = 'login' AND user = 'rev'")
+check_eq "a server that will be killed: login" "200" "$(login rev 'reviewer-pass-1')"
+kill -KILL "$second_pid"
+wait "$second_pid" 2>/dev/null
+second_pid=""
+check_eq "killed: its journal is left behind" "2" "$(ls "$db".audit-journal.* | wc -l | tr -d ' ')"
+BASE=$THIRD
+check_eq "the running server's GET /api/audit" "200" "$(get "$M" '/api/audit?limit=1')"
+check_eq "adopts the orphan: one journal left" "1" "$(ls "$db".audit-journal.* | wc -l | tr -d ' ')"
+check_eq "the killed server's login is in the log, once" "1" \
+  "$(($(sql "$db" "SELECT count(*) FROM audit_log WHERE action = 'login' AND user = 'rev'") - logins_before))"
 kill -TERM "$third_pid"
 wait "$third_pid"
 check_eq "third server stops, exit 0" "0" "$?"

@@ -24,7 +24,7 @@ enum {
     OPT_DB = 1000, OPT_LISTEN, OPT_THREADS, OPT_TIMEOUT, OPT_SESSION, OPT_ALLOW_REMOTE,
     OPT_CONNECTIONS, OPT_ROLE, OPT_DEPARTMENT, OPT_UNIVERSITY, OPT_USER, OPT_APPLICATION,
     OPT_SINCE, OPT_LIMIT, OPT_JSON, OPT_TIMING, OPT_TLS_CERT, OPT_TLS_KEY, OPT_SECURE_COOKIES,
-    OPT_PER_IP, OPT_REQUEST_TIMEOUT, OPT_TRUSTED_PROXY, OPT_HELP,
+    OPT_PER_IP, OPT_REQUEST_TIMEOUT, OPT_TRUSTED_PROXY, OPT_JOURNAL_MAX, OPT_HELP,
 };
 
 /* ---- serve ---------------------------------------------------------------- */
@@ -36,7 +36,8 @@ int cli_serve(int argc, char **argv)
         "                     [--connections N] [--connections-per-ip N] [--timeout SECONDS]\n"
         "                     [--request-timeout SECONDS] [--trusted-proxy ADDRESS]...\n"
         "                     [--session-seconds N] [--tls-cert FILE --tls-key FILE]\n"
-        "                     [--allow-remote] [--secure-cookies] [--timing]\n"
+        "                     [--allow-remote] [--secure-cookies] [--audit-journal-max KIB]\n"
+        "                     [--timing]\n"
         "\n"
         "Runs the reviewers' workstation: the browser UI and its JSON API on\n"
         "127.0.0.1:8080 unless --listen says otherwise (port 0 picks a free port;\n"
@@ -55,7 +56,10 @@ int cli_serve(int argc, char **argv)
         "login's lifetime (8 hours).  --trusted-proxy (repeatable) names a proxy in\n"
         "front of the server: its X-Forwarded-For says who the client is (for\n"
         "failed-login limits and the audit log), and it has no per-address cap;\n"
-        "any other client's X-Forwarded-For is ignored.  SIGINT or SIGTERM stop it.\n"
+        "any other client's X-Forwarded-For is ignored.  --audit-journal-max is how\n"
+        "many KiB of audit rows may wait for the database (65536): past it, while\n"
+        "the database stays locked, requests that hand out data answer 503.\n"
+        "SIGINT or SIGTERM stop it.\n"
         "Accounts: beishen user.  man beishen-serve: systemd, TLS and reverse proxy\n"
         "set-up.\n"
         "--timing times every request inside the server and prints the\n"
@@ -75,6 +79,7 @@ int cli_serve(int argc, char **argv)
         {"tls-key", required_argument, NULL, OPT_TLS_KEY},
         {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {"timing", no_argument, NULL, OPT_TIMING},
+        {"audit-journal-max", required_argument, NULL, OPT_JOURNAL_MAX},
         {"help", no_argument, NULL, OPT_HELP},
         {0, 0, 0, 0},
     };
@@ -130,6 +135,11 @@ int cli_serve(int argc, char **argv)
                                            optarg);
             }
             proxies[o.trusted_proxy_count++] = optarg;
+            break;
+        case OPT_JOURNAL_MAX:
+            if (!text_parse_integer(optarg, 16, 16 * 1024 * 1024, &value))
+                return cli_usage_error("serve", "--audit-journal-max is 16 to 16777216 KiB");
+            o.journal_cap = (size_t)value * 1024;
             break;
         case OPT_ALLOW_REMOTE: o.allow_remote = true; break;
         case OPT_TLS_CERT: o.tls_cert = optarg; break;
@@ -464,7 +474,7 @@ int cli_audit(int argc, char **argv)
         "data, file download, PDF, login (and failed login) and account change,\n"
         "with the account, the application (<department>-<application_no>) and the\n"
         "time (UTC).  --limit keeps the newest N rows.  A running server moves its\n"
-        "rows from <db>.audit-journal into the log every quarter second (GET\n"
+        "rows from its journal (<db>.audit-journal.*) into the log every quarter second (GET\n"
         "/api/audit waits for them); a server that was killed imports them at its\n"
         "next start.\n";
     static const struct option options[] = {

@@ -1,6 +1,7 @@
 /* files — whole-file reads with a size cap, and durable atomic writes. */
 #include "core/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -132,6 +133,33 @@ int files_write_atomic(const char *path, const void *data, size_t length, struct
         return -1;
     }
     return files_output_commit(&output, err);
+}
+
+int files_each_with_prefix(const char *path_prefix, int (*each)(const char *path, void *data), void *data,
+                           struct error *err)
+{
+    char *directory = g_path_get_dirname(path_prefix);
+    char *name_prefix = g_path_get_basename(path_prefix);
+    size_t prefix_length = strlen(name_prefix);
+    int status = 0;
+    DIR *listing = opendir(directory);
+    if (!listing) {
+        if (errno != ENOENT)
+            status = error_set(err, ERROR_IO, "%s: %s", directory, strerror(errno));
+    } else {
+        struct dirent *entry;
+        while (status == 0 && (entry = readdir(listing)) != NULL) {
+            if (strncmp(entry->d_name, name_prefix, prefix_length) != 0)
+                continue;
+            char *path = g_build_filename(directory, entry->d_name, NULL);
+            status = each(path, data);
+            g_free(path);
+        }
+        closedir(listing);
+    }
+    g_free(directory);
+    g_free(name_prefix);
+    return status;
 }
 
 int files_make_directories(const char *path, struct error *err)

@@ -39,6 +39,14 @@ int files_output_open(struct files_output *output, const char *path, struct erro
 int files_output_commit(struct files_output *output, struct error *err);
 void files_output_abort(struct files_output *output);
 
+/* Calls each(path, data) for every directory entry whose full path starts
+ * with path_prefix (the entries of path_prefix's directory, in no set
+ * order), e.g. "/srv/beishen.db.audit-journal" finds that file and every
+ * "/srv/beishen.db.audit-journal.*".  A non-zero return from each stops
+ * the walk and is returned.  An absent directory is no entry. */
+int files_each_with_prefix(const char *path_prefix, int (*each)(const char *path, void *data), void *data,
+                           struct error *err);
+
 /* mkdir -p with mode 0755. */
 int files_make_directories(const char *path, struct error *err);
 

@@ -1,6 +1,7 @@
 /* audit — appending to and reading the audit log (table audit_log). */
 #define _GNU_SOURCE   /* SCHED_IDLE */
 #include "server/audit.h"
+#include "core/files.h"
 #include "core/timestamp.h"
 
 #include <ctype.h>
@@ -114,6 +115,14 @@ json_t *audit_list(struct store *store, const struct audit_filter *filter, struc
 
 /* ---- the journal and its importer -----------------------------------------
  *
+ * Each server has a journal of its own, <db>.audit-journal.<run>, locked
+ * (flock, exclusive) for as long as it runs, so that servers sharing a
+ * database never wait for each other and each empties its own.  A
+ * journal whose lock is free is an orphan: its server was killed (or it
+ * is <db>.audit-journal, which a restore and older versions write).  Any
+ * server adopts orphans, at start, on a flush and every few seconds:
+ * imports them and removes them.
+ *
  * A request appends its row to the journal file with one write() and
  * answers; the importer thread moves journal lines into audit_log in batches
  * (INSERT OR IGNORE on journal_key, so a line imported twice is stored once)
@@ -142,6 +151,10 @@ json_t *audit_list(struct store *store, const struct audit_filter *filter, struc
 #define JOURNAL_FIELDS 8           /* key, at, user, action, application, detail, remote, count */
 #define JOURNAL_FIELDS_BEFORE_COUNT 7                 /* lines written before schema 011 */
 #define IMPORT_INTERVAL_MS 250
+#define FULL_WAIT_MS 1000          /* a request finding the journal full waits this long, then 503 */
+#define ORPHAN_INTERVAL_ROUNDS 40        /* orphans are looked for every 10 s */
+#define JOURNAL_SUFFIX ".audit-journal"
+#define JOURNAL_PATH_MAX 4200
 
 #define REFUSAL_SLOTS 1024         /* client addresses counted at once (open addressing) */
 #define REFUSAL_SOURCES_MAX 768    /* past this many in a minute, the others share one row */
@@ -163,8 +176,11 @@ struct refusal {
 };
 
 struct audit_writer {
-    int fd;                         /* the journal, O_APPEND */
+    int fd;                         /* this server's journal, O_APPEND, locked */
+    char path[JOURNAL_PATH_MAX];    /* its name: <db>.audit-journal.<run> */
+    char prefix[JOURNAL_PATH_MAX];  /* <db>.audit-journal: every journal's name begins so */
     char run[17];                   /* this run's part of every journal key */
+    int rounds;                     /* import rounds, for ORPHAN_INTERVAL_ROUNDS; importer only */
     size_t journal_cap;             /* bytes */
     off_t truncate_at;              /* journal bytes imported before it is emptied */
     pthread_rwlock_t append_lock;
@@ -287,23 +303,17 @@ static long import_lines(struct store *store, char *data, size_t size, struct er
     return (long)done;
 }
 
-/* Moves every complete line after w->imported into audit_log, in one
- * transaction per chunk.  The caller holds import_lock. */
-static int import_journal(struct audit_writer *w, struct error *err)
+/* Moves every complete line of journal `fd` after *imported into
+ * audit_log, in one transaction per chunk, advancing *imported.  The
+ * caller holds import_lock. */
+static int import_file(struct store *store, int fd, off_t *imported, struct error *err)
 {
-    /* Shorter than what this run imported: another server on the same
-     * database emptied it (it imported it all first, and it can only do
-     * that while this one is between two locks: see truncate_journal).
-     * Read again from the start; keys keep rows single. */
-    struct stat st;
-    if (fstat(w->fd, &st) == 0 && st.st_size < w->imported)
-        w->imported = 0;
     char *buffer = malloc(JOURNAL_READ_CHUNK);
     if (!buffer)
         return error_set(err, ERROR_INTERNAL, "out of memory");
     int status = 0;
     for (;;) {
-        ssize_t got = pread(w->fd, buffer, JOURNAL_READ_CHUNK, w->imported);
+        ssize_t got = pread(fd, buffer, JOURNAL_READ_CHUNK, *imported);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0) {
@@ -311,89 +321,128 @@ static int import_journal(struct audit_writer *w, struct error *err)
                 status = error_set(err, ERROR_IO, "audit journal: %s", strerror(errno));
             break;
         }
-        if (store_begin(w->store, err) != 0) {
+        if (store_begin(store, err) != 0) {
             status = -1;
             break;
         }
-        long used = import_lines(w->store, buffer, (size_t)got, err);
-        if (used < 0 || store_commit(w->store, err) != 0) {
-            store_rollback(w->store);
+        long used = import_lines(store, buffer, (size_t)got, err);
+        if (used < 0 || store_commit(store, err) != 0) {
+            store_rollback(store);
             status = -1;
             break;
         }
         if (used == 0)   /* a line still being written, or one longer than a chunk */
             break;
-        w->imported += used;
+        *imported += used;
     }
     free(buffer);
+    return status;
+}
+
+/* This server's journal into audit_log.  The caller holds import_lock. */
+static int import_journal(struct audit_writer *w, struct error *err)
+{
+    int status = import_file(w->store, w->fd, &w->imported, err);
+    struct stat st;
     if (status == 0 && fstat(w->fd, &st) == 0 && st.st_size >= w->imported)
         atomic_store(&w->backlog, (long long)(st.st_size - w->imported));
     return status;
 }
 
+/* Imports and removes the journal at `path` if it is an orphan (its lock
+ * is free).  A journal a server is still creating (".new") is left alone. */
+static int adopt_orphan(const char *path, void *data)
+{
+    struct audit_writer *w = data;
+    const char *rest = path + strlen(w->prefix);
+    if (strcmp(path, w->path) == 0 || (rest[0] != '\0' && rest[0] != '.') || g_str_has_suffix(rest, ".new"))
+        return 0;
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;   /* gone meanwhile: another server adopted it */
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {   /* no server holds it */
+        struct error err;
+        off_t imported = 0;
+        struct stat st;
+        if (import_file(w->store, fd, &imported, &err) != 0)
+            fprintf(stderr, "beishen serve: %s: %s\n", path, err.message);
+        else if (fstat(fd, &st) == 0 && st.st_size == imported)
+            unlink(path);   /* a last line without its newline (cut by a crash) keeps it */
+    }
+    close(fd);
+    return 0;   /* one orphan that cannot be imported now does not stop the others */
+}
+
+/* Every orphaned journal into audit_log.  The caller holds import_lock. */
+static int adopt_orphans(struct audit_writer *w, struct error *err)
+{
+    return files_each_with_prefix(w->prefix, adopt_orphan, w, err);
+}
+
 /* Imports what is left and empties the journal, with appends held off.
- * The caller holds import_lock.
- *
- * Several servers may run on one database, and so append to one journal.
- * Each holds a shared flock on it for as long as it runs; only a server
- * that can turn its lock exclusive, that is one running alone, empties
- * the journal (another's line appended between the import and the
- * truncation would be lost).  While two run, the journal is imported by
- * both (keys keep rows single) and emptied once one is left. */
+ * The caller holds import_lock. */
 static int truncate_journal(struct audit_writer *w, struct error *err)
 {
     pthread_rwlock_wrlock(&w->append_lock);
     int status = import_journal(w, err);
     struct stat st;
     if (status == 0 && fstat(w->fd, &st) == 0 && st.st_size == w->imported) {
-        if (flock(w->fd, LOCK_EX | LOCK_NB) == 0) {
-            if (ftruncate(w->fd, 0) == 0) {
-                w->imported = 0;
-                atomic_store(&w->backlog, 0);
-            } else {
-                status = error_set(err, ERROR_IO, "audit journal: %s", strerror(errno));
-            }
+        if (ftruncate(w->fd, 0) == 0) {
+            w->imported = 0;
+            atomic_store(&w->backlog, 0);
+        } else {
+            status = error_set(err, ERROR_IO, "audit journal: %s", strerror(errno));
         }
-        /* Shared again (a failed conversion may have dropped the lock). */
-        flock(w->fd, LOCK_SH);
     }
     pthread_rwlock_unlock(&w->append_lock);
     return status;
 }
 
-/* Imports everything and empties the journal: at start (what a killed run
- * left) and at stop. */
-static int empty_journal(struct audit_writer *w, struct error *err)
+/* One round of import, and the truncation when the journal has grown;
+ * with `orphans`, orphaned journals too. */
+static int import_round(struct audit_writer *w, bool orphans, struct error *err)
 {
     pthread_mutex_lock(&w->import_lock);
-    int status = truncate_journal(w, err);
-    pthread_mutex_unlock(&w->import_lock);
-    return status;
-}
-
-/* One round of import, and the truncation when the journal has grown. */
-static int import_round(struct audit_writer *w, struct error *err)
-{
-    pthread_mutex_lock(&w->import_lock);
-    int status = import_journal(w, err);
+    int status = orphans ? adopt_orphans(w, err) : 0;
+    if (status == 0)
+        status = import_journal(w, err);
     if (status == 0 && w->imported >= w->truncate_at)
         status = truncate_journal(w, err);
     pthread_mutex_unlock(&w->import_lock);
     return status;
 }
 
+/* The journal is full: imports it in the caller's thread, waiting at most
+ * FULL_WAIT_MS for the importer and as long again for the database (a
+ * request must not hang for the importer's full wait on a long lock). */
+static void import_when_full(struct audit_writer *w)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += FULL_WAIT_MS / 1000;
+    if (pthread_mutex_timedlock(&w->import_lock, &until) != 0)
+        return;
+    struct error err;
+    store_set_lock_wait(w->store, FULL_WAIT_MS);
+    int status = import_journal(w, &err);
+    if (status == 0 && w->imported >= w->truncate_at)
+        status = truncate_journal(w, &err);
+    store_set_lock_wait(w->store, -1);
+    pthread_mutex_unlock(&w->import_lock);
+    if (status != 0)
+        fprintf(stderr, "beishen serve: %s\n", err.message);
+}
+
 /* Appends one line: 0 once it is in the journal.  When the lines not yet
  * imported reach the cap, the journal is imported first; one that cannot
- * be brought down refuses the line. */
+ * be brought down refuses the line (ERROR_BUSY: the request answers 503). */
 static int append_line(struct audit_writer *w, const char *key, const char *at,
                        const struct audit_entry *entry, long count, struct error *err)
 {
     if ((size_t)atomic_load(&w->backlog) >= w->journal_cap) {
-        struct error import_err;
-        if (import_round(w, &import_err) != 0)
-            fprintf(stderr, "beishen serve: %s\n", import_err.message);
+        import_when_full(w);
         if ((size_t)atomic_load(&w->backlog) >= w->journal_cap)
-            return error_set(err, ERROR_BUSY, "audit journal full (%zu bytes) and not importable",
+            return error_set(err, ERROR_BUSY, "audit journal full (%zu bytes) and the database is locked",
                              w->journal_cap);
     }
     char line[JOURNAL_LINE_MAX];
@@ -567,7 +616,8 @@ static void *importer_main(void *argument)
         pthread_mutex_unlock(&w->refusal_lock);
         if (closed != 0)
             fprintf(stderr, "beishen serve: %s\n", err.message);
-        if (import_round(w, &err) != 0)
+        bool orphans = ++w->rounds % ORPHAN_INTERVAL_ROUNDS == 0;
+        if (import_round(w, orphans, &err) != 0)
             fprintf(stderr, "beishen serve: %s\n", err.message);
         pthread_mutex_lock(&w->lock);
     }
@@ -581,6 +631,24 @@ static void random_run_id(char out[17])
     unsigned char bytes[8];
     randombytes_buf(bytes, sizeof bytes);
     sodium_bin2hex(out, 17, bytes, sizeof bytes);
+}
+
+/* Creates this server's journal, locked before it has its name, so that no
+ * other server ever finds it unlocked and adopts it. */
+static int create_journal(struct audit_writer *w, const char *db_path, struct error *err)
+{
+    char creating[JOURNAL_PATH_MAX + 8];
+    if (snprintf(w->prefix, sizeof w->prefix, "%s" JOURNAL_SUFFIX, db_path) >= (int)sizeof w->prefix ||
+        snprintf(w->path, sizeof w->path, "%s.%s", w->prefix, w->run) >= (int)sizeof w->path)
+        return error_set(err, ERROR_IO, "%s: path too long", db_path);
+    snprintf(creating, sizeof creating, "%s.new", w->path);
+    w->fd = open(creating, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (w->fd >= 0 && (flock(w->fd, LOCK_EX) != 0 || rename(creating, w->path) != 0)) {
+        unlink(creating);
+        close(w->fd);
+        w->fd = -1;
+    }
+    return w->fd >= 0 ? 0 : error_set(err, ERROR_IO, "%s: %s", w->path, strerror(errno));
 }
 
 static void writer_free(struct audit_writer *w)
@@ -612,11 +680,6 @@ int audit_writer_start(const char *db_path, size_t journal_cap, struct audit_wri
     pthread_mutex_init(&w->import_lock, NULL);
     pthread_mutex_init(&w->refusal_lock, NULL);
     random_run_id(w->run);
-    char path[4200];
-    if (snprintf(path, sizeof path, "%s.audit-journal", db_path) >= (int)sizeof path) {
-        writer_free(w);
-        return error_set(err, ERROR_IO, "%s: path too long", db_path);
-    }
     if (store_open(db_path, &w->store, err) != 0) {
         writer_free(w);
         return -1;
@@ -624,18 +687,13 @@ int audit_writer_start(const char *db_path, size_t journal_cap, struct audit_wri
     /* A checkpoint inside an import would hold the importer; the caller
      * checkpoints from its own connection instead. */
     store_exec(w->store, "PRAGMA wal_autocheckpoint = 0;", NULL);
-    w->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (w->fd >= 0 && flock(w->fd, LOCK_SH) != 0) {   /* this server appends: see truncate_journal */
-        close(w->fd);
-        w->fd = -1;
-    }
-    if (w->fd < 0) {
-        error_set(err, ERROR_IO, "%s: %s", path, strerror(errno));
+    if (create_journal(w, db_path, err) != 0) {
         writer_free(w);
         return -1;
     }
     /* Rows a previous run wrote but did not import (it was killed). */
-    if (empty_journal(w, err) != 0) {
+    if (import_round(w, true, err) != 0) {
+        unlink(w->path);
         writer_free(w);
         return -1;
     }
@@ -663,7 +721,7 @@ int audit_writer_record(struct audit_writer *w, const struct audit_entry *entry,
 int audit_writer_flush(struct audit_writer *w, struct error *err)
 {
     /* In the caller's thread: the importer may not get a core for a while. */
-    return import_round(w, err);
+    return import_round(w, true, err);
 }
 
 size_t audit_writer_backlog(struct audit_writer *w)
@@ -686,7 +744,15 @@ void audit_writer_stop(struct audit_writer *w)
     if (close_refusals(w, true, &err) != 0)
         fprintf(stderr, "beishen serve: %s\n", err.message);
     pthread_mutex_unlock(&w->refusal_lock);
-    if (empty_journal(w, &err) != 0)
+    /* Everything imported: the journal goes.  Otherwise it stays, for the
+     * next server to adopt. */
+    pthread_mutex_lock(&w->import_lock);
+    int status = import_journal(w, &err);
+    pthread_mutex_unlock(&w->import_lock);
+    struct stat st;
+    if (status != 0)
         fprintf(stderr, "beishen serve: %s\n", err.message);
+    else if (fstat(w->fd, &st) == 0 && st.st_size == w->imported)
+        unlink(w->path);
     writer_free(w);
 }

@@ -33,7 +33,7 @@ struct audit_entry {
 int audit_record(struct store *store, const struct audit_entry *entry, struct error *err);
 
 /* The server's writer.  A request appends its row to a journal file beside
- * the database (<db>.audit-journal) with one write() and may answer as soon
+ * the database (<db>.audit-journal.<run>, one per server) with one write() and may answer as soon
  * as that succeeded; a thread with its own connection moves the journal
  * into audit_log in batches, every quarter second when a core is free, and
  * keeps the journal short.  Requests never wait for SQLite, and a row
@@ -41,8 +41,10 @@ int audit_record(struct store *store, const struct audit_entry *entry, struct er
  * each journal line has a unique key, so nothing is stored twice).  The
  * journal has a cap: an append that finds that many bytes not yet
  * imported imports them first, in the caller's thread, and fails
- * (ERROR_BUSY) when it cannot.  Servers sharing a database share the
- * journal; it is emptied only by one running alone. */
+ * (ERROR_BUSY) when it cannot.  Servers sharing a database have a journal
+ * each; the journal of one that was killed (or <db>.audit-journal, left
+ * by a restore) is imported and removed by any writer, at start, on a
+ * flush and every few seconds. */
 struct audit_writer;
 
 /* Opens its own connection and the journal, imports what a previous run

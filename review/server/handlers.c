@@ -76,8 +76,9 @@ enum MHD_Result handle_login(struct http_call *call)
         return http_reply_error(call, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
     struct audit_entry entry = {.user = named, .action = "login", .remote = call->remote};
     if (audit_writer_record(call->shared->audit, &entry, &err) != 0) {
-        auth_logout(call->store, token, &err);
-        return http_reply_internal(call, "audit", &err);
+        struct error ignored;
+        auth_logout(call->store, token, &ignored);
+        return http_reply_failure(call, "audit", &err);
     }
     struct MHD_Response *response = http_json_response(session_json(&session));
     if (!response)
@@ -94,7 +95,7 @@ enum MHD_Result handle_logout(struct http_call *call)
     struct error err;
     if (auth_logout(call->store, call->token, &err) != 0)
         return http_reply_internal(call, "logout", &err);
-    http_record(call, "logout", NULL, NULL);
+    http_record(call, "logout", NULL, NULL, NULL);
     struct MHD_Response *response = http_json_response(json_pack("{s:b}", "ok", 1));
     if (!response)
         return MHD_NO;
@@ -347,9 +348,9 @@ enum MHD_Result handle_file(struct http_call *call)
         http_log_error("%s: missing from the file store", path);
         return http_reply_error(call, MHD_HTTP_INTERNAL_SERVER_ERROR, "the file is missing from the store");
     }
-    if (http_record(call, "file", file.application, call->params[0]) != 0) {
+    if (http_record(call, "file", file.application, call->params[0], &err) != 0) {
         close(fd);
-        return http_reply_internal(call, "audit", NULL);
+        return http_reply_failure(call, "audit", &err);
     }
     char fallback[32], disposition[1024];
     const char *extension = store_extension_for(file.media_type);

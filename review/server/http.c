@@ -118,9 +118,13 @@ enum MHD_Result http_reply_failure(struct http_call *call, const char *what,
         return http_reply_error(call, MHD_HTTP_BAD_REQUEST, err->message);
     case ERROR_CONFLICT:
         return http_reply_error(call, MHD_HTTP_CONFLICT, err->message);
-    case ERROR_BUSY:
+    case ERROR_BUSY: {
         http_log_error("%s: %s", what, err->message);
-        return http_reply_error(call, MHD_HTTP_SERVICE_UNAVAILABLE, "busy; try again shortly");
+        struct MHD_Response *response = http_json_response(json_pack("{s:s}", "error", "busy; try again shortly"));
+        if (response)   /* a client that retries by itself waits this long */
+            MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        return http_send(call, MHD_HTTP_SERVICE_UNAVAILABLE, response);
+    }
     default:
         return http_reply_internal(call, what, err);
     }
@@ -199,16 +203,16 @@ void http_end_reads(struct http_call *call)
 /* ---- audit -------------------------------------------------------------------------- */
 
 int http_record(struct http_call *call, const char *action, const char *application,
-                const char *detail)
+                const char *detail, struct error *err_out)
 {
     http_end_reads(call);
-    struct error err;
+    struct error ignored, *err = err_out ? err_out : &ignored;
     struct audit_entry entry = {
         .user = call->session ? call->session->user : "(anonymous)",
         .action = action, .application = application, .detail = detail, .remote = call->remote,
     };
-    if (audit_writer_record(call->shared->audit, &entry, &err) != 0) {
-        http_log_error("audit: %s", err.message);
+    if (audit_writer_record(call->shared->audit, &entry, err) != 0) {
+        http_log_error("audit: %s", err->message);
         return -1;
     }
     return 0;
@@ -218,10 +222,11 @@ enum MHD_Result http_reply_recorded_text(struct http_call *call, GBytes *json_te
                                          const char *action, const char *application,
                                          const char *detail)
 {
-    if (http_record(call, action, application, detail) != 0) {
+    struct error err;
+    if (http_record(call, action, application, detail, &err) != 0) {
         if (json_text)
             g_bytes_unref(json_text);
-        return http_reply_internal(call, "audit", NULL);
+        return http_reply_failure(call, "audit", &err);
     }
     return http_send(call, MHD_HTTP_OK, http_bytes_response(json_text));
 }
@@ -411,17 +416,17 @@ enum MHD_Result http_commit_recorded(struct http_call *call, const char *action,
                                      json_t *value)
 {
     struct error err;
-    if (http_record(call, action, application, detail) != 0) {
+    if (http_record(call, action, application, detail, &err) != 0) {
         store_rollback(call->store);
         json_decref(value);
-        return http_reply_internal(call, "audit", NULL);
+        return http_reply_failure(call, "audit", &err);
     }
     if (store_commit(call->store, &err) != 0) {
         store_rollback(call->store);
         json_decref(value);
         char failed[64];
         snprintf(failed, sizeof failed, "%s_failed", action);
-        http_record(call, failed, application, detail);
+        http_record(call, failed, application, detail, NULL);
         return http_reply_failure(call, action, &err);
     }
     return http_reply_json(call, status, value ? value : json_pack("{s:b}", "ok", 1));

@@ -128,9 +128,11 @@ void http_end_reads(struct http_call *call);
 /* ---- audit: no row, no data. */
 
 /* Appends the call's audit row (the session's user, or "(anonymous)").
- * Returns 0, or -1 after logging why. */
+ * Returns 0, or -1 after logging why, with err (may be NULL) set: its kind
+ * is ERROR_BUSY when the audit journal is full, so that http_reply_failure
+ * answers 503 (try again) rather than 500. */
 int http_record(struct http_call *call, const char *action, const char *application,
-                const char *detail);
+                const char *detail, struct error *err);
 /* Records, then answers 200 with json_text (stolen) or value (stolen). */
 enum MHD_Result http_reply_recorded_text(struct http_call *call, GBytes *json_text,
                                          const char *action, const char *application,

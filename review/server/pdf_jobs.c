@@ -555,7 +555,7 @@ static enum MHD_Result reply_pdf(struct http_call *call, int fd, off_t size, con
     struct error err;
     if (audit_writer_record(call->shared->audit, &entry, &err) != 0) {
         close(fd);
-        return http_reply_internal(call, "audit", &err);
+        return http_reply_failure(call, "audit", &err);
     }
     char disposition[256];
     snprintf(disposition, sizeof disposition, "inline; filename=\"%s\"", r->download_name);

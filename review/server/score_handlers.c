@@ -298,9 +298,13 @@ enum MHD_Result handle_scoring_csv(struct http_call *call)
     json_decref(table);
     char detail[64];
     snprintf(detail, sizeof detail, "department=%s", department);
-    if (rc != 0 || http_record(call, "scoring_csv", NULL, detail) != 0) {
+    if (rc != 0) {
         free(buffer);
         return http_reply_internal(call, "results csv", NULL);
+    }
+    if (http_record(call, "scoring_csv", NULL, detail, &err) != 0) {
+        free(buffer);
+        return http_reply_failure(call, "audit", &err);
     }
     struct MHD_Response *response = MHD_create_response_from_buffer(length, buffer, MHD_RESPMEM_MUST_FREE);
     if (!response) {

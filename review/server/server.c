@@ -540,7 +540,7 @@ int server_start(const struct server_options *options, struct server **out, stru
     struct applicant_filter warm = {.department = ""};
     json_decref(query_applicants(store, &warm, err));
     store_close(store);
-    if (audit_writer_start(server->db_path, 0, &server->shared.audit, err) != 0) {
+    if (audit_writer_start(server->db_path, options->journal_cap, &server->shared.audit, err) != 0) {
         server_stop(server);
         return -1;
     }

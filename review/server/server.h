@@ -47,6 +47,7 @@ struct server_options {
     const char *const *trusted_proxies;   /* addresses whose X-Forwarded-For is believed */
     size_t trusted_proxy_count;
     bool timing;                  /* time every request; server_stop prints the percentiles */
+    size_t journal_cap;           /* audit rows (bytes) that may wait for the database; 0: 64 MiB */
 };
 
 /* Fills the defaults: 127.0.0.1:8080, 256 connections (32 per client

@@ -346,11 +346,19 @@ sqlite3_stmt *store_statement(struct store *store, const char *sql, struct error
     return statement;
 }
 
+void store_set_lock_wait(struct store *store, int wait_ms)
+{
+    if (wait_ms < 0)
+        sqlite3_busy_handler(store->db, wait_for_lock, NULL);
+    else
+        sqlite3_busy_timeout(store->db, wait_ms);   /* replaces wait_for_lock */
+}
+
 int store_wal_truncate(struct store *store, int wait_ms, struct error *err)
 {
-    sqlite3_busy_timeout(store->db, wait_ms);   /* replaces wait_for_lock, for this call */
+    store_set_lock_wait(store, wait_ms);   /* for this call */
     int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-    sqlite3_busy_handler(store->db, wait_for_lock, NULL);
+    store_set_lock_wait(store, -1);
     if (rc != SQLITE_OK)
         return error_set(err, store_error_kind(rc), "checkpoint: %s", sqlite3_errstr(rc));
     return 0;

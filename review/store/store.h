@@ -84,6 +84,11 @@ int store_begin(struct store *store, struct error *err);
 int store_commit(struct store *store, struct error *err);
 void store_rollback(struct store *store);
 
+/* How long this connection waits for another's write lock before its
+ * statement fails with ERROR_BUSY: wait_ms, or with wait_ms < 0 the
+ * default (about 10 s, polling fast at first: see store.c). */
+void store_set_lock_wait(struct store *store, int wait_ms);
+
 /* Copies the whole WAL into the database and truncates the WAL file to
  * zero bytes (SQLite's TRUNCATE checkpoint), waiting at most wait_ms for
  * readers of older snapshots and for a writer; writers wait while it runs.
