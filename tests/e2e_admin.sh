@@ -118,6 +118,8 @@ loop_pid=""
 served=$(grep -c . "$TMP/codes")
 check "the server answered ${served} requests during the test" test "$served" -ge 20
 check_eq "every one of them 200" "" "$(grep -v '^200$' "$TMP/codes" | sort | uniq -c)"
+check_eq "the backup carries the running server's audit journal (its whole lines)" "true 1" \
+    "$(jq -r .journal "$TMP/backup.json") $(grep -c 'view_categories' "$TMP/bk1/audit-journal" 2>/dev/null | awk '{ print ($1 > 0) }')"
 check_eq "the backup directory holds the manifest, the database and the files" "backup.json beishen.db beishen.db.files" \
     "$(ls "$TMP/bk1" | grep -v audit-journal | tr '\n' ' ' | sed 's/ $//')"
 check_eq "no temporary directory is left beside it" "" "$(ls "$TMP" | grep 'bk1\.tmp')"

@@ -264,33 +264,50 @@ static int copy_into_backup(const char *sha256, const char *media_type, long lon
     return 0;
 }
 
-/* Copies the journal's whole lines (the server may be appending to it). */
-static int copy_journal(const char *from, const char *to, bool *copied, struct error *err)
+/* The journals being gathered: their whole lines, one after another. */
+struct journal_lines {
+    GString *text;
+    struct error *err;
+};
+
+/* Appends one journal's whole lines (its server may be appending to it). */
+static int gather_journal(const char *path, void *data)
 {
-    *copied = false;
-    FILE *in = fopen(from, "rb");
-    if (!in)
-        return errno == ENOENT ? 0 : error_set(err, ERROR_IO, "%s: %s", from, strerror(errno));
-    GString *text = g_string_new(NULL);
+    struct journal_lines *lines = data;
+    FILE *in = fopen(path, "rb");
+    if (!in)   /* gone meanwhile: its server stopped and imported it */
+        return errno == ENOENT ? 0 : error_set(lines->err, ERROR_IO, "%s: %s", path, strerror(errno));
+    size_t start = lines->text->len;
     char buffer[COPY_CHUNK / 4];
     size_t n;
     while ((n = fread(buffer, 1, sizeof buffer, in)) > 0)
-        g_string_append_len(text, buffer, (gssize)n);
-    int rc = ferror(in) ? error_set(err, ERROR_IO, "%s: read failed", from) : 0;
+        g_string_append_len(lines->text, buffer, (gssize)n);
+    int rc = ferror(in) ? error_set(lines->err, ERROR_IO, "%s: read failed", path) : 0;
     fclose(in);
-    size_t whole = text->len;
-    while (whole > 0 && text->str[whole - 1] != '\n')
+    size_t whole = lines->text->len;
+    while (whole > start && lines->text->str[whole - 1] != '\n')
         whole--;
-    if (rc == 0 && whole > 0) {
+    g_string_truncate(lines->text, whole);
+    return rc;
+}
+
+/* Copies the whole lines of every audit journal of the database (each
+ * server's <db>.audit-journal.<run>, and <db>.audit-journal) into `to`. */
+static int copy_journal(const char *journal_prefix, const char *to, bool *copied, struct error *err)
+{
+    *copied = false;
+    struct journal_lines lines = {g_string_new(NULL), err};
+    int rc = files_each_with_prefix(journal_prefix, gather_journal, &lines, err);
+    if (rc == 0 && lines.text->len > 0) {
         FILE *out = fopen(to, "wbx");
-        if (!out || fwrite(text->str, 1, whole, out) != whole || fflush(out) != 0 ||
+        if (!out || fwrite(lines.text->str, 1, lines.text->len, out) != lines.text->len || fflush(out) != 0 ||
             fsync(fileno(out)) != 0)
             rc = error_set(err, ERROR_IO, "%s: %s", to, strerror(errno));
         if (out && fclose(out) != 0 && rc == 0)
             rc = error_set(err, ERROR_IO, "%s: %s", to, strerror(errno));
         *copied = rc == 0;
     }
-    g_string_free(text, TRUE);
+    g_string_free(lines.text, TRUE);
     return rc;
 }
 

@@ -14,7 +14,7 @@
  *   beishen.db.files/   every file that snapshot references, as in the
  *                       store (<aa>/<sha256>.<ext>), each checked against
  *                       its size and SHA-256 while it is copied
- *   audit-journal       the server's audit journal as it was (rows not yet
+ *   audit-journal       the servers' audit journals as they were (rows not yet
  *                       moved into audit_log), whole lines; absent when
  *                       there was none
  * It is written under "<directory>.tmp-XXXXXX" beside the final name,
