@@ -116,6 +116,22 @@ new_case school-name-tab
 edit "$A" '.student.school.name = "市立\t高中"'
 expect_rejected "tab in a school name" "$A" '$.student.school.name' "control character U+0009"
 
+new_case name-bidi
+edit "$A" '.student.name = "王\u202e明小"'
+expect_rejected "a right-to-left override (U+202E) in student.name" "$A" '$.student.name' \
+    "bidirectional control character U+202E at character 2: it would show the text in another order"
+
+new_case attachment-bidi
+edit "$A" '.course_outcomes[0].files[0].name = "report\u2067fdp.exe\u2069.pdf"'
+expect_rejected "a right-to-left isolate (U+2067) in an attachment name" "$A" '$.course_outcomes[0].files[0].name' \
+    "bidirectional control character U+2067 at character 7"
+
+new_case summary-bidi
+edit "$P" '.performances[0].summary = "引用：\u202bשלום\u202c。"'
+ingest "$DB" "$PKG"
+check_eq "a bidirectional embedding in a summary (several lines of prose): loads all 10" \
+    "0 loaded 10, unchanged 0, replaced 0, rejected 0" "$rc $(summary)"
+
 new_case summary-cr
 edit "$P" '.performances[0].summary = "第一行\r第二行"'
 expect_rejected "CR in a summary" "$P" '$.performances[0].summary' \

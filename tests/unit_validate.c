@@ -1004,12 +1004,20 @@ static void test_controls(void)
     CHECK(text_find_control("數\xc2\x9b" "2J", true, &at) == 0x9B && at == 1, "C1 CSI found");
     CHECK(text_find_control("x\x7f", false, &at) == 0x7F && at == 1, "DEL found");
     CHECK(text_find_control("é\xc2\xa0", false, &at) == -1, "U+00A0 is not a control character");
+    CHECK(text_find_control("王\xe2\x80\xae明", false, &at) == 0x202E && at == 1,
+          "a right-to-left override found in one-line text");
+    CHECK(text_find_control("ab\xe2\x81\xa9", false, &at) == 0x2069 && at == 2, "a pop directional isolate found");
+    CHECK(text_find_control("王\xe2\x80\xae明", true, &at) == -1, "allowed in running text");
+    CHECK(text_find_control("a\xe2\x80\x94\xe2\x80\xa9" "b", false, &at) == -1,
+          "the neighbours U+2014 and U+2029 are not bidirectional controls");
 
     char out[64];
     CHECK(strcmp(text_escape_controls("a\x1b[31mb", out, sizeof out), "a\\x1B[31mb") == 0,
           "ESC escaped: %s", out);
     CHECK(strcmp(text_escape_controls("\xc2\x9b數\n", out, sizeof out), "\\u009B數\\x0A") == 0,
           "C1 and LF escaped: %s", out);
+    CHECK(strcmp(text_escape_controls("名\xe2\x80\xae" "abc", out, sizeof out), "名\\u202Eabc") == 0,
+          "a right-to-left override escaped: %s", out);
     CHECK(strcmp(text_escape_controls("a\xff\xe6\x95", out, sizeof out), "a\\xFF\\xE6\\x95") == 0,
           "invalid UTF-8 escaped byte by byte: %s", out);
     CHECK(strcmp(text_escape_controls("\x1b\x1b\x1b", out, 9), "\\x1B\\x1B") == 0,

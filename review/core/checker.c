@@ -198,6 +198,9 @@ bool checker_no_controls(struct checker *c, const char *path, const char *text, 
         return true;
     checker_report(c, path, multiline
                    ? "control character U+%04lX at character %zu: only line feeds and tabs are allowed"
+                   : control > 0xFF
+                   ? "bidirectional control character U+%04lX at character %zu: it would show the text "
+                     "in another order; none is allowed in a one-line field"
                    : "control character U+%04lX at character %zu: none is allowed in a one-line field",
                    control, position + 1);
     return false;

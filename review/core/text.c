@@ -74,6 +74,15 @@ bool text_is_nfc(const char *text, size_t length)
     return same;
 }
 
+/* The explicit bidirectional formatting characters: embeddings and
+ * overrides (U+202A-U+202E) and isolates (U+2066-U+2069).  In a name they
+ * make the terminal or page show the text in another order than it has
+ * ("Trojan Source"); nothing in a Chinese portfolio needs them. */
+static bool is_bidi_control(gunichar c)
+{
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
 long text_find_control(const char *text, bool multiline, size_t *position)
 {
     size_t index = 0;
@@ -83,6 +92,8 @@ long text_find_control(const char *text, bool multiline, size_t *position)
             c = *p;
         else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
             c = p[1];
+        else if (!multiline && *p == 0xE2 && is_bidi_control(g_utf8_get_char((const char *)p)))
+            c = (long)g_utf8_get_char((const char *)p);
         if (c >= 0 && !(multiline && (c == '\n' || c == '\t'))) {
             *position = index;
             return c;
@@ -113,7 +124,7 @@ char *text_escape_controls(const char *text, char *out, size_t out_size)
             if (c == (gunichar)-1 || c == (gunichar)-2) {
                 length = (size_t)snprintf(piece, sizeof piece, "\\x%02X", byte);
                 next = p + 1;
-            } else if (c >= 0x80 && c <= 0x9F) {
+            } else if ((c >= 0x80 && c <= 0x9F) || is_bidi_control(c)) {
                 length = (size_t)snprintf(piece, sizeof piece, "\\u%04X", (unsigned)c);
                 next = g_utf8_next_char(p);
             } else {

@@ -22,11 +22,14 @@ bool text_is_nfc(const char *text, size_t length);
 
 /* The first control character of valid UTF-8 `text`: C0 (U+0000-U+001F),
  * DEL (U+007F) or C1 (U+0080-U+009F), with line feed and tab allowed when
- * `multiline`.  Returns its code point and its character index in
- * *position, or -1 when there is none. */
+ * `multiline`; in one-line text (names, titles) also a bidirectional
+ * embedding, override or isolate (U+202A-U+202E, U+2066-U+2069), which
+ * would show the text in another order.  Returns its code point and its
+ * character index in *position, or -1 when there is none. */
 long text_find_control(const char *text, bool multiline, size_t *position);
 /* `text` (any bytes) made safe to print on a terminal: every control
- * character is written as \xHH (C0, DEL) or \u00HH (C1) and every byte of
+ * character is written as \xHH (C0, DEL) or \u00HH (C1), a bidirectional
+ * control as \u202E and the like, and every byte of
  * invalid UTF-8 as \xHH, so an escape sequence is shown, never obeyed.
  * Fills out (truncated to out_size, always terminated) and returns it. */
 char *text_escape_controls(const char *text, char *out, size_t out_size);
