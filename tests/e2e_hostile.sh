@@ -17,7 +17,9 @@
 #  - the PDF cache beside the database, a killed server's removed at start;
 #  - CSV cells that would be formulas are written as text;
 #  - a full audit journal while the database is locked: 503, and no view
-#    answered without its audit row.
+#    answered without its audit row;
+#  - slow readers of a large answer are closed at the idle timeout, and
+#    their address can connect again.
 # No wall-clock asserts: what is checked is who gets served and what is
 # cut, with generous margins.
 . tests/lib.sh
@@ -43,6 +45,19 @@ FORMULA='=HYPERLINK("http://evil.example/","點我")'
 cp -R tests/fixtures/browse "$TMP/package"
 file=applications/001012-10000003.json
 jq --arg n "$FORMULA" '.student.name = $n | .student.school.name = "+886-2-1234"' \
+    "tests/fixtures/browse/$file" >"$TMP/package/$file"
+hash=$(sha256sum "$TMP/package/$file" | cut -d' ' -f1)
+jq --arg p "$file" --arg h "$hash" '(.applications[] | select(.path == $p) | .sha256) = $h' \
+    "$TMP/package/manifest.json" >"$TMP/manifest.json" && mv "$TMP/manifest.json" "$TMP/package/manifest.json"
+# 10000004's attachment made 4 MB (a comment line inside the PDF; the
+# contract's largest is 4 MiB), for the slow readers.
+big=$TMP/big.pdf
+{ printf '%%PDF-1.4\n%%'; head -c 4000000 /dev/zero | tr '\0' 'x'; printf '\n'; tail -n +2 tests/fixtures/browse/files/e5a636ac00ea3c175d3193c5d05df60ded156dd466043c70d254507ec277e4c2.pdf; } >"$big"
+BIG_SHA=$(sha256sum "$big" | cut -d' ' -f1)
+BIG_SIZE=$(stat -c %s "$big")
+mv "$big" "$TMP/package/files/$BIG_SHA.pdf"
+file=applications/001012-10000004.json
+jq --arg s "$BIG_SHA" --argjson n "$BIG_SIZE" '(.. | objects | select(.sha256? == "e5a636ac00ea3c175d3193c5d05df60ded156dd466043c70d254507ec277e4c2")) |= (.sha256 = $s | .size = $n)' \
     "tests/fixtures/browse/$file" >"$TMP/package/$file"
 hash=$(sha256sum "$TMP/package/$file" | cut -d' ' -f1)
 jq --arg p "$file" --arg h "$hash" '(.applications[] | select(.path == $p) | .sha256) = $h' \
@@ -350,6 +365,37 @@ check_eq "and that the server is busy" "busy; try again shortly" "$(jq -r .error
 check_eq "after the lock, the last views are answered again" "200" "$(tail -n 1 "$TMP/statuses")"
 check_eq "every view answered 200 has its audit row" "$answered" \
     "$(sql_eventually "$db" "SELECT count(*) - $views_before FROM audit_log WHERE action = 'view_category' AND user = 'rev'" "$answered")"
+stop_server
+
+# --- slow readers ----------------------------------------------------------------------------------------------------
+# Three clients of one address (its cap: 3 connections) each ask for a
+# 4 MB attachment and read it 256 bytes a second through a 4 KiB window.
+# The kernel takes what its send buffer holds; the rest waits in the
+# server, which cannot write while the client reads that slowly, so the
+# idle timeout (3 s here) closes the connection: the address can connect
+# again, and no reader ever gets the whole answer.
+start_server --timeout 3 --connections-per-ip 3
+check_eq "reviewer login (idle timeout 3 s)" "200" "$(login rev 'reviewer-pass-1')"
+cookie=$(awk '$6 == "beishen_session" { print $6 "=" $7 }' "$TMP/rev.jar")
+check_eq "the 4 MB attachment, read at full speed" "200 $BIG_SIZE" "$(get rev "/api/files/$BIG_SHA") $(stat -c %s "$TMP/body")"
+readers=""
+for i in 1 2 3; do
+    "$CLIENT" slowread 127.0.0.1 "$PORT" 10 "/api/files/$BIG_SHA" "$cookie" >"$TMP/slowread.$i" &
+    readers="$readers $!"
+done
+sleep 1
+"$CLIENT" probe 127.0.0.1 "$PORT" 1 127.0.0.1 /style.css >"$TMP/slowread-probe-during.out"
+sleep 4
+"$CLIENT" probe 127.0.0.1 "$PORT" 2 127.0.0.1 /style.css >"$TMP/slowread-probe.out"
+for pid in $readers; do wait "$pid"; done
+check_eq "while they hold its 3 connections, the address is refused ($(cat "$TMP/slowread-probe-during.out"))" "refused" \
+    "$(sed -n 's/^probe: served 0 failed [1-9][0-9]*$/refused/p' "$TMP/slowread-probe-during.out")"
+check_eq "after the idle timeout the address is served again ($(cat "$TMP/slowread-probe.out"))" "served" \
+    "$(sed -n 's/^probe: served [1-9][0-9]* failed 0$/served/p' "$TMP/slowread-probe.out")"
+for i in 1 2 3; do
+    check_eq "slow reader $i never had the whole answer ($(cat "$TMP/slowread.$i"))" "1" \
+        "$(awk '/^slowread: (open|cut) after/ { if ($7 + 0 < '"$BIG_SIZE"') print 1 }' "$TMP/slowread.$i")"
+done
 stop_server
 check_eq "nothing in TMPDIR at the end" "0" "$(ls "$TMP/tmpdir" | wc -l)"
 check_not_contains "no sanitizer report" "$TMP/server.err" "Sanitizer"

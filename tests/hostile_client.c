@@ -26,8 +26,16 @@
  *       One connection sending a header line every INTERVAL seconds for
  *       at most SECONDS.
  *       -> "slow: cut after S s, lines N" or "slow: open after S s, lines N"
+ *
+ *   hostile_client slowread HOST PORT SECONDS PATH COOKIE
+ *       One GET of PATH (with "Cookie: COOKIE") whose answer is read 256
+ *       bytes a second, through a 4 KiB receive buffer, for at most
+ *       SECONDS: a client that keeps its connection alive by reading a
+ *       little before each idle timeout.
+ *       -> "slowread: cut after S s, read N bytes", "slowread: open after
+ *          S s, read N bytes" or "slowread: whole after S s, read N bytes"
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE   /* memmem, strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +68,8 @@ static void usage(void)
     fputs("usage: hostile_client flood HOST PORT SECONDS CONNECTIONS [USER [SOURCE [XFF]]]\n"
           "       hostile_client slowloris HOST PORT SECONDS CONNECTIONS INTERVAL SOURCE...\n"
           "       hostile_client probe HOST PORT SECONDS SOURCE PATH\n"
-          "       hostile_client slow HOST PORT SECONDS INTERVAL SOURCE\n", stderr);
+          "       hostile_client slow HOST PORT SECONDS INTERVAL SOURCE\n"
+          "       hostile_client slowread HOST PORT SECONDS PATH COOKIE\n", stderr);
     exit(2);
 }
 
@@ -425,6 +434,61 @@ static int slow(const struct sockaddr_in *server, double seconds, double interva
     return 0;
 }
 
+/* ---- slowread ------------------------------------------------------------------------ */
+
+/* True once `data` holds a whole answer: its head, and as many body bytes
+ * as its Content-Length says. */
+static bool answer_whole(const char *data, size_t length)
+{
+    const char *end = memmem(data, length, "\r\n\r\n", 4);
+    if (!end)
+        return false;
+    const char *field = strcasestr(data, "\r\nContent-Length:");
+    size_t head = (size_t)(end - data) + 4;
+    return field && field < end && length >= head + strtoull(field + 17, NULL, 10);
+}
+
+static int slowread(const struct sockaddr_in *server, double seconds, const char *path, const char *cookie)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;   /* before connect: it sets the window the server may fill */
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) != 0 ||
+        connect(fd, (const struct sockaddr *)server, sizeof *server) != 0) {
+        printf("slowread: cannot connect\n");
+        return 1;
+    }
+    char request[2048];
+    int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: localhost\r\nCookie: %s\r\n\r\n",
+                          path, cookie);
+    if (length < 0 || (size_t)length >= sizeof request || !send_all(fd, request, (size_t)length)) {
+        printf("slowread: cannot send\n");
+        return 1;
+    }
+    static char answer[1 << 24];
+    size_t used = 0;
+    double started = now();
+    const char *ending = "open";
+    while (now() - started < seconds) {
+        ssize_t n = recv(fd, answer + used, used + 256 <= sizeof answer ? 256 : sizeof answer - used, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ending = "cut";
+            break;
+        }
+        used += (size_t)n;
+        if (answer_whole(answer, used)) {
+            ending = "whole";
+            break;
+        }
+        struct timespec second = {1, 0};
+        nanosleep(&second, NULL);
+    }
+    printf("slowread: %s after %.1f s, read %zu bytes\n", ending, now() - started, used);
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5)
@@ -446,6 +510,8 @@ int main(int argc, char **argv)
         return probe(&server, seconds, argv[5], argv[6]);
     if (strcmp(mode, "slow") == 0 && argc == 7)
         return slow(&server, seconds, (double)number(argv[5], 1, 600), argv[6]);
+    if (strcmp(mode, "slowread") == 0 && argc == 7)
+        return slowread(&server, seconds, argv[5], argv[6]);
     usage();
     return 2;
 }
