@@ -6,7 +6,11 @@
 # - `beishen user add|passwd|remove` make no change the audit log cannot
 #   record: the change and its row commit together;
 # - GET /api/audit answers 400 for a malformed filter and 500 when the
-#   database fails (it answered 400 for both).
+#   database fails (it answered 400 for both);
+# - GET /api/users gives each account's failed logins and lockout under
+#   each rule of auth.h (failures written into login_failures at chosen
+#   times), `beishen user list` too, and the unlock answer says how many
+#   failures it cleared.
 # The database is the project's fixture tests/fixtures/browse; failures are
 # made with SQLite triggers and a view that raise errors.
 . tests/lib.sh
@@ -82,6 +86,56 @@ check "server started" test -n "$URL"
 status=$(curl -s -c "$TMP/adm.jar" -o "$TMP/login" -w '%{http_code}' -H 'Content-Type: application/json' \
     --data '{"user":"adm","password":"admin-pass-1"}' "$URL/api/login")
 check_eq "admin logs in" 200 "$status"
+
+# --- GET /api/users: each account's failed logins and lockout ------------------------------
+# Failures written straight into login_failures at chosen times (T is now),
+# one account for each rule of auth.h, and failures too old to count.
+add spread 'spread-pass-1' --role reviewer --department 001012
+add spread49 'spread49-pass-1' --role reviewer --department 001012
+add quiet 'quiet-pass-1' --role reviewer --department 001012
+T=$(date +%s)
+{
+    echo "BEGIN;"
+    # keeper: 4 of the window from one client, 3 older than the window (15 min)
+    for s in 100 90 80 70 2000 2010 2020; do echo "INSERT INTO login_failures (at, user, remote) VALUES ($T - $s, 'keeper', '192.0.2.1');"; done
+    # chinese: 6 from one client: refused until the 5th newest leaves the window
+    for s in 500 400 300 200 100 50; do echo "INSERT INTO login_failures (at, user, remote) VALUES ($T - $s, 'chinese', '192.0.2.2');"; done
+    # spread: one failure each from 50 clients (the account's limit), spread49 from 49
+    for i in $(seq 1 50); do echo "INSERT INTO login_failures (at, user, remote) VALUES ($T - 700 + $i, 'spread', '198.51.100.$i');"; done
+    for i in $(seq 1 49); do echo "INSERT INTO login_failures (at, user, remote) VALUES ($T - 700 + $i, 'spread49', '198.51.100.$i');"; done
+    # adm: one failure from a client that has 29 more for other names (30 in all)
+    for i in $(seq 1 29); do echo "INSERT INTO login_failures (at, user, remote) VALUES ($T - 600 + $i, 'guess$i', '203.0.113.50');"; done
+    echo "INSERT INTO login_failures (at, user, remote) VALUES ($T - 300, 'adm', '203.0.113.50');"
+    echo "COMMIT;"
+} | sqlite3 -batch -cmd ".timeout 5000" "$db"
+utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+users_status=$(curl -s -b "$TMP/adm.jar" -o "$TMP/users.json" -w '%{http_code}' "$URL/api/users")
+check_eq "GET /api/users: 200" 200 "$users_status"
+state() { jq -r --arg u "$1" '.[] | select(.name == $u) | "\(.failed_logins) \(.locked_clients) \(.locked_until)"' "$TMP/users.json"; }
+check_eq "users: the fields kept (name, role, departments, created_at)" "keeper reviewer 001012 true" \
+    "$(jq -r '.[] | select(.name == "keeper") | "\(.name) \(.role) \(.departments | join(",")) \(.created_at | test("^[0-9]{4}-"))"' "$TMP/users.json")"
+check_eq "users: 4 failures of the window, older ones not counted, not locked" "4 0 null" "$(state keeper)"
+check_eq "users: 6 failures from one client: locked until the 5th newest leaves the window" \
+    "6 1 $(utc $((T - 400 + 901)))" "$(state chinese)"
+check_eq "users: one failure each from 50 clients: all 50 locked, until the oldest leaves" \
+    "50 50 $(utc $((T - 699 + 901)))" "$(state spread)"
+check_eq "users: from 49 clients: not locked" "49 0 null" "$(state spread49)"
+check_eq "users: one failure from a client with 30 in all: locked until its 30th newest leaves" \
+    "1 1 $(utc $((T - 599 + 901)))" "$(state adm)"
+check_eq "users: no failures: 0, 0 and null (numbers and null)" "0 0 null number number null" \
+    "$(jq -r '.[] | select(.name == "quiet") | "\(.failed_logins) \(.locked_clients) \(.locked_until) \(.failed_logins | type) \(.locked_clients | type) \(.locked_until | type)"' "$TMP/users.json")"
+"$BEISHEN" user list --db "$db" >"$TMP/list.txt"
+check_contains "user list: the lockout on the command line" "$TMP/list.txt" "locked until $(utc $((T - 400 + 901))) (6 failed logins)"
+check_contains "user list: failures that do not lock" "$TMP/list.txt" "  4 failed logins"
+csrf=$(jq -r .csrf "$TMP/login")
+unlock() { curl -s -b "$TMP/adm.jar" -H "X-CSRF-Token: $csrf" -X POST -o "$TMP/body" -w '%{http_code}' "$URL/api/users/$1/unlock"; }
+check_eq "unlock spread: 200" 200 "$(unlock spread)"
+check_eq "the answer says how many failures were cleared" "true spread 50" "$(jq -r '"\(.ok) \(.user) \(.cleared)"' "$TMP/body")"
+check_eq "unlock chinese: 6 cleared" "200 6" "$(unlock chinese) $(jq -r .cleared "$TMP/body")"
+curl -s -b "$TMP/adm.jar" -o "$TMP/users.json" "$URL/api/users"
+check_eq "users after the unlocks: no failures, not locked" "0 0 null|0 0 null" "$(state spread)|$(state chinese)"
+check_eq "users: the others untouched" "4 0 null|49 0 null" "$(state keeper)|$(state spread49)"
+
 audit_status() { curl -s -b "$TMP/adm.jar" -o "$TMP/body" -w '%{http_code}' "$URL/api/audit$1"; }
 check_eq "GET /api/audit: 200" 200 "$(audit_status '?limit=5')"
 check_eq "GET /api/audit with a malformed since: 400" 400 "$(audit_status '?since=yesterday')"

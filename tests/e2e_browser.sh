@@ -2,7 +2,9 @@
 # Browser test of the workstation: starts the real server on a free loopback
 # port with the fixture (plus an applicant whose name is an HTML payload),
 # runs tests/browser/workstation.test.js, then (with a list, a plan, two
-# readers and a submitted co-reader) tests/browser/scoring.test.js, in
+# readers and a submitted co-reader) tests/browser/scoring.test.js, then
+# reading.test.js and accounts.test.js (the admin page's lockouts; with
+# SCREENSHOTS=DIR it saves the admin page there as PNG), in
 # headless Chromium (playwright-core, installed by `make browser-deps`) and
 # relays their "N passed, N failed" lines.  Always stops the server.
 . tests/lib.sh
@@ -122,6 +124,16 @@ BASE_URL=${url%/} BEISHEN_USER=browser BEISHEN_PASSWORD=$password BEISHEN_OFFICE
     PAYLOAD_NAME=$PAYLOAD node tests/browser/reading.test.js >"$TMP/reading.out" 2>&1
 relay "$TMP/reading.out" "browser reading test"
 
+# Lockouts on the admin page: two more reviewers, whose failed logins the
+# test makes through the API.
+for name in locked-reader failing-reader; do
+    printf '%s\n' "$password" | "$BEISHEN" user add "$name" --db "$db" --role reviewer --department 001012 >/dev/null
+done
+BASE_URL=${url%/} BEISHEN_USER=browser BEISHEN_PASSWORD=$password BEISHEN_ADMIN=browser-admin \
+    BEISHEN_ADMIN_PASSWORD=$admin_password LOCKED_USER=locked-reader LOCKED_PASSWORD=$password \
+    FAILING_USER=failing-reader SCREENSHOTS=${SCREENSHOTS:-} node tests/browser/accounts.test.js >"$TMP/accounts.out" 2>&1
+relay "$TMP/accounts.out" "browser accounts test"
+
 kill -TERM "$server_pid"
 wait "$server_pid"
 check_eq "server stops cleanly" "0" "$?"
@@ -131,7 +143,10 @@ check_eq "audit rows written by the browser session" "1" \
   "$(sqlite3 -batch -noheader "$db" "SELECT count(*) > 5 FROM audit_log WHERE user='browser' AND action IN ('view_category', 'view_overview')")"
 check_eq "the account the admin added in the browser is stored, then removed" "0|1" \
   "$(sqlite3 -batch -noheader "$db" "SELECT (SELECT count(*) FROM users WHERE name = 'added-in-browser'),
-     (SELECT count(*) FROM audit_log WHERE user = 'browser-admin' AND action = 'user_add')")"
+     (SELECT count(*) FROM audit_log WHERE user = 'browser-admin' AND action = 'user_add'
+                                       AND detail LIKE 'added-in-browser %')")"
+check_eq "the unlock in the browser is audited with what it forgot" "browser-admin|locked-reader: 5 failed logins forgotten" \
+  "$(sqlite3 -batch -noheader "$db" "SELECT user || '|' || detail FROM audit_log WHERE action = 'user_unlock'")"
 check_eq "notes written in the browser are kept, the deleted one gone" "1|0" \
   "$(sqlite3 -batch -noheader "$db" "SELECT (SELECT count(*) FROM notes WHERE author = 'browser' AND text LIKE '%瀏覽器的註記%'),
      (SELECT count(*) FROM notes WHERE author = 'browser' AND text LIKE '%要刪除的註記%')")"

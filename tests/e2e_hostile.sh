@@ -10,7 +10,8 @@
 #    the journal and the WAL stay small;
 #  - failed logins: per account and client, per client, through a trusted
 #    proxy's X-Forwarded-For (and not through anyone else's), a correct
-#    password from an unrelated client always let in, unlock by CLI and API;
+#    password from an unrelated client always let in, the account list's
+#    lockouts (GET /api/users, beishen user list), unlock by CLI and API;
 #  - ~480 query parameters: 414;
 #  - a newly loaded requirement list is a new packet (the cache key is the
 #    content's hash, and the content holds the list and its version);
@@ -234,12 +235,30 @@ check_eq "unlock without the CSRF token: 403" "403" "$(unlock adm rev)"
 check_eq "unlock by a reviewer: 403" "403" \
     "$(via_proxy 198.51.100.20 rev 'reviewer-pass-1' >/dev/null; unlock rev rev -H "X-CSRF-Token: $(jq -r .csrf "$TMP/rev.login")")"
 check_eq "unlock of no such account: 404" "404" "$(unlock adm nobody -H "X-CSRF-Token: $csrf")"
+# The account list says who is locked (rev by 203.0.113.7, victim by the
+# untrusted peer 127.0.0.4), until when and after how many failures.
+lockout() { jq -r --arg u "$1" '.[] | select(.name == $u) | "\(.failed_logins) \(.locked_clients) \(.locked_until)"' "$TMP/body"; }
+until_of() { sql "$db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', at + 901, 'unixepoch') FROM login_failures
+                        WHERE user = '$1' ORDER BY at DESC LIMIT 1 OFFSET 4"; }
+check_eq "the admin lists the accounts" "200" "$(get adm /api/users)"
+check_eq "rev: 5 failed logins, one client locked, until the first of them leaves the window" \
+    "5 1 $(until_of rev)" "$(lockout rev)"
+check_eq "victim: likewise" "5 1 $(until_of victim)" "$(lockout victim)"
+check_eq "adm: no failures, not locked" "0 0 null" "$(lockout adm)"
+left=$(( $(date -u -d "$(jq -r '.[] | select(.name == "rev") | .locked_until' "$TMP/body")" +%s) - $(date +%s) ))
+check_eq "rev is locked for at most the 15-minute window ($left s left)" "1" "$([ "$left" -gt 0 ] && [ "$left" -le 901 ] && echo 1)"
 check_eq "the admin unlocks rev" "200" "$(unlock adm rev -H "X-CSRF-Token: $csrf")"
+check_eq "the answer says how many failed logins it cleared" "rev 5" "$(jq -r '"\(.user) \(.cleared)"' "$TMP/body")"
+get adm /api/users >/dev/null
+check_eq "rev is listed as no longer locked" "0 0 null" "$(lockout rev)"
+check_eq "victim still is" "5 1" "$(lockout victim | cut -d' ' -f1,2)"
 check_eq "the client that was locked out gets in at once" "200" "$(via_proxy 203.0.113.7 rev 'reviewer-pass-1')"
 check_eq "the unlock is audited with what it forgot" "adm|rev: 5 failed logins forgotten" \
     "$(sql_eventually "$db" "SELECT user || '|' || detail FROM audit_log WHERE action='user_unlock'" "adm|rev: 5 failed logins forgotten")"
 for i in 1 2 3 4 5; do via_proxy 203.0.113.7 rev "wrong-again-$i" >/dev/null; done
 check_eq "locked out again" "429" "$(via_proxy 203.0.113.7 rev 'reviewer-pass-1')"
+"$BEISHEN" user list --db "$db" >"$TMP/list.txt"
+check_contains "beishen user list says so" "$TMP/list.txt" "locked until $(until_of rev) (5 failed logins)"
 check_eq "beishen user unlock" "unlocked rev (5 failed logins forgotten)" "$("$BEISHEN" user unlock rev --db "$db" 2>&1)"
 check_eq "and the client gets in" "200" "$(via_proxy 203.0.113.7 rev 'reviewer-pass-1')"
 "$BEISHEN" user unlock nobody --db "$db" >/dev/null 2>&1

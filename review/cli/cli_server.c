@@ -245,6 +245,13 @@ static void print_users(const json_t *list)
                    ? json_string_value(json_object_get(user, "university")) : "-");
         json_array_foreach(json_object_get(user, "departments"), j, code)
             printf("%s%s", j ? "," : "", json_string_value(code));
+        json_int_t failures = json_integer_value(json_object_get(user, "failed_logins"));
+        const char *until = json_string_value(json_object_get(user, "locked_until"));
+        if (until)
+            printf("  locked until %s (%" JSON_INTEGER_FORMAT " failed login%s)", until, failures,
+                   failures == 1 ? "" : "s");
+        else if (failures)
+            printf("  %" JSON_INTEGER_FORMAT " failed login%s", failures, failures == 1 ? "" : "s");
         printf("\n");
     }
 }
@@ -259,7 +266,9 @@ struct user_request {
 
 static int user_list(struct store *store, struct user_request *request, struct error *err)
 {
-    json_t *list = auth_user_list(store, err);
+    struct auth_policy policy;
+    auth_default_policy(&policy);                /* the server's limits */
+    json_t *list = auth_user_list(store, &policy, err);
     if (!list)
         return -1;
     if (request->json)
@@ -377,7 +386,8 @@ int cli_user(int argc, char **argv)
         "(asked twice, not echoed) or as one line from stdin; at least 8\n"
         "characters.  It is stored only as an Argon2id hash.  passwd and remove\n"
         "end the account's sessions.  unlock ends the account's login lockouts\n"
-        "at once (its failed logins, from every client, are forgotten).  Every\n"
+        "at once (its failed logins, from every client, are forgotten); list\n"
+        "shows an account's recent failed logins and until when it is locked.  Every\n"
         "change is written to the audit log in the same transaction: one that\n"
         "cannot be recorded is not made.\n";
     static const struct option options[] = {

@@ -36,6 +36,17 @@ long long timestamp_unix_now(void)
     return (long long)(g_get_real_time() / G_USEC_PER_SEC);
 }
 
+void timestamp_from_unix(long long seconds, char out[TIMESTAMP_SIZE])
+{
+    GDateTime *time = g_date_time_new_from_unix_utc((gint64)seconds);
+    if (!time) {                       /* outside years 1..9999 */
+        snprintf(out, TIMESTAMP_SIZE, "%s", seconds < 0 ? "0001-01-01T00:00:00Z" : "9999-12-31T23:59:59Z");
+        return;
+    }
+    format_utc(time, false, out);
+    g_date_time_unref(time);
+}
+
 double timestamp_monotonic(void)
 {
     struct timespec ts;

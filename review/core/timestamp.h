@@ -20,6 +20,8 @@ void timestamp_now(char out[TIMESTAMP_SIZE]);
 void timestamp_now_milliseconds(char out[TIMESTAMP_SIZE]);
 /* Seconds since the Unix epoch. */
 long long timestamp_unix_now(void);
+/* Seconds since the Unix epoch as UTC text, "2026-03-27T01:00:00Z". */
+void timestamp_from_unix(long long seconds, char out[TIMESTAMP_SIZE]);
 /* A monotonic clock in seconds, for measuring durations. */
 double timestamp_monotonic(void);
 

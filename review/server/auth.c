@@ -264,7 +264,17 @@ int auth_unlock(struct store *store, const char *name, bool *found, long *cleare
     return 0;
 }
 
-json_t *auth_user_list(struct store *store, struct error *err)
+/* An account's failed logins now (see auth.h, auth_user_list). */
+struct lockout {
+    long long failed_logins;      /* of the window, from every client */
+    long long locked_clients;     /* clients refused for it that have failed for it */
+    long long locked_until;       /* Unix seconds when the last of them is let in; 0: none */
+};
+
+static int account_lockout(struct store *store, const struct auth_policy *policy, const char *user,
+                           long long now, struct lockout *lockout, struct error *err);
+
+json_t *auth_user_list(struct store *store, const struct auth_policy *policy, struct error *err)
 {
     static const char *sql =
         "SELECT name, role, university, created_at,"
@@ -275,16 +285,31 @@ json_t *auth_user_list(struct store *store, struct error *err)
     if (!s)
         return NULL;
     json_t *list = json_array();
+    long long now = timestamp_unix_now();
     int row;
     while ((row = store_step(store, s, err)) > 0) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
         const char *university = (const char *)sqlite3_column_text(s, 2);
         json_t *departments = json_loads((const char *)sqlite3_column_text(s, 4), 0, NULL);
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:o, s:s}",
-            "name", (const char *)sqlite3_column_text(s, 0),
+        struct lockout lockout;
+        if (account_lockout(store, policy, name, now, &lockout, err) != 0) {
+            sqlite3_reset(s);
+            json_decref(departments);
+            json_decref(list);
+            return NULL;
+        }
+        char until[TIMESTAMP_SIZE];
+        if (lockout.locked_until)
+            timestamp_from_unix(lockout.locked_until, until);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:o, s:s, s:I, s:I, s:s?}",
+            "name", name,
             "role", (const char *)sqlite3_column_text(s, 1),
             "university", university,
             "departments", departments ? departments : json_array(),
-            "created_at", (const char *)sqlite3_column_text(s, 3)));
+            "created_at", (const char *)sqlite3_column_text(s, 3),
+            "failed_logins", (json_int_t)lockout.failed_logins,
+            "locked_clients", (json_int_t)lockout.locked_clients,
+            "locked_until", lockout.locked_until ? until : NULL));
     }
     sqlite3_reset(s);
     if (row < 0) {
@@ -435,6 +460,109 @@ static bool over_limits(const struct auth_policy *policy, const struct failure_c
     return counts->client >= policy->max_failures_per_client ||
            counts->account_client >= policy->max_failures_per_account_client ||
            (counts->account >= policy->max_failures_per_account && counts->account_client > 0);
+}
+
+/* The k-th newest failure of the window (k >= 1) of user (NULL: any
+ * account) from remote (NULL: any client), in *at; 0 when there are
+ * fewer than k. */
+static int nth_newest_failure(struct store *store, const char *user, const char *remote,
+                              long long since, int k, long long *at, struct error *err)
+{
+    static const char *of_both =
+        "SELECT at FROM login_failures WHERE user = ?1 AND remote = ?2 AND at >= ?3"
+        " ORDER BY at DESC LIMIT 1 OFFSET ?4";
+    static const char *of_user =
+        "SELECT at FROM login_failures WHERE user = ?1 AND at >= ?3 ORDER BY at DESC LIMIT 1 OFFSET ?4";
+    static const char *of_remote =
+        "SELECT at FROM login_failures WHERE remote = ?2 AND at >= ?3 ORDER BY at DESC LIMIT 1 OFFSET ?4";
+    *at = 0;
+    sqlite3_stmt *s = store_statement(store, user && remote ? of_both : user ? of_user : of_remote, err);
+    if (!s)
+        return -1;
+    if (user)
+        sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+    if (remote)
+        sqlite3_bind_text(s, 2, remote, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, since);
+    sqlite3_bind_int(s, 4, k - 1);
+    int row = store_step(store, s, err);
+    if (row > 0)
+        *at = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return row < 0 ? error_prefix(err, "reading failed logins") : 0;
+}
+
+/* The second at which remote is let in again for user, if no failure is
+ * added meanwhile, when over_limits refuses it now: each rule that refuses
+ * it holds until the oldest failure it needs leaves the window, and the
+ * refusal lasts as long as the last of them.  0 when no rule holds (the
+ * failures went meanwhile: a read outside a transaction). */
+static int refusal_end(struct store *store, const struct auth_policy *policy, const char *user,
+                       const char *remote, long long since, const struct failure_counts *counts,
+                       long long *end, struct error *err)
+{
+    long long at, newest, last = 0;
+    *end = 0;
+    if (counts->client >= policy->max_failures_per_client) {
+        if (nth_newest_failure(store, NULL, remote, since, policy->max_failures_per_client, &at, err) != 0)
+            return -1;
+        last = at;
+    }
+    if (counts->account_client >= policy->max_failures_per_account_client) {
+        if (nth_newest_failure(store, user, remote, since, policy->max_failures_per_account_client,
+                               &at, err) != 0)
+            return -1;
+        last = at > last ? at : last;
+    }
+    if (counts->account >= policy->max_failures_per_account && counts->account_client > 0) {
+        /* Until the account has fewer failures, or this client none for it. */
+        if (nth_newest_failure(store, user, NULL, since, policy->max_failures_per_account, &at, err) != 0 ||
+            nth_newest_failure(store, user, remote, since, 1, &newest, err) != 0)
+            return -1;
+        at = at < newest ? at : newest;
+        last = at > last ? at : last;
+    }
+    /* A failure at t counts while t >= now - window, through t + window. */
+    if (last > 0)
+        *end = last + policy->failure_window_seconds + 1;
+    return 0;
+}
+
+static int account_lockout(struct store *store, const struct auth_policy *policy, const char *user,
+                           long long now, struct lockout *lockout, struct error *err)
+{
+    static const char *clients =
+        "SELECT remote, count(*) FROM login_failures WHERE user = ?1 AND at >= ?2 GROUP BY remote";
+    long long since = now - policy->failure_window_seconds;
+    memset(lockout, 0, sizeof *lockout);
+    sqlite3_stmt *s = store_statement(store, clients, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, since);
+    int row;
+    while ((row = store_step(store, s, err)) > 0) {
+        const char *remote = (const char *)sqlite3_column_text(s, 0);
+        struct failure_counts counts = {0};
+        long long end;
+        lockout->failed_logins += sqlite3_column_int64(s, 1);
+        if (count_failures(store, policy, user, remote, since, &counts, err) != 0)
+            goto fail;
+        if (!over_limits(policy, &counts))
+            continue;
+        if (refusal_end(store, policy, user, remote, since, &counts, &end, err) != 0)
+            goto fail;
+        if (end == 0)
+            continue;
+        lockout->locked_clients++;
+        if (end > lockout->locked_until)
+            lockout->locked_until = end;
+    }
+    sqlite3_reset(s);
+    return row < 0 ? error_prefix(err, "reading failed logins") : 0;
+fail:
+    sqlite3_reset(s);
+    return -1;
 }
 
 /* Checks the limits of user and remote and, when the attempt may go on,

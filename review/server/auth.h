@@ -34,6 +34,8 @@
 
 enum auth_role { AUTH_REVIEWER, AUTH_OFFICE, AUTH_ADMIN };
 
+struct auth_policy;                       /* the failed-login limits, below */
+
 /* Initialises libsodium; call once before anything else.  Returns 0 or -1. */
 int auth_init(struct error *err);
 
@@ -69,8 +71,15 @@ int auth_user_remove(struct store *store, const char *name, bool *found, struct 
  * *found is false, and nothing changes, when there is no such account.
  * The caller records it in the audit log. */
 int auth_unlock(struct store *store, const char *name, bool *found, long *cleared, struct error *err);
-/* [{name, role, university, departments:[code], created_at}] by name. */
-json_t *auth_user_list(struct store *store, struct error *err);
+/* [{name, role, university, departments:[code], created_at, failed_logins,
+ * locked_clients, locked_until}] by name.  The last three are the
+ * account's failed logins now, under policy's limits (below):
+ * failed_logins those of the window from every client; locked_clients
+ * how many of the clients that failed for it are refused for it now;
+ * locked_until the UTC time ("2026-03-27T01:00:00Z") the last of them is
+ * let in again if no failure is added, or null when none is refused.
+ * auth_unlock sets all three back to 0 and null. */
+json_t *auth_user_list(struct store *store, const struct auth_policy *policy, struct error *err);
 
 /* ---- sessions ------------------------------------------------------------ */
 

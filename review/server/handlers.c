@@ -453,7 +453,7 @@ enum MHD_Result handle_compare(struct http_call *call)
 enum MHD_Result handle_users(struct http_call *call)
 {
     struct error err;
-    json_t *list = auth_user_list(call->store, &err);
+    json_t *list = auth_user_list(call->store, call->shared->policy, &err);
     return list ? http_reply_json(call, MHD_HTTP_OK, list) : http_reply_internal(call, "users", &err);
 }
 
@@ -538,7 +538,9 @@ enum MHD_Result handle_user_unlock(struct http_call *call)
     char detail[AUTH_NAME_MAX + 64];
     snprintf(detail, sizeof detail, "%s: %ld failed login%s forgotten", name, cleared,
              cleared == 1 ? "" : "s");
-    return http_commit_recorded(call, "user_unlock", NULL, detail, MHD_HTTP_OK, NULL);
+    return http_commit_recorded(call, "user_unlock", NULL, detail, MHD_HTTP_OK,
+                                json_pack("{s:b, s:s, s:I}", "ok", 1, "user", name,
+                                          "cleared", (json_int_t)cleared));
 }
 
 enum MHD_Result handle_audit(struct http_call *call)

@@ -146,24 +146,72 @@ async function logout() {
 /* ---- accounts (admin) ------------------------------------------------------------- */
 
 /* Admin accounts see no application data: their page is the account list,
- * with a form to add one and a two-step delete (no confirm() dialog). */
+ * with each account's recent failed logins and lockout (and a button that
+ * ends it), a form to add one and a two-step delete (no confirm() dialog). */
 async function openUsers() {
   show('users-view');
+  $('users-notice').textContent = '';
   const users = await api('/api/users');
   const body = $('users-table').tBodies[0];
   clear(body);
   for (const u of users) {
     const remove = el('button', { type: 'button', class: 'remove' }, '刪除');
     remove.addEventListener('click', () => removeUser(u.name, remove));
+    /* data-label: the column's name, shown before the value when a narrow
+     * window lays each account out as a card. */
     const row = el('tr', {},
-      el('td', {}, u.name), el('td', {}, roleName(u.role)),
-      el('td', {}, (u.departments || []).join(' ')), el('td', {}, u.university || ''),
-      el('td', {}, (u.created_at || '').replace('T', ' ').replace(/\.\d+Z$/, '')),
-      el('td', {}, u.name === state.session.user ? '' : remove));
+      el('td', {}, u.name), el('td', { 'data-label': '角色' }, roleName(u.role)),
+      el('td', { 'data-label': '可檢視學系' }, (u.departments || []).join(' ')),
+      el('td', { 'data-label': '大學代碼' }, u.university || ''),
+      el('td', { 'data-label': '建立時間' }, (u.created_at || '').replace('T', ' ').replace(/\.\d+Z$/, '')),
+      el('td', { class: 'login-state' }, loginState(u)),
+      el('td', { class: 'actions' }, u.name === state.session.user ? '' : remove));
     row.dataset.user = u.name;
+    if (u.locked_until) row.classList.add('locked');
     body.appendChild(row);
   }
   await openAudit();
+}
+
+/* An account's failed logins of the last minutes, and until when (local
+ * time) a client that failed is refused for it, with the button that ends
+ * that at once. */
+function loginState(u) {
+  const failures = u.failed_logins || 0;
+  if (!u.locked_until) return failures ? el('span', { class: 'muted' }, '最近登入失敗 ' + failures + ' 次') : '';
+  /* to the minute, rounded up: "until 09:22" is never before it ends */
+  const until = new Date(Math.ceil(Date.parse(u.locked_until) / 60000) * 60000);
+  const pad = (n) => String(n).padStart(2, '0');
+  const unlock = el('button', { type: 'button', class: 'unlock' }, '解除鎖定');
+  unlock.addEventListener('click', () => unlockUser(u.name, unlock));
+  return [
+    el('span', { class: 'lock', title: '鎖定至 ' + u.locked_until + '（UTC）' },
+      '鎖定至 ' + pad(until.getHours()) + ':' + pad(until.getMinutes())),
+    el('span', { class: 'muted' }, '登入失敗 ' + failures + ' 次'
+      + (u.locked_clients > 1 ? '，' + u.locked_clients + ' 個來源' : '')),
+    unlock,
+  ];
+}
+
+/* Ends an account's lockout: its failed logins are forgotten.  The answer
+ * says how many; the list is read again. */
+async function unlockUser(name, button) {
+  button.disabled = true;
+  let result;
+  try {
+    result = await api('/api/users/' + enc(name) + '/unlock', { method: 'POST', body: {} });
+  } catch (e) {
+    button.disabled = false;
+    if (e.status !== 401) status('無法解除鎖定：' + e.message);
+    return;
+  }
+  status('');
+  try {
+    await openUsers();
+  } catch (e) {
+    if (e.status !== 401) status('已解除鎖定，但無法重新讀取帳號：' + e.message);
+  }
+  $('users-notice').textContent = '已解除 ' + name + ' 的鎖定，清除 ' + result.cleared + ' 次登入失敗紀錄。';
 }
 
 /* The audit log, newest first (200 rows), filtered by account or applicant. */
