@@ -104,9 +104,16 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
+# nginx for tests/e2e_proxy.sh (contrib/nginx/beishen.conf in front of the
+# server): the test runs its own nginx process; the service is not started
+# (tools/deps.sh).  Debian's smallest build, unless some nginx is there
+# already (nginx-light conflicts with Debian's other builds).
+NGINX_DEB := nginx-light
+HAVE_NGINX := { command -v nginx >/dev/null || test -x /usr/sbin/nginx; }
+
 # Install whatever Debian packages are missing (idempotent).
 deps:
-	@sh tools/deps.sh $(DEBS) $(FUZZ_DEBS)
+	@sh tools/deps.sh $(DEBS) $(FUZZ_DEBS) $$($(HAVE_NGINX) || echo $(NGINX_DEB))
 	@$(MAKE) --no-print-directory browser-deps
 
 # The browser test's driver (playwright-core drives Debian's chromium; it
@@ -123,6 +130,7 @@ check-deps:
 	@pkg-config --exists $(PKGS) libjpeg && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
 	  && command -v jq >/dev/null && fc-list | grep -qi 'Noto Sans CJK' && fc-list | grep -qi hanazono \
 	  && /usr/bin/python3 -c 'import fontTools' 2>/dev/null \
+	  && $(HAVE_NGINX) \
 	  || $(MAKE) --no-print-directory deps
 
 samples: $(BUILD)/generate
