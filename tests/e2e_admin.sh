@@ -350,8 +350,8 @@ dump_before=$(sqlite3 "$db" .dump | grep -v -e '^INSERT INTO audit_log' -e '^INS
 "$BEISHEN" purge --db "$db" --round "$R114" --json >"$TMP/dry.json" 2>"$TMP/dry.err"
 check_eq "dry run: exit 0" "0" "$?"
 check_eq "dry run: removed false" "false" "$(jq -r .removed "$TMP/dry.json")"
-check_eq "dry run: the counts of round 114" "5 5 $expect_courses 1 $expect_sheets 1 $expect_history $expect_assign 2 1 1 1 0" \
-    "$(jq -r '.counts | "\(.applications) \(.students) \(.course_rows) \(.files) \(.score_sheets) \(.draft_sheets) \(.score_history) \(.assignments) \(.notes) \(.resolutions) \(.conflicts) \(.packages) \(.departments)"' "$TMP/dry.json")"
+check_eq "dry run: the counts of round 114" "5 5 $expect_courses 1 $expect_sheets 1 $expect_history $expect_assign 2 1 1 5 1 0" \
+    "$(jq -r '.counts | "\(.applications) \(.students) \(.course_rows) \(.files) \(.score_sheets) \(.draft_sheets) \(.score_history) \(.assignments) \(.notes) \(.resolutions) \(.conflicts) \(.blind_numbers) \(.packages) \(.departments)"' "$TMP/dry.json")"
 check_eq "the one file round 114 alone references: its size" "193" "$(jq -r .counts.file_bytes "$TMP/dry.json")"
 check_eq "the dry run changed nothing" "$dump_before" \
     "$(sqlite3 "$db" .dump | grep -v -e '^INSERT INTO audit_log' -e '^INSERT INTO sessions' | sha256sum)"
@@ -389,7 +389,7 @@ check_eq "no application of round 114 is left" "0" "$(sql "$db" "SELECT count(*)
 check_eq "nor a student, course, outcome, upload or attachment row without its application" "0 0 0 0 0 0" \
     "$(for t in students cadres courses outcomes uploads attachments; do sql "$db" "SELECT count(*) FROM $t WHERE application_id NOT IN (SELECT id FROM applications)"; done | tr '\n' ' ' | sed 's/ $//')"
 check_eq "foreign_key_check finds nothing" "" "$(sql "$db" "PRAGMA foreign_key_check")"
-for t in score_sheets score_history assignments notes score_resolutions; do
+for t in score_sheets score_history assignments notes score_resolutions blind_numbers; do
     check_eq "no $t row of round 114 is left" "0" "$(sql "$db" "SELECT count(*) FROM $t WHERE application_no LIKE '1000000_'")"
 done
 check_eq "no conflict with a round-114 application; the school conflict stays" "0 1" \

@@ -99,6 +99,29 @@ for no in $order; do
     printf '%s 考生 %03d\n' "$no" $k
 done | sort >"$TMP/expected_pseudonyms"
 expected() { sed -n "s/^$1 //p" "$TMP/expected_pseudonyms"; }
+stored_numbers() {   # the department's stored numbers, as "<number> 考生 NNN" sorted
+    sql "$db" "SELECT application_no || ' 考生 ' || printf('%03d', number) FROM blind_numbers
+               WHERE department = '$DEPT' ORDER BY application_no"
+}
+# The ingest numbered the applications under the secret the database was
+# made with.  Numbers taken away (as an ingest killed before its numbering
+# leaves them), the next ingest, with nothing new in it, gives them under
+# the secret set above: in its keyed order.
+check_eq "the ingest numbered the department's five" "5" \
+    "$(sql "$db" "SELECT count(*) FROM blind_numbers WHERE department = '$DEPT'")"
+sql "$db" "DELETE FROM blind_numbers"
+"$BEISHEN" ingest --db "$db" "$TMP/package" >"$TMP/ingest2.out" 2>&1
+check_eq "an ingest with nothing new" "loaded 0, unchanged 10, replaced 0, rejected 0" "$(tail -n 1 "$TMP/ingest2.out")"
+check_eq "numbers the applications that have none, in the keyed order" "$(cat "$TMP/expected_pseudonyms")" "$(stored_numbers)"
+# A database from before schema 013: its migration numbers the applications
+# already there as they were shown (the same keyed order, the SQL function
+# hmac_sha256 against Python's hmac).
+sql "$db" "DROP TABLE blind_numbers; PRAGMA user_version = 12"
+"$BEISHEN" ingest --db "$db" "$TMP/package" >/dev/null 2>&1
+check_eq "schema 013's migration numbers them as they were shown" "$(cat "$TMP/expected_pseudonyms")" "$(stored_numbers)"
+check_eq "and every department's: 001022 in its keyed order" \
+    "$(hmac_order "$secret" 001022 $(sql "$db" "SELECT application_no FROM applications WHERE department='001022' ORDER BY application_no"))" \
+    "$(sql "$db" "SELECT group_concat(application_no, ' ') FROM (SELECT application_no FROM blind_numbers WHERE department = '001022' ORDER BY number)")"
 order22=$(hmac_order "$secret" 001022 $(sql "$db" "SELECT application_no FROM applications WHERE department='001022' ORDER BY application_no"))
 
 # --- the server ------------------------------------------------------------------------
@@ -604,6 +627,27 @@ check_eq "render packet without --notes: no 審查註記" "0" "$(pdftotext "$TMP
 pdf_all "$TMP/cli_notes_blind.pdf" "$TMP/cli_notes_blind.txt"
 check_eq "render packet --notes-of --blind: notes, no identifying value" "1 " \
     "$(grep -qF "$PRIVATE" "$TMP/cli_notes_blind.txt" && echo 1) $(leaks "$TMP/cli_notes_blind.txt")"
+
+# --- an application added later ------------------------------------------------------------------------
+# A late application (a corrected export) takes the next number; no other
+# applicant's pseudonym changes in the middle of the review.
+late=99990001
+mkdir -p "$TMP/late/applications"
+jq --arg n $late '.application_no = $n' "$EXAMPLE/applications/$DEPT-10010627.json" \
+    >"$TMP/late/applications/$DEPT-$late.json"
+jq --arg h "$(sha256sum "$TMP/late/applications/$DEPT-$late.json" | cut -d' ' -f1)" --arg n $late --arg d $DEPT \
+    '.applications = [{application_no: $n, department: $d, path: "applications/\($d)-\($n).json", sha256: $h}]' \
+    "$EXAMPLE/manifest.json" >"$TMP/late/manifest.json"
+cp -R "$EXAMPLE/files" "$TMP/late/"
+"$BEISHEN" ingest --db "$db" "$TMP/late" >"$TMP/late.out" 2>&1
+check_eq "a late application" "loaded 1, unchanged 0, replaced 0, rejected 0" "$(tail -n 1 "$TMP/late.out")"
+check_eq "the five keep their pseudonyms; the late one is 考生 006" \
+    "$(cat "$TMP/expected_pseudonyms"; echo "$late 考生 006")" "$(stored_numbers)"
+"$BEISHEN" render packet --db "$db" "$DEPT-$late" --blind -o "$TMP/late.pdf" >/dev/null 2>&1
+"$BEISHEN" render packet --db "$db" "$DEPT-$P" --blind -o "$TMP/late_p.pdf" >/dev/null 2>&1
+check_eq "the blind packets say so: 考生 006, and $P still $(expected $P)" "1 1" \
+    "$(pdftotext "$TMP/late.pdf" - 2>/dev/null | grep -c '考生 006' | sed 's/^[1-9][0-9]*$/1/') $(pdftotext "$TMP/late_p.pdf" - 2>/dev/null | grep -cF "$(expected $P)" | sed 's/^[1-9][0-9]*$/1/')"
+# A purged round takes its numbers along (tests/e2e_admin.sh purges).
 
 check_not_contains "no sanitizer report from the server" "$TMP/server.err" "Sanitizer"
 check_not_contains "no undefined behaviour reported" "$TMP/server.err" "runtime error"

@@ -256,9 +256,10 @@ static void print_counts(const struct purge_counts *c, const char *verb)
     printf("  stored files    %lld no longer referenced, ", c->files);
     print_bytes(stdout, c->file_bytes);
     printf("\n  review          %lld score sheets (%lld drafts), %lld history rows, %lld assignments,\n"
-           "                  %lld 差分 resolutions, %lld notes, %lld conflicts with one application\n",
+           "                  %lld 差分 resolutions, %lld notes, %lld conflicts with one application,\n"
+           "                  %lld blind review numbers\n",
            c->score_sheets, c->draft_sheets, c->score_history, c->assignments, c->resolutions, c->notes,
-           c->conflicts);
+           c->conflicts, c->blind_numbers);
     printf("  packages        %lld\n  departments     %lld left without applications\n", c->packages,
            c->departments);
 }
@@ -273,7 +274,8 @@ static json_t *counts_json(const struct purge_counts *c)
         {"files", c->files}, {"file_bytes", c->file_bytes}, {"score_sheets", c->score_sheets},
         {"draft_sheets", c->draft_sheets}, {"score_history", c->score_history},
         {"assignments", c->assignments}, {"resolutions", c->resolutions}, {"notes", c->notes},
-        {"conflicts", c->conflicts}, {"packages", c->packages}, {"departments", c->departments},
+        {"conflicts", c->conflicts}, {"blind_numbers", c->blind_numbers},
+        {"packages", c->packages}, {"departments", c->departments},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         json_object_set_new(out, fields[i].name, json_integer(fields[i].value));

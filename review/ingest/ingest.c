@@ -1045,9 +1045,10 @@ int ingest_package(struct store *store, const char *package_path_name,
         set_cache_size(store, -INGEST_CACHE_KIB);
         rc = ingest_applications(&run, progress, progress_context, err);
         /* Once per package, not per application: every application touches
-         * most pools of its department. */
+         * most pools of its department, and the new applications' blind
+         * review numbers are ranked among themselves. */
         if (rc == 0 && (store_begin(store, err) != 0 || index_refresh_pool_statistics(store, err) != 0 ||
-                        store_commit(store, err) != 0)) {
+                        index_blind_numbers(store, err) != 0 || store_commit(store, err) != 0)) {
             store_rollback(store);
             rc = -1;
         }

@@ -22,72 +22,47 @@ struct blind_names {
     GHashTable *pseudonyms;       /* application_no -> "考生 007" */
 };
 
-struct ordered {
-    char no[32];
-    char key[65];                 /* HMAC-SHA256 of the number, hex */
-};
-
-static int by_key(const void *a, const void *b)
-{
-    return strcmp(((const struct ordered *)a)->key, ((const struct ordered *)b)->key);
-}
-
-static int read_secret(struct store *store, GBytes **secret, struct error *err)
-{
-    sqlite3_stmt *s = store_statement(store, "SELECT secret FROM blind_secret WHERE only = 1", err);
-    if (!s)
-        return -1;
-    int row = store_step(store, s, err);
-    if (row > 0)
-        *secret = g_bytes_new(sqlite3_column_blob(s, 0), (gsize)sqlite3_column_bytes(s, 0));
-    sqlite3_reset(s);
-    if (row == 0)
-        return error_set(err, ERROR_INTERNAL, "the database has no blind review secret");
-    return row < 0 ? -1 : 0;
-}
-
 struct blind_names *blind_names_load(struct store *store, const char *department, struct error *err)
 {
-    GBytes *secret = NULL;
-    if (read_secret(store, &secret, err) != 0)
-        return NULL;
+    /* The stored numbers (index_blind_numbers).  An application without
+     * one (an ingest killed between its last batch and its numbering)
+     * takes the number the next ingest will give it: after the highest,
+     * in keyed-hash order. */
     sqlite3_stmt *s = store_statement(store,
-        "SELECT application_no FROM applications WHERE department = ?1", err);
-    if (!s) {
-        g_bytes_unref(secret);
+        "SELECT a.application_no, b.number FROM applications a"
+        "  LEFT JOIN blind_numbers b ON b.department = a.department AND b.application_no = a.application_no"
+        " WHERE a.department = ?1"
+        " ORDER BY b.number IS NULL, b.number,"
+        "          hmac_sha256((SELECT secret FROM blind_secret WHERE only = 1), a.department || '-' || a.application_no)",
+        err);
+    if (!s)
         return NULL;
-    }
     sqlite3_bind_text(s, 1, department, -1, SQLITE_TRANSIENT);
-    GArray *order = g_array_new(false, true, sizeof(struct ordered));
+    GArray *numbers = g_array_new(false, false, sizeof(long long));
+    GPtrArray *applications = g_ptr_array_new_with_free_func(g_free);
+    long long highest = 0;
     int row;
     while ((row = store_step(store, s, err)) > 0) {
-        struct ordered o;
-        snprintf(o.no, sizeof o.no, "%s", (const char *)sqlite3_column_text(s, 0));
-        /* The department is part of the message: one applicant's numbers in
-         * two departments are not linked. */
-        char *message = g_strdup_printf("%s-%s", department, o.no);
-        gsize secret_size;
-        const guchar *secret_bytes = g_bytes_get_data(secret, &secret_size);
-        char *hmac = g_compute_hmac_for_string(G_CHECKSUM_SHA256, secret_bytes, secret_size, message, -1);
-        snprintf(o.key, sizeof o.key, "%s", hmac);
-        g_free(hmac);
-        g_free(message);
-        g_array_append_val(order, o);
+        long long number = sqlite3_column_type(s, 1) == SQLITE_NULL ? ++highest : sqlite3_column_int64(s, 1);
+        if (number > highest)
+            highest = number;
+        g_array_append_val(numbers, number);
+        g_ptr_array_add(applications, g_strdup((const char *)sqlite3_column_text(s, 0)));
     }
     sqlite3_reset(s);
-    g_bytes_unref(secret);
     if (row < 0) {
-        g_array_free(order, true);
+        g_array_free(numbers, true);
+        g_ptr_array_free(applications, true);
         return NULL;
     }
-    qsort(order->data, order->len, sizeof(struct ordered), by_key);
     struct blind_names *names = g_new0(struct blind_names, 1);
     names->pseudonyms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    int width = order->len >= 1000 ? 4 : 3;
-    for (guint i = 0; i < order->len; i++)
-        g_hash_table_insert(names->pseudonyms, g_strdup(g_array_index(order, struct ordered, i).no),
-                            g_strdup_printf("考生 %0*u", width, i + 1));
-    g_array_free(order, true);
+    int width = highest >= 1000 ? 4 : 3;
+    for (guint i = 0; i < applications->len; i++)
+        g_hash_table_insert(names->pseudonyms, g_strdup(g_ptr_array_index(applications, i)),
+                            g_strdup_printf("考生 %0*lld", width, g_array_index(numbers, long long, i)));
+    g_array_free(numbers, true);
+    g_ptr_array_free(applications, true);
     return names;
 }
 

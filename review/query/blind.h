@@ -5,7 +5,10 @@
  * those values has it replaced (a course code carries the school's code; a
  * statement may name its writer).  The applicant is shown by a pseudonym,
  * 考生 001 …, numbered in an order keyed by the database's secret (schema
- * 010), so it tells nothing about the application number or the school.
+ * 010), so it tells nothing about the application number or the school;
+ * the number is stored when the application first comes in (schema 013,
+ * index_blind_numbers) and never changes after, so an application added
+ * later takes the next number and renumbers no one.
  *
  * Ownership: blind_names_load returns a table the caller frees with
  * blind_names_free; the blind_* transforms change the JSON in place.

@@ -203,6 +203,26 @@ json_t *index_pool_statistics(struct store *store, const char *department, enum 
     return result;
 }
 
+int index_blind_numbers(struct store *store, struct error *err)
+{
+    static const char *sql =
+        "INSERT INTO blind_numbers (department, application_no, number)"
+        " SELECT a.department, a.application_no,"
+        "        coalesce((SELECT max(number) FROM blind_numbers b WHERE b.department = a.department), 0)"
+        "        + row_number() OVER (PARTITION BY a.department"
+        "            ORDER BY hmac_sha256((SELECT secret FROM blind_secret WHERE only = 1),"
+        "                                 a.department || '-' || a.application_no))"
+        "   FROM applications a"
+        "  WHERE NOT EXISTS (SELECT 1 FROM blind_numbers b"
+        "                     WHERE b.department = a.department AND b.application_no = a.application_no)";
+    sqlite3_stmt *s = store_statement(store, sql, err);
+    if (!s)
+        return -1;
+    int rc = store_step(store, s, err);
+    sqlite3_reset(s);
+    return rc < 0 ? error_prefix(err, "blind review numbers") : 0;
+}
+
 int index_refresh_pool_statistics(struct store *store, struct error *err)
 {
     static const char *stale_sql =

@@ -28,6 +28,16 @@ int index_application(struct store *store, sqlite3_int64 application_id, struct 
 json_t *index_pool_statistics(struct store *store, const char *department, enum pool_kind kind,
                               const char *key, struct error *err);
 
+/* Gives every application that has no blind review number yet (table
+ * blind_numbers, schema 013) the next numbers of its department, ranked
+ * among the new ones by hmac_sha256 of "<department>-<application_no>"
+ * keyed by the database's blind_secret, so that the numbers tell nothing
+ * of application numbers, schools or the export's order.  A number once
+ * given never changes.  The caller runs it inside a transaction, once the
+ * applications of a package are in (all at once: numbering batch by batch
+ * would follow the export's order). */
+int index_blind_numbers(struct store *store, struct error *err);
+
 /* Recomputes every pool_statistics row marked stale by the triggers of
  * schema 006, and drops the rows of pools that became empty; a pool that
  * cannot be read fails it (its row stays stale).  The caller runs it

@@ -53,6 +53,8 @@ static const struct step steps[] = {
     {"SELECT count(*) FROM score_resolutions WHERE " KEYED, "DELETE FROM score_resolutions WHERE " KEYED,
      COUNT_OF(resolutions)},
     {"SELECT count(*) FROM notes WHERE " KEYED, "DELETE FROM notes WHERE " KEYED, COUNT_OF(notes)},
+    {"SELECT count(*) FROM blind_numbers WHERE " KEYED, "DELETE FROM blind_numbers WHERE " KEYED,
+     COUNT_OF(blind_numbers)},
     {"SELECT count(*) FROM reviewer_conflicts WHERE kind = 'application' AND (department, value) IN"
      " (SELECT department, application_no FROM temp.purge_apps)",
      "DELETE FROM reviewer_conflicts WHERE kind = 'application' AND (department, value) IN"
@@ -200,11 +202,11 @@ void purge_describe(const struct purge_counts *c, char *out, size_t size)
              "applications=%lld students=%lld cadres=%lld course_rows=%lld catalog_rows=%lld outcomes=%lld "
              "performances=%lld uploads=%lld attachments=%lld files=%lld file_bytes=%lld score_sheets=%lld "
              "draft_sheets=%lld score_history=%lld assignments=%lld resolutions=%lld notes=%lld conflicts=%lld "
-             "packages=%lld departments=%lld",
+             "blind_numbers=%lld packages=%lld departments=%lld",
              c->applications, c->students, c->cadres, c->course_rows, c->catalog_rows, c->outcomes,
              c->performances, c->uploads, c->attachments, c->files, c->file_bytes, c->score_sheets,
              c->draft_sheets, c->score_history, c->assignments, c->resolutions, c->notes, c->conflicts,
-             c->packages, c->departments);
+             c->blind_numbers, c->packages, c->departments);
 }
 
 json_t *purge_rounds(struct store *store, struct error *err)

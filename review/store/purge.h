@@ -43,6 +43,7 @@ struct purge_counts {
               uploads, attachments;
     long long files, file_bytes;           /* stored files no application references any more */
     long long score_sheets, draft_sheets, score_history, assignments, resolutions, notes, conflicts;
+    long long blind_numbers;               /* blind review's numbers of the round's applications */
     long long packages, departments;       /* left without applications, so removed */
 };
 

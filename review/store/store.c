@@ -179,6 +179,23 @@ static gpointer configure_sqlite(gpointer unused)
     return NULL;
 }
 
+/* SQL hmac_sha256(KEY, MESSAGE): see store.h.  NULL when either is NULL. */
+static void hmac_sha256_function(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(context);
+        return;
+    }
+    const void *key = sqlite3_value_blob(argv[0]);
+    int key_size = sqlite3_value_bytes(argv[0]);
+    const unsigned char *message = sqlite3_value_text(argv[1]);
+    int message_size = sqlite3_value_bytes(argv[1]);
+    char *hex = g_compute_hmac_for_data(G_CHECKSUM_SHA256, key ? key : (const void *)"", (gsize)key_size,
+                                        message, (gsize)message_size);
+    sqlite3_result_text(context, hex, -1, g_free);
+}
+
 static int open_connection(const char *path, int flags, struct store **out, struct error *err)
 {
     static GOnce configured = G_ONCE_INIT;
@@ -203,6 +220,9 @@ static int open_connection(const char *path, int flags, struct store **out, stru
         return -1;
     }
     sqlite3_busy_handler(store->db, wait_for_lock, NULL);
+    sqlite3_create_function_v2(store->db, "hmac_sha256", 2,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                               hmac_sha256_function, NULL, NULL, NULL);
     *out = store;
     return 0;
 }

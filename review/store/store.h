@@ -23,7 +23,10 @@
 struct store;
 
 /* Opens (creating if needed) the database at path and migrates it to the
- * newest schema.  WAL mode, foreign keys on.  *out is freed by store_close. */
+ * newest schema.  WAL mode, foreign keys on.  *out is freed by store_close.
+ * Every connection has the SQL function hmac_sha256(KEY, MESSAGE): the
+ * HMAC-SHA256 of the text MESSAGE keyed by the blob KEY, as 64 lowercase
+ * hex digits (blind review's numbering, schema 013, keys on it). */
 int store_open(const char *path, struct store **out, struct error *err);
 /* Opens an existing database read-only (no migration, no creation). */
 int store_open_readonly(const char *path, struct store **out, struct error *err);
