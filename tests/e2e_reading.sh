@@ -110,6 +110,9 @@ stored_numbers() {   # the department's stored numbers, as "<number> 考生 NNN"
 check_eq "the ingest numbered the department's five" "5" \
     "$(sql "$db" "SELECT count(*) FROM blind_numbers WHERE department = '$DEPT'")"
 sql "$db" "DELETE FROM blind_numbers"
+"$BEISHEN" render packet --db "$db" "$DEPT-$P" --blind -o "$TMP/unnumbered.pdf" >/dev/null 2>&1
+check_eq "meanwhile a read shows the number the next ingest will give ($(expected $P))" "1" \
+    "$(pdftotext "$TMP/unnumbered.pdf" - 2>/dev/null | grep -cF "$(expected $P)" | sed 's/^[1-9][0-9]*$/1/')"
 "$BEISHEN" ingest --db "$db" "$TMP/package" >"$TMP/ingest2.out" 2>&1
 check_eq "an ingest with nothing new" "loaded 0, unchanged 10, replaced 0, rejected 0" "$(tail -n 1 "$TMP/ingest2.out")"
 check_eq "numbers the applications that have none, in the keyed order" "$(cat "$TMP/expected_pseudonyms")" "$(stored_numbers)"

@@ -33,7 +33,9 @@ struct blind_names *blind_names_load(struct store *store, const char *department
         "  LEFT JOIN blind_numbers b ON b.department = a.department AND b.application_no = a.application_no"
         " WHERE a.department = ?1"
         " ORDER BY b.number IS NULL, b.number,"
-        "          hmac_sha256((SELECT secret FROM blind_secret WHERE only = 1), a.department || '-' || a.application_no)",
+        "          CASE WHEN b.number IS NULL THEN"
+        "            hmac_sha256((SELECT secret FROM blind_secret WHERE only = 1), a.department || '-' || a.application_no)"
+        "          END",
         err);
     if (!s)
         return NULL;
