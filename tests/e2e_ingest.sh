@@ -67,22 +67,6 @@ check_line() {
 
 summary() { tail -n 1 "$ERR"; }
 
-# The database content with packages.source_path and packages.ingested_at
-# left out (and blind_secret, random per database by design, and the
-# blind review numbers it orders: which applications have one, and that
-# each department's run 1..n): every other table dumped, plus the rest of
-# packages.
-dump_neutral() {
-    dump_tables=$(sql "$1" "SELECT name FROM sqlite_master WHERE type = 'table'
-                            AND name NOT LIKE 'sqlite_%' AND name NOT IN ('packages', 'blind_secret', 'blind_numbers')
-                            ORDER BY name" | tr '\n' ' ')
-    sqlite3 -batch "$1" ".dump $dump_tables"
-    sql "$1" "SELECT manifest_sha256, round, exported_at, university_code, university_name
-              FROM packages ORDER BY id"
-    sql "$1" "SELECT department, application_no FROM blind_numbers ORDER BY 1, 2"
-    sql "$1" "SELECT department, min(number), max(number), count(*), count(DISTINCT number) FROM blind_numbers
-              GROUP BY department ORDER BY department"
-}
 
 # store_check DB: prints the problems of the file store beside DB: every
 # attachment must be at <db>.files/<aa>/<sha256>.<ext> with that SHA-256.

@@ -182,15 +182,6 @@ N=$(jq '.applications | length' "$ROUND/manifest.json")
 check "a generated round of 400 applications" test "$N" -eq 400
 REF=$TMP/reference.db
 "$BEISHEN" ingest --db "$REF" "$ROUND" >/dev/null 2>&1
-dump_neutral() {   # as in e2e_ingest.sh: blind review's secret and the order it gives left out
-    t=$(sql "$1" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                  AND name NOT IN ('packages', 'blind_secret', 'blind_numbers') ORDER BY name" | tr '\n' ' ')
-    sqlite3 -batch "$1" ".dump $t"
-    sql "$1" "SELECT manifest_sha256, round, exported_at, university_code, university_name FROM packages ORDER BY id"
-    sql "$1" "SELECT department, application_no FROM blind_numbers ORDER BY 1, 2"
-    sql "$1" "SELECT department, min(number), max(number), count(*), count(DISTINCT number) FROM blind_numbers
-              GROUP BY department ORDER BY department"
-}
 dump_neutral "$REF" >"$TMP/dump.reference"
 
 CDB=$TMP/concurrent.db

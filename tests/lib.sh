@@ -40,6 +40,23 @@ check_not_contains() {
 # A busy timeout: a test reads while a server writes.
 sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$1" "$2"; }
 
+# dump_neutral DB: the database content with packages.source_path and packages.ingested_at
+# left out (and blind_secret, random per database by design, and the
+# blind review numbers it orders: which applications have one, and that
+# each department's run 1..n): every other table dumped, plus the rest of
+# packages.
+dump_neutral() {
+    dump_tables=$(sql "$1" "SELECT name FROM sqlite_master WHERE type = 'table'
+                            AND name NOT LIKE 'sqlite_%' AND name NOT IN ('packages', 'blind_secret', 'blind_numbers')
+                            ORDER BY name" | tr '\n' ' ')
+    sqlite3 -batch "$1" ".dump $dump_tables"
+    sql "$1" "SELECT manifest_sha256, round, exported_at, university_code, university_name
+              FROM packages ORDER BY id"
+    sql "$1" "SELECT department, application_no FROM blind_numbers ORDER BY 1, 2"
+    sql "$1" "SELECT department, min(number), max(number), count(*), count(DISTINCT number) FROM blind_numbers
+              GROUP BY department ORDER BY department"
+}
+
 finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
