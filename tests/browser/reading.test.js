@@ -134,9 +134,12 @@ async function main() {
     check('Esc closes the attachment', await page.isVisible('#records'));
 
     // --- notes ------------------------------------------------------------------------------
-    check('a shared note of another reviewer is shown', (await text('#records')).length > 0);
     await page.click('#category-tree button[data-category="擇要檢視"]');
     await page.waitForSelector('#records .notes');
+    // The notes arrive by a request of their own after the panel is drawn:
+    // wait for them (up to 10 s; the check below fails if they never come).
+    await page.waitForFunction(() => document.querySelector('#records .notes').textContent.includes('reader2 的共享註記'),
+      null, { timeout: 10000 }).catch(() => {});
     const overviewNotes = await text('#records .notes');
     check("another reviewer's shared note is shown", overviewNotes.includes('reader2 的共享註記'));
     check("another reviewer's private note is not", !overviewNotes.includes('reader2 的個人註記'));
