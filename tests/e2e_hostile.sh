@@ -140,18 +140,25 @@ check_eq "a 5,000-byte query: 414" "414" \
     "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$BASE/style.css?q=$(head -c 5000 /dev/zero | tr '\0' 'x')")"
 
 # --- slowloris -------------------------------------------------------------------------------------
-# 300 connections from 127.0.0.2, a header line every 5 s, for 14 s; a
-# real client (127.0.0.1) asks for the style sheet from the 2nd to the 10th.
-"$CLIENT" slowloris 127.0.0.1 "$PORT" 14 300 5 127.0.0.2 >"$TMP/loris.out" &
-attack_pid=$!
-sleep 2
-"$CLIENT" probe 127.0.0.1 "$PORT" 8 127.0.0.1 /style.css >"$TMP/probe.out"
-wait "$attack_pid"
-attack_pid=""
-served=$(sed -n 's/^probe: served \([0-9]*\) failed \([0-9]*\)$/\1/p' "$TMP/probe.out")
-failed=$(sed -n 's/^probe: served \([0-9]*\) failed \([0-9]*\)$/\2/p' "$TMP/probe.out")
+# 300 connections from 127.0.0.2; a real client (127.0.0.1) asks for the
+# style sheet from the 2nd to the 10th second.
+# slowloris_with_probe ATTACK_OUT PROBE_OUT SOURCE...: 300 connections from
+# the SOURCE addresses, a header line every 5 s, for 14 s; the probe's
+# counts in $served and $probe_failed.
+slowloris_with_probe() {
+    attack_out=$1; probe_out=$2; shift 2
+    "$CLIENT" slowloris 127.0.0.1 "$PORT" 14 300 5 "$@" >"$attack_out" &
+    attack_pid=$!
+    sleep 2
+    "$CLIENT" probe 127.0.0.1 "$PORT" 8 127.0.0.1 /style.css >"$probe_out"
+    wait "$attack_pid"
+    attack_pid=""
+    served=$(sed -n 's/^probe: served \([0-9]*\) failed \([0-9]*\)$/\1/p' "$probe_out")
+    probe_failed=$(sed -n 's/^probe: served \([0-9]*\) failed \([0-9]*\)$/\2/p' "$probe_out")
+}
+slowloris_with_probe "$TMP/loris.out" "$TMP/probe.out" 127.0.0.2
 check_eq "slowloris from one address: the real client is served throughout ($(cat "$TMP/probe.out"))" "1" \
-    "$([ "${served:-0}" -ge 5 ] && [ "${failed:-1}" -eq 0 ] && echo 1)"
+    "$([ "${served:-0}" -ge 5 ] && [ "${probe_failed:-1}" -eq 0 ] && echo 1)"
 open=$(sed -n 's/.* open_at_end \([0-9]*\) .*/\1/p' "$TMP/loris.out")
 check_eq "the attacker holds at most 16 connections, the per-address cap ($(cat "$TMP/loris.out"))" "1" \
     "$([ "${open:-999}" -le 16 ] && echo 1)"
@@ -165,16 +172,9 @@ check_eq "no connection outlives the request deadline (4 s) by much: longest ${l
 # 300 connections against a cap of 64.
 sources=$(awk 'BEGIN { for (i = 10; i < 40; i++) printf "127.0.0.%d ", i }')
 # shellcheck disable=SC2086  # one argument per address
-"$CLIENT" slowloris 127.0.0.1 "$PORT" 14 300 5 $sources >"$TMP/spread.out" &
-attack_pid=$!
-sleep 2
-"$CLIENT" probe 127.0.0.1 "$PORT" 8 127.0.0.1 /style.css >"$TMP/probe2.out"
-wait "$attack_pid"
-attack_pid=""
-served=$(sed -n 's/^probe: served \([0-9]*\) failed \([0-9]*\)$/\1/p' "$TMP/probe2.out")
-failed=$(sed -n 's/^probe: served \([0-9]*\) failed \([0-9]*\)$/\2/p' "$TMP/probe2.out")
+slowloris_with_probe "$TMP/spread.out" "$TMP/probe2.out" $sources
 check_eq "slowloris from 30 addresses over the connection cap: the real client is served ($(cat "$TMP/probe2.out"))" "1" \
-    "$([ "${served:-0}" -ge 5 ] && [ "${served:-0}" -gt "${failed:-0}" ] && echo 1)"
+    "$([ "${served:-0}" -ge 5 ] && [ "${served:-0}" -gt "${probe_failed:-0}" ] && echo 1)"
 cut=$(sed -n 's/.* cut \([0-9]*\) .*/\1/p' "$TMP/spread.out")
 check_eq "their connections are cut to make room for new ones ($(cat "$TMP/spread.out"))" "1" \
     "$([ "${cut:-0}" -ge 100 ] && echo 1)"

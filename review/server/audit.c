@@ -398,6 +398,16 @@ static int truncate_journal(struct audit_writer *w, struct error *err)
     return status;
 }
 
+/* This server's journal into audit_log, and the truncation when it has
+ * grown.  The caller holds import_lock. */
+static int import_and_trim(struct audit_writer *w, struct error *err)
+{
+    int status = import_journal(w, err);
+    if (status == 0 && w->imported >= w->truncate_at)
+        status = truncate_journal(w, err);
+    return status;
+}
+
 /* One round of import, and the truncation when the journal has grown;
  * with `orphans`, orphaned journals too. */
 static int import_round(struct audit_writer *w, bool orphans, struct error *err)
@@ -405,9 +415,7 @@ static int import_round(struct audit_writer *w, bool orphans, struct error *err)
     pthread_mutex_lock(&w->import_lock);
     int status = orphans ? adopt_orphans(w, err) : 0;
     if (status == 0)
-        status = import_journal(w, err);
-    if (status == 0 && w->imported >= w->truncate_at)
-        status = truncate_journal(w, err);
+        status = import_and_trim(w, err);
     pthread_mutex_unlock(&w->import_lock);
     return status;
 }
@@ -424,9 +432,7 @@ static void import_when_full(struct audit_writer *w)
         return;
     struct error err;
     store_set_lock_wait(w->store, FULL_WAIT_MS);
-    int status = import_journal(w, &err);
-    if (status == 0 && w->imported >= w->truncate_at)
-        status = truncate_journal(w, &err);
+    int status = import_and_trim(w, &err);
     store_set_lock_wait(w->store, -1);
     pthread_mutex_unlock(&w->import_lock);
     if (status != 0)
